@@ -1,0 +1,1 @@
+"""Grading engine: references, checkers and the sandbox. Plain Python; never imports Django."""
