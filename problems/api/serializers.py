@@ -1,0 +1,88 @@
+"""What the API shows. Learners never see answers, references, mutants or hidden tests."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from ..models import Problem, Submission
+
+
+class ProblemListSerializer(serializers.ModelSerializer):
+    section = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    title = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Problem
+        fields = ["slug", "kind", "section", "title", "points", "tags"]
+
+    def get_title(self, problem: Problem) -> str:
+        return problem.localized("title")
+
+
+class ProblemDetailSerializer(ProblemListSerializer):
+    statement = serializers.SerializerMethodField()
+    choices = serializers.SerializerMethodField()
+    unit = serializers.CharField(source="numeric_unit")
+    code = serializers.SerializerMethodField()
+
+    class Meta(ProblemListSerializer.Meta):
+        fields = [*ProblemListSerializer.Meta.fields, "statement", "choices", "unit", "diagram", "code"]
+
+    def get_statement(self, problem: Problem) -> str:
+        return problem.localized("statement")
+
+    def get_choices(self, problem: Problem) -> list[dict]:
+        return [{"key": choice.key, "text": choice.localized("text")} for choice in problem.choices.all()]
+
+    def get_code(self, problem: Problem) -> dict | None:
+        if not problem.is_code or not hasattr(problem, "code_spec"):
+            return None
+        spec = problem.code_spec
+        visible = [test for test in spec.tests if not test.get("hidden", False)]
+        return {
+            "framework": spec.framework,
+            "entry_points": spec.entry_points,
+            "starter_code": spec.starter_code,
+            "visible_tests": [test.get("name", f"test {i + 1}") for i, test in enumerate(visible)],
+            "hidden_test_count": len(spec.tests) - len(visible),
+        }
+
+
+class AnswerRequestSerializer(serializers.Serializer):
+    answer = serializers.JSONField(
+        help_text='A choice key ("2"), a list of keys (["1","3"]), a number (0.25) or a text ("3x3").'
+    )
+    attempt = serializers.IntegerField(required=False, min_value=1)
+
+
+class SubmissionRequestSerializer(serializers.Serializer):
+    code = serializers.CharField(trim_whitespace=False, allow_blank=True)
+    visible_only = serializers.BooleanField(required=False, default=False)
+
+
+class SubmissionSerializer(serializers.ModelSerializer):
+    problem = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    version = serializers.IntegerField(source="problem_version.number", read_only=True)
+    verdict = serializers.SerializerMethodField()
+    tests = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Submission
+        fields = [
+            "id", "problem", "version", "status", "verdict", "score", "max_score", "tests",
+            "stdout", "stderr", "message", "visible_only", "attempts", "created_at",
+            "started_at", "finished_at",
+        ]
+
+    def get_verdict(self, submission: Submission) -> str | None:
+        return submission.verdict or None
+
+    def get_tests(self, submission: Submission) -> list[dict]:
+        # Hidden tests keep their verdict but never their inputs or details.
+        shown = []
+        for test in submission.tests:
+            if test.get("hidden"):
+                shown.append({key: test.get(key) for key in ("name", "passed", "points", "max_points", "hidden")})
+            else:
+                shown.append(test)
+        return shown

@@ -1,0 +1,141 @@
+"""JSON API: validate, call one service, serialise."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from rest_framework import generics, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import UserRateThrottle
+from rest_framework.views import APIView
+
+from ..answers import AnswerFormatError, correct_answer_display
+from ..models import Attempt
+from ..selectors import (
+    problem_get_published,
+    problem_list_published,
+    submission_access,
+    submission_list_for_user,
+)
+from ..services import SubmissionRejected, answer_create, submission_create
+from .errors import error_response
+from .serializers import (
+    AnswerRequestSerializer,
+    ProblemDetailSerializer,
+    ProblemListSerializer,
+    SubmissionRequestSerializer,
+    SubmissionSerializer,
+)
+
+
+class SubmissionThrottle(UserRateThrottle):
+    scope = "submissions"
+
+
+class AnswerThrottle(UserRateThrottle):
+    scope = "answers"
+
+
+class ProblemListView(generics.ListAPIView):
+    serializer_class = ProblemListSerializer
+
+    def get_queryset(self):
+        queryset = problem_list_published()
+        for name in ("section", "kind"):
+            value = self.request.query_params.get(name)
+            if value:
+                queryset = queryset.filter(**{"section__slug" if name == "section" else "kind": value})
+        return queryset
+
+
+class ProblemDetailView(APIView):
+    def get(self, request, slug: str):
+        return Response(ProblemDetailSerializer(problem_get_published(slug=slug)).data)
+
+
+class AnswerCreateView(APIView):
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [AnswerThrottle]
+
+    def post(self, request, slug: str):
+        problem = problem_get_published(slug=slug)
+        serializer = AnswerRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        attempt = None
+        if "attempt" in serializer.validated_data:
+            attempt = get_object_or_404(Attempt, pk=serializer.validated_data["attempt"], user=request.user)
+        try:
+            answer, outcome = answer_create(
+                user=request.user, problem=problem, response=serializer.validated_data["answer"], attempt=attempt
+            )
+        except (AnswerFormatError, ValidationError) as error:
+            return error_response(error.messages[0] if isinstance(error, ValidationError) else str(error))
+        return Response(
+            {
+                "id": answer.pk,
+                "correct": outcome.correct,
+                "score": outcome.score,
+                "max_score": outcome.max_score,
+                "correct_answer": correct_answer_display(problem),
+                "explanation": problem.localized("explanation"),
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class SubmissionCreateView(APIView):
+    permission_classes = [IsAuthenticated]
+    throttle_classes = [SubmissionThrottle]
+
+    def post(self, request, slug: str):
+        problem = problem_get_published(slug=slug)
+        serializer = SubmissionRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            submission = submission_create(
+                user=request.user,
+                problem=problem,
+                code=serializer.validated_data["code"],
+                visible_only=serializer.validated_data["visible_only"],
+            )
+        except SubmissionRejected as error:
+            headers = {"Retry-After": "5"} if error.status_code == 429 else {}
+            return error_response(error.messages[0], error.status_code, **headers)
+        return Response(
+            {"id": submission.pk, "status": submission.status, "url": f"/api/submissions/{submission.pk}/"},
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+def submission_etag(submission) -> str:
+    raw = f"{submission.pk}:{submission.status}:{submission.updated_at.isoformat()}"
+    return '"' + hashlib.sha1(raw.encode()).hexdigest()[:16] + '"'
+
+
+class SubmissionDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def get(self, request, pk: int):
+        submission = submission_access(user=request.user, submission_id=pk)
+        etag = submission_etag(submission)
+        if request.headers.get("If-None-Match") == etag:
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        return Response(SubmissionSerializer(submission).data, headers={"ETag": etag})
+
+
+class SubmissionListView(generics.ListAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = SubmissionSerializer
+
+    def get_queryset(self):
+        queryset = submission_list_for_user(user=self.request.user)
+        verdict = self.request.query_params.get("verdict")
+        problem = self.request.query_params.get("problem")
+        if verdict:
+            queryset = queryset.filter(verdict=verdict)
+        if problem:
+            queryset = queryset.filter(problem__slug=problem)
+        return queryset

@@ -1,0 +1,1 @@
+"""Curriculum content files (content/*.yaml): schema, loading and exporting."""

@@ -1,0 +1,50 @@
+"""A problem as the mapping of its content file: what versions freeze and exports write."""
+
+from __future__ import annotations
+
+from ..models import CHOICE_KINDS, Problem, ProblemKind
+
+CODE_KEY_ORDER = ("framework", "entry_points", "starter", "reference", "tests", "mutants", "limits", "forbidden_calls")
+
+
+def _pair(obj, name: str) -> dict:
+    return {"ja": getattr(obj, f"{name}_ja"), "en": getattr(obj, f"{name}_en")}
+
+
+def problem_to_document(problem: Problem) -> dict:
+    document: dict = {
+        "slug": problem.slug,
+        "kind": problem.kind,
+        "order": problem.order,
+        "points": problem.points,
+        "tags": list(problem.tags),
+        "source": problem.source or None,
+        "title": _pair(problem, "title"),
+        "statement": _pair(problem, "statement"),
+        "explanation": _pair(problem, "explanation"),
+    }
+    if problem.diagram:
+        document["diagram"] = problem.diagram
+    if problem.kind in CHOICE_KINDS:
+        document["choices"] = [
+            {"key": choice.key, "ja": choice.text_ja, "en": choice.text_en, "correct": choice.is_correct}
+            for choice in problem.choices.order_by("order", "id")
+        ]
+    elif problem.kind == ProblemKind.NUMERIC:
+        document["numeric"] = {
+            "answer": problem.numeric_answer,
+            "tolerance": problem.numeric_tolerance,
+            "unit": problem.numeric_unit or None,
+        }
+    elif problem.kind == ProblemKind.TEXT:
+        document["accepted_answers"] = [answer.text for answer in problem.accepted_answers.order_by("id")]
+    elif problem.kind == ProblemKind.CODE:
+        document["code"] = _code_document(problem)
+    return document
+
+
+def _code_document(problem: Problem) -> dict:
+    spec = problem.code_spec.as_engine_spec()
+    ordered = {key: spec[key] for key in CODE_KEY_ORDER if key in spec}
+    ordered.update({key: value for key, value in spec.items() if key not in ordered})
+    return ordered

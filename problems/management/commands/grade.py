@@ -1,0 +1,42 @@
+import json
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from problems.grading import grade_code_for_problem
+from problems.models import Problem
+
+
+class Command(BaseCommand):
+    help = (
+        "Grade a file as a learner's submission to a published code problem, through the same "
+        "path the workers use. Exits 0 whenever grading completed, whatever the verdict."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("slug")
+        parser.add_argument("file")
+        parser.add_argument("--json", action="store_true", help="Print one JSON object.")
+
+    def handle(self, *args, slug, file, **options):
+        problem = Problem.objects.filter(slug=slug, is_published=True, kind="code").first()
+        if problem is None:
+            raise CommandError(f"No published code problem has the slug '{slug}'.")
+        path = Path(file)
+        try:
+            code = path.read_bytes().decode("utf-8")
+        except FileNotFoundError:
+            raise CommandError(f"{path} does not exist.") from None
+        except UnicodeDecodeError:
+            raise CommandError(f"{path} is not UTF-8 text.") from None
+        result = grade_code_for_problem(problem=problem, code=code)
+        if options["json"]:
+            self.stdout.write(json.dumps(result, ensure_ascii=False))
+            return
+        self.stdout.write(f"{result['verdict']}  {result['score']}/{result['max_score']}")
+        for test in result["tests"]:
+            mark = "✓" if test["passed"] else "✗"
+            hidden = " (hidden)" if test.get("hidden") else ""
+            self.stdout.write(f"  {mark} {test['name']}{hidden}: {test.get('message', '')}")
+        if result.get("message"):
+            self.stdout.write(result["message"])

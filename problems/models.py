@@ -1,0 +1,399 @@
+"""Course → Section → Problem, quizzes, and what learners do with them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class BilingualMixin:
+    """Pick `<name>_ja` or `<name>_en` by the active language (Japanese is the default)."""
+
+    def localized(self, name: str) -> str:
+        language = (get_language() or "ja")[:2]
+        value = getattr(self, f"{name}_{language}", "") if language in {"ja", "en"} else ""
+        return value or getattr(self, f"{name}_ja", "")
+
+    # Templates cannot pass arguments; these read the active language's text.
+    localized_title = property(lambda self: self.localized("title"))
+    localized_description = property(lambda self: self.localized("description"))
+    localized_statement = property(lambda self: self.localized("statement"))
+    localized_explanation = property(lambda self: self.localized("explanation"))
+    localized_text = property(lambda self: self.localized("text"))
+
+
+class Course(BilingualMixin, TimeStampedModel):
+    slug = models.SlugField(unique=True, max_length=100)
+    title_ja = models.CharField(max_length=200)
+    title_en = models.CharField(max_length=200)
+    description_ja = models.TextField(blank=True)
+    description_en = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.title_en or self.slug
+
+
+class Section(BilingualMixin, TimeStampedModel):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="sections")
+    slug = models.SlugField(unique=True, max_length=100)
+    order = models.PositiveIntegerField()
+    title_ja = models.CharField(max_length=200)
+    title_en = models.CharField(max_length=200)
+    description_ja = models.TextField(blank=True)
+    description_en = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["course_id", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "order"], name="section_unique_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order}. {self.title_en or self.slug}"
+
+
+class ProblemKind(models.TextChoices):
+    SINGLE_CHOICE = "single_choice", _("Single choice")
+    MULTIPLE_CHOICE = "multiple_choice", _("Multiple choice")
+    NUMERIC = "numeric", _("Numeric")
+    TEXT = "text", _("Short text")
+    CODE = "code", _("Code")
+
+
+CHOICE_KINDS = (ProblemKind.SINGLE_CHOICE, ProblemKind.MULTIPLE_CHOICE)
+
+
+class Problem(BilingualMixin, TimeStampedModel):
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="problems")
+    slug = models.SlugField(unique=True, max_length=100)
+    kind = models.CharField(max_length=20, choices=ProblemKind.choices)
+    order = models.PositiveIntegerField(default=0)
+    points = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
+    tags = models.JSONField(default=list, blank=True)
+    source = models.CharField(
+        max_length=200, blank=True, help_text="Where in the seed curriculum this comes from."
+    )
+    title_ja = models.CharField(max_length=200)
+    title_en = models.CharField(max_length=200)
+    statement_ja = models.TextField()
+    statement_en = models.TextField()
+    explanation_ja = models.TextField()
+    explanation_en = models.TextField()
+    diagram = models.TextField(blank=True, help_text="Mermaid source shown under the statement.")
+    is_published = models.BooleanField(default=False)
+    # Numeric problems: |given - answer| <= tolerance.
+    numeric_answer = models.FloatField(null=True, blank=True)
+    numeric_tolerance = models.FloatField(default=0.0, validators=[MinValueValidator(0.0)])
+    numeric_unit = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        ordering = ["section__order", "order", "slug"]
+        indexes = [
+            models.Index(fields=["section", "order"]),
+            models.Index(fields=["is_published", "kind"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(points__gte=1), name="problem_points_positive"),
+            models.CheckConstraint(
+                condition=Q(numeric_tolerance__gte=0), name="problem_tolerance_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="numeric") | Q(numeric_answer__isnull=False),
+                name="problem_numeric_has_answer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.slug
+
+    @property
+    def is_code(self) -> bool:
+        return self.kind == ProblemKind.CODE
+
+
+class Choice(BilingualMixin, models.Model):
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="choices")
+    key = models.CharField(max_length=8, help_text="The label the learner sees, e.g. 1 or (a).")
+    order = models.PositiveIntegerField(default=0)
+    text_ja = models.TextField()
+    text_en = models.TextField()
+    is_correct = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["problem_id", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["problem", "key"], name="choice_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.text_en[:40]}"
+
+
+class AcceptedAnswer(models.Model):
+    """One accepted spelling of a short-text answer (compared after NFKC, case and spaces)."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="accepted_answers")
+    text = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["problem_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["problem", "text"], name="accepted_answer_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Framework(models.TextChoices):
+    NUMPY = "numpy", "NumPy"
+    TORCH = "torch", "PyTorch"
+
+
+class CodeSpec(models.Model):
+    """What a code problem runs: the `code:` part of its content file, as the engine reads it."""
+
+    problem = models.OneToOneField(Problem, on_delete=models.CASCADE, related_name="code_spec")
+    framework = models.CharField(max_length=8, choices=Framework.choices, default=Framework.NUMPY)
+    entry_points = models.JSONField(default=list)
+    starter_code = models.TextField(blank=True)
+    reference = models.JSONField(
+        default=dict, help_text='{"engine": "<function>"} or {"code": "<python source>"}'
+    )
+    tests = models.JSONField(default=list, help_text="Test specifications (engine schema).")
+    mutants = models.JSONField(default=list, blank=True, help_text="Wrong answers to reject.")
+    limits = models.JSONField(default=dict, blank=True)
+    forbidden_calls = models.JSONField(default=list, blank=True)
+    extra = models.JSONField(default=dict, blank=True, help_text="Other engine spec keys.")
+
+    def __str__(self) -> str:
+        return f"code spec of {self.problem.slug}"
+
+    def as_engine_spec(self) -> dict:
+        spec = {
+            "framework": self.framework,
+            "entry_points": list(self.entry_points),
+            "starter": self.starter_code,
+            "reference": dict(self.reference),
+            "tests": list(self.tests),
+            "mutants": list(self.mutants),
+            "limits": dict(self.limits),
+            "forbidden_calls": list(self.forbidden_calls),
+        }
+        spec.update(self.extra)
+        return spec
+
+    @property
+    def visible_test_count(self) -> int:
+        return sum(1 for test in self.tests if not test.get("hidden", False))
+
+
+class ProblemVersion(models.Model):
+    """A frozen copy of a problem's gradable content; submissions are graded against one."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    snapshot = models.JSONField(help_text="The problem as in its content file.")
+    content_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    validated_at = models.DateTimeField(null=True, blank=True)
+    validation = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["problem_id", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["problem", "number"], name="version_unique_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="version_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.problem.slug} v{self.number}"
+
+    @property
+    def engine_spec(self) -> dict:
+        return self.snapshot.get("code") or {}
+
+
+class Quiz(BilingualMixin, TimeStampedModel):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="quizzes")
+    slug = models.SlugField(unique=True, max_length=100)
+    title_ja = models.CharField(max_length=200)
+    title_en = models.CharField(max_length=200)
+    description_ja = models.TextField(blank=True)
+    description_en = models.TextField(blank=True)
+    time_limit_minutes = models.PositiveIntegerField(null=True, blank=True)
+    shuffle = models.BooleanField(default=False)
+    order = models.PositiveIntegerField(default=0)
+    problems = models.ManyToManyField(Problem, through="QuizItem", related_name="quizzes")
+
+    class Meta:
+        ordering = ["course_id", "order", "slug"]
+        verbose_name_plural = "quizzes"
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class QuizItem(models.Model):
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="items")
+    problem = models.ForeignKey(Problem, on_delete=models.PROTECT, related_name="quiz_items")
+    order = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["quiz_id", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "problem"], name="quiz_item_unique_problem"),
+            models.UniqueConstraint(fields=["quiz", "order"], name="quiz_item_unique_order"),
+        ]
+
+
+class Attempt(models.Model):
+    """One learner taking one quiz; the problem order is fixed when it starts."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts")
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
+    problem_order = models.JSONField(default=list, help_text="Problem ids in the order shown.")
+    started_at = models.DateTimeField(auto_now_add=True)
+    deadline = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    score = models.PositiveIntegerField(default=0)
+    max_score = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["user", "quiz", "-started_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(score__lte=F("max_score")), name="attempt_score_le_max"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.quiz.slug}"
+
+
+class Answer(models.Model):
+    """A learner's answer to a non-code problem, inside a quiz attempt or on its own."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="answers")
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="answers")
+    attempt = models.ForeignKey(
+        Attempt, on_delete=models.CASCADE, related_name="answers", null=True, blank=True
+    )
+    response = models.JSONField(help_text="What the learner gave: keys, a number or a text.")
+    is_correct = models.BooleanField()
+    score = models.PositiveIntegerField()
+    max_score = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "problem", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(score__lte=F("max_score")), name="answer_score_le_max"),
+            models.UniqueConstraint(
+                fields=["attempt", "problem"],
+                condition=Q(attempt__isnull=False),
+                name="answer_once_per_attempt",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.problem.slug}"
+
+    def save(self, *args, **kwargs):
+        # The database cannot check across tables; this keeps an attempt's answers its owner's.
+        if self.attempt_id is not None and self.attempt.user_id != self.user_id:
+            raise ValueError("An answer in an attempt must belong to the attempt's learner.")
+        super().save(*args, **kwargs)
+
+
+class SubmissionStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    ERROR = "error", _("Error")
+
+
+class Verdict(models.TextChoices):
+    AC = "AC", _("Accepted")
+    WA = "WA", _("Wrong answer")
+    RE = "RE", _("Runtime error")
+    CE = "CE", _("Compile error")
+    TLE = "TLE", _("Time limit exceeded")
+    MLE = "MLE", _("Memory limit exceeded")
+    OLE = "OLE", _("Output limit exceeded")
+    IE = "IE", _("Internal error")
+
+
+class Submission(models.Model):
+    """Learner code for a code problem. The row is the source of truth; the queue only rings."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submissions"
+    )
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="submissions")
+    problem_version = models.ForeignKey(
+        ProblemVersion, on_delete=models.PROTECT, related_name="submissions"
+    )
+    code = models.TextField()
+    visible_only = models.BooleanField(
+        default=False, help_text="A 'run visible tests' run: not counted as a graded submission."
+    )
+    status = models.CharField(
+        max_length=10, choices=SubmissionStatus.choices, default=SubmissionStatus.QUEUED
+    )
+    verdict = models.CharField(max_length=3, choices=Verdict.choices, blank=True)
+    score = models.PositiveIntegerField(default=0)
+    max_score = models.PositiveIntegerField(default=0)
+    tests = models.JSONField(default=list, blank=True, help_text="Per-test results.")
+    stdout = models.TextField(blank=True)
+    stderr = models.TextField(blank=True)
+    message = models.TextField(blank=True, help_text="A sentence for the learner about the run.")
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Times a worker claimed it.")
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-created_at"]),
+            models.Index(fields=["status", "lease_expires_at"]),
+            models.Index(fields=["problem", "verdict"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(score__lte=F("max_score")), name="submission_score_le_max"),
+            models.CheckConstraint(
+                condition=Q(status__in=SubmissionStatus.values), name="submission_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(verdict="") | Q(verdict__in=Verdict.values), name="submission_verdict_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["done", "error"]) | ~Q(verdict=""),
+                name="submission_finished_has_verdict",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.problem.slug} {self.status} {self.verdict}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {SubmissionStatus.DONE, SubmissionStatus.ERROR}

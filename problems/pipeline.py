@@ -1,0 +1,180 @@
+"""The life of a code submission after its row is written.
+
+queued --claim--> running --finish--> done | error
+   ^                  |
+   +---- sweep -------+   (lease expired: the worker died or the message was lost)
+
+The database row is the source of truth; a queue message only says "look at row N".
+Claiming and finishing are conditional updates, so a second delivery changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import close_old_connections, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from .models import Submission, SubmissionStatus, Verdict
+
+logger = logging.getLogger(__name__)
+
+_executor: ThreadPoolExecutor | None = None
+_executor_lock = threading.Lock()
+
+OUTPUT_KEEP_CHARS = 16 * 1024
+
+
+def _inprocess_executor() -> ThreadPoolExecutor:
+    global _executor
+    with _executor_lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="grader")
+        return _executor
+
+
+def _grade_in_thread(submission_id: int) -> None:
+    close_old_connections()
+    try:
+        submission_grade(submission_id=submission_id)
+    except Exception:  # the row stays claimed; the sweeper retries it after its lease
+        logger.exception("grading submission %s failed", submission_id)
+    finally:
+        close_old_connections()
+
+
+def submission_dispatch(*, submission_id: int) -> None:
+    """Ring the doorbell for one submission; called after the row is committed."""
+    backend = settings.GRADING_BACKEND
+    if backend == "celery":
+        from .tasks import grade_submission_task
+
+        submission = Submission.objects.only("problem_version__snapshot").select_related("problem_version").get(pk=submission_id)
+        queue = "training" if submission.problem_version.engine_spec.get("queue") == "training" else "grading"
+        grade_submission_task.apply_async(args=[submission_id], queue=queue)
+    elif backend == "inprocess":
+        _inprocess_executor().submit(_grade_in_thread, submission_id)
+    elif backend == "sync":
+        submission_grade(submission_id=submission_id)
+    elif backend == "none":
+        return  # tests that drive the pipeline step by step
+    else:
+        raise ValueError(f"GRADING_BACKEND must be celery, inprocess, sync or none, not {backend!r}.")
+
+
+def submission_claim(*, submission_id: int) -> Submission | None:
+    """queued → running, attempts + 1, with a lease. None if someone else has it or it is finished."""
+    now = timezone.now()
+    lease = now + timedelta(seconds=settings.GRADING_LEASE_SECONDS)
+    claimed = Submission.objects.filter(pk=submission_id, status=SubmissionStatus.QUEUED).update(
+        status=SubmissionStatus.RUNNING,
+        attempts=F("attempts") + 1,
+        lease_expires_at=lease,
+        started_at=now,
+        updated_at=now,
+    )
+    if not claimed:
+        return None
+    return Submission.objects.select_related("problem_version", "problem").get(pk=submission_id)
+
+
+def _truncate(text: str) -> str:
+    if len(text) <= OUTPUT_KEEP_CHARS:
+        return text
+    return text[:OUTPUT_KEEP_CHARS] + "\n… (output truncated)"
+
+
+def submission_finish(*, submission: Submission, result: dict) -> bool:
+    """Write the verdict once. False if the claim was lost (another worker took over)."""
+    verdict = result["verdict"]
+    status = SubmissionStatus.ERROR if verdict == Verdict.IE else SubmissionStatus.DONE
+    now = timezone.now()
+    with transaction.atomic():
+        updated = Submission.objects.filter(
+            pk=submission.pk, status=SubmissionStatus.RUNNING, attempts=submission.attempts
+        ).update(
+            status=status,
+            verdict=verdict,
+            score=max(0, min(int(result.get("score", 0)), submission.max_score)),
+            tests=result.get("tests", []),
+            stdout=_truncate(result.get("stdout", "")),
+            stderr=_truncate(result.get("stderr", "")),
+            message=result.get("message", ""),
+            finished_at=now,
+            lease_expires_at=None,
+            updated_at=now,
+        )
+    return bool(updated)
+
+
+def submission_grade(*, submission_id: int) -> None:
+    """Claim, grade through the engine (and its sandbox), finish. Idempotent per delivery."""
+    from .grading import grade_code
+
+    _give_up_if_poison(submission_id=submission_id)
+    submission = submission_claim(submission_id=submission_id)
+    if submission is None:
+        return
+    try:
+        result = grade_code(
+            spec=submission.problem_version.engine_spec,
+            code=submission.code,
+            visible_only=submission.visible_only,
+        )
+    except Exception as error:  # the engine's fault, never the learner's
+        logger.exception("engine failed on submission %s", submission_id)
+        result = {
+            "verdict": Verdict.IE,
+            "score": 0,
+            "tests": [],
+            "message": f"The grader failed ({type(error).__name__}); this is not your fault. "
+            "The team has been told; please resubmit later.",
+        }
+    submission_finish(submission=submission, result=result)
+
+
+def _give_up_if_poison(*, submission_id: int) -> None:
+    """A submission that has killed its worker GRADING_MAX_ATTEMPTS times ends as IE."""
+    now = timezone.now()
+    Submission.objects.filter(
+        pk=submission_id,
+        status=SubmissionStatus.QUEUED,
+        attempts__gte=settings.GRADING_MAX_ATTEMPTS,
+    ).update(
+        status=SubmissionStatus.ERROR,
+        verdict=Verdict.IE,
+        score=0,
+        message=(
+            f"Grading stopped after {settings.GRADING_MAX_ATTEMPTS} attempts that each crashed "
+            "the grader. This is an internal error, not a verdict on your code; the team has been told."
+        ),
+        finished_at=now,
+        lease_expires_at=None,
+        updated_at=now,
+    )
+
+
+def submissions_sweep(*, now=None, stale_queued_seconds: int = 60) -> list[int]:
+    """Requeue rows whose lease expired (or queued too long) and ring again. Returns their ids."""
+    now = now or timezone.now()
+    expired_running = Q(status=SubmissionStatus.RUNNING, lease_expires_at__lt=now)
+    stale_queued = Q(
+        status=SubmissionStatus.QUEUED, updated_at__lt=now - timedelta(seconds=stale_queued_seconds)
+    )
+    requeued: list[int] = []
+    for pk in Submission.objects.filter(expired_running | stale_queued).values_list("pk", flat=True):
+        moved = Submission.objects.filter(pk=pk).filter(expired_running | stale_queued).update(
+            status=SubmissionStatus.QUEUED, lease_expires_at=None, updated_at=now
+        )
+        if moved:
+            _give_up_if_poison(submission_id=pk)
+            requeued.append(pk)
+    for pk in requeued:
+        if Submission.objects.filter(pk=pk, status=SubmissionStatus.QUEUED).exists():
+            submission_dispatch(submission_id=pk)
+    return requeued

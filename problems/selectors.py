@@ -1,0 +1,44 @@
+"""Reads. Views and the API fetch through these so access rules live in one place."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from .models import Choice, Problem, ProblemVersion, Submission
+
+
+def problem_list_published() -> QuerySet[Problem]:
+    return Problem.objects.filter(is_published=True).select_related("section")
+
+
+def problem_get_published(*, slug: str) -> Problem:
+    problem = (
+        problem_list_published()
+        .select_related("code_spec")
+        .prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("order", "id")))
+        .filter(slug=slug)
+        .first()
+    )
+    if problem is None:
+        raise Http404(f"No published problem has the slug '{slug}'.")
+    return problem
+
+
+def problem_version_latest(*, problem: Problem) -> ProblemVersion | None:
+    return problem.versions.order_by("-number").first()
+
+
+def submission_access(*, user, submission_id: int) -> Submission:
+    """The submission if `user` may see it (its owner or staff); 404 for anyone else."""
+    queryset = Submission.objects.select_related("problem", "problem_version")
+    if not user.is_staff:
+        queryset = queryset.filter(user_id=user.pk)
+    submission = queryset.filter(pk=submission_id).first()
+    if submission is None:
+        raise Http404("No such submission.")
+    return submission
+
+
+def submission_list_for_user(*, user) -> QuerySet[Submission]:
+    return Submission.objects.filter(user=user).select_related("problem", "problem_version")

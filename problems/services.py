@@ -1,0 +1,128 @@
+"""Writes. Every state change of learner data goes through one function here."""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .answers import AnswerOutcome, check_answer
+from .models import Answer, Attempt, Problem, Quiz, Submission, SubmissionStatus
+from .selectors import problem_version_latest
+
+
+class SubmissionRejected(ValidationError):
+    """A submission that cannot be accepted; the message says what to change."""
+
+    def __init__(self, message: str, *, status_code: int = 400):
+        super().__init__(message)
+        self.status_code = status_code
+
+
+def answer_create(*, user, problem: Problem, response, attempt: Attempt | None = None) -> tuple[Answer, AnswerOutcome]:
+    """Check and record an answer. Inside an attempt, answering again replaces the earlier answer."""
+    outcome = check_answer(problem, response)
+    if attempt is not None:
+        if attempt.user_id != user.pk:
+            raise ValidationError("This attempt belongs to another learner.")
+        if attempt.finished_at is not None:
+            raise ValidationError("This attempt is finished; start a new one to answer again.")
+        if problem.pk not in attempt.problem_order:
+            raise ValidationError("This problem is not part of the attempt's quiz.")
+        attempt.answers.filter(problem=problem).delete()
+    answer = Answer.objects.create(
+        user=user,
+        problem=problem,
+        attempt=attempt,
+        response=outcome.response,
+        is_correct=outcome.correct,
+        score=outcome.score,
+        max_score=outcome.max_score,
+    )
+    return answer, outcome
+
+
+def attempt_start(*, user, quiz: Quiz) -> Attempt:
+    problem_ids = list(quiz.items.order_by("order").values_list("problem_id", flat=True))
+    if quiz.shuffle:
+        random.shuffle(problem_ids)
+    deadline = None
+    if quiz.time_limit_minutes:
+        deadline = timezone.now() + timedelta(minutes=quiz.time_limit_minutes)
+    max_score = sum(Problem.objects.filter(pk__in=problem_ids).values_list("points", flat=True))
+    return Attempt.objects.create(
+        user=user, quiz=quiz, problem_order=problem_ids, deadline=deadline, max_score=max_score
+    )
+
+
+def attempt_finish(*, attempt: Attempt) -> Attempt:
+    if attempt.finished_at is None:
+        attempt.score = sum(attempt.answers.values_list("score", flat=True))
+        attempt.finished_at = timezone.now()
+        attempt.save(update_fields=["score", "finished_at"])
+    return attempt
+
+
+def _validate_code(code: object) -> str:
+    if not isinstance(code, str):
+        raise SubmissionRejected("Send the code as a JSON string in the field \"code\".")
+    if "\x00" in code:
+        raise SubmissionRejected("The code contains a NUL byte; remove it and submit plain text.")
+    try:
+        size = len(code.encode("utf-8"))
+    except UnicodeEncodeError:
+        raise SubmissionRejected("The code is not valid UTF-8 text; save it as UTF-8 and resubmit.") from None
+    limit = settings.SUBMISSION_MAX_CODE_BYTES
+    if size > limit:
+        raise SubmissionRejected(
+            f"The code is {size / 1024:.0f} KiB; the limit is {limit // 1024} KiB. Shorten it.",
+            status_code=413,
+        )
+    if not code.strip():
+        raise SubmissionRejected("The code is empty; write your solution and submit it.")
+    return code
+
+
+def submission_create(*, user, problem: Problem, code: object, visible_only: bool = False) -> Submission:
+    """Write the row (`queued`) and ring the queue after the transaction commits."""
+    from .pipeline import submission_dispatch
+
+    code = _validate_code(code)
+    if not problem.is_code:
+        raise SubmissionRejected("This problem takes an answer, not code; post to its answers endpoint.")
+    version = problem_version_latest(problem=problem)
+    if version is None:
+        raise SubmissionRejected("This problem has no gradable version yet.", status_code=409)
+    limit = settings.SUBMISSIONS_IN_FLIGHT_PER_USER
+    with transaction.atomic():
+        # Lock the learner's row so two concurrent requests cannot both pass the limit.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        in_flight = Submission.objects.filter(
+            user=user, status__in=[SubmissionStatus.QUEUED, SubmissionStatus.RUNNING]
+        ).count()
+        if in_flight >= limit:
+            raise SubmissionRejected(
+                f"You have {in_flight} submissions still being graded; wait for one to finish "
+                f"(the limit is {limit} at a time).",
+                status_code=429,
+            )
+        max_score = sum(
+            int(test.get("points", 1))
+            for test in version.engine_spec.get("tests", [])
+            if not (visible_only and test.get("hidden", False))
+        )
+        submission = Submission.objects.create(
+            user=user,
+            problem=problem,
+            problem_version=version,
+            code=code,
+            visible_only=visible_only,
+            max_score=max_score,
+        )
+        transaction.on_commit(lambda: submission_dispatch(submission_id=submission.pk))
+    return submission

@@ -1,0 +1,15 @@
+"""Celery tasks: thin wrappers that take ids and call the pipeline."""
+
+from celery import shared_task
+
+from .pipeline import submission_grade, submissions_sweep
+
+
+@shared_task(name="problems.tasks.grade_submission", acks_late=True, reject_on_worker_lost=True)
+def grade_submission_task(submission_id: int) -> None:
+    submission_grade(submission_id=submission_id)
+
+
+@shared_task(name="problems.tasks.sweep_submissions")
+def sweep_submissions() -> int:
+    return len(submissions_sweep())

@@ -1,0 +1,1 @@
+"""Settings modules: `base` (shared), `dev` (manage.py default), `prod` (wsgi/asgi default), `test`."""
