@@ -1,0 +1,62 @@
+"""Run untrusted learner code in isolation: ``run(job) -> RunResult``.
+
+Modes (``run(job, mode=...)``, default from ``engine.sandbox.DEFAULT_MODE``, which the
+environment variable ``QUIZ_SANDBOX_MODE`` may set):
+
+* ``"warm"``  - fork of a pre-imported zygote, each child in fresh namespaces (default)
+* ``"cold"``  - a fresh interpreter per job, inside bubblewrap
+* ``"plain"`` - a fresh interpreter with no isolation (development only)
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import traceback
+
+from .api import (  # noqa: F401 - re-exported
+    Call,
+    CallResult,
+    ErrorInfo,
+    GradRequest,
+    Job,
+    Limits,
+    Ref,
+    RunResult,
+    RunStatus,
+    Unsupported,
+)
+
+DEFAULT_MODE = os.environ.get("QUIZ_SANDBOX_MODE", "plain")
+MODES = ("warm", "cold", "plain")
+
+
+def run(job: Job, mode: str | None = None) -> RunResult:
+    """Run ``job`` and report what happened.  Never raises for anything the learner's
+    code does; a failure of the sandbox itself is ``RunStatus.INTERNAL``."""
+    from . import backends, protocol, supervisor
+
+    mode = mode or DEFAULT_MODE
+    if mode not in MODES:
+        raise ValueError(f"unknown sandbox mode {mode!r}")
+    started = time.monotonic()
+    try:
+        job_bytes = protocol.encode_job(job)
+    except Exception as exc:  # the engine passed something that is not plain data
+        raise ValueError(f"job is not plain data: {exc}") from exc
+    try:
+        if mode == "plain":
+            launched = backends.launch_plain(job, {})
+        else:
+            from . import isolation
+
+            launched = isolation.launch(job, mode)
+        return supervisor.supervise(job, job_bytes, launched, started)
+    except Exception as exc:  # noqa: BLE001 - the sandbox's own failure
+        return RunResult(
+            status=RunStatus.INTERNAL,
+            message=f"sandbox failure: {type(exc).__name__}: {exc}",
+            error=ErrorInfo(type=type(exc).__name__, message=str(exc),
+                            traceback=traceback.format_exc()[-4000:]),
+            wall_seconds=time.monotonic() - started,
+        )

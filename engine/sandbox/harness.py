@@ -1,0 +1,635 @@
+"""The in-sandbox harness: a self-contained script (standard library + NumPy, PyTorch
+when the job needs it).  It never imports ``engine``: inside the sandbox the project
+tree is not visible and ``import engine`` fails.
+
+It reads one job from an inherited pipe, executes the learner's code as the module
+``solution`` (file name ``solution.py``), runs each call and writes the results to a
+dedicated result pipe: JSON plus ``.npy`` frames, never pickle, never stdout.  The
+learner's stdout/stderr are the process's fds 1 and 2, captured by the supervisor.
+
+The trusted side imports only the pure codec functions of this module
+(``pack_message``, ``unpack_messages``, ``encode_value``, ``decode_value``); importing it
+has no side effects.
+
+Wire format, one message::
+
+    b"QSB1" | u64 json_len | u32 n_arrays | json | (u64 npy_len | npy bytes) * n_arrays
+
+Values inside the JSON are tagged: lists are JSON arrays; ``{"$t": [...]}`` a tuple,
+``{"$d": [[key, value], ...]}`` a dict with str keys, ``{"$a": i}`` the i-th array,
+``{"$r": name}`` a Ref, ``{"$u": [type_name, text]}`` an unsupported value,
+``{"$f": "nan"|"inf"|"-inf"}`` a non-finite float.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import struct
+import sys
+
+MAGIC = b"QSB1"
+_HEAD = struct.Struct(">QI")
+_LEN = struct.Struct(">Q")
+MAX_DEPTH = 64
+MAX_JSON_BYTES = 64 * 1024 * 1024
+
+
+class WireError(ValueError):
+    """The byte stream is not a well-formed message sequence."""
+
+
+# --------------------------------------------------------------------------- codec
+# Shared by both sides.  ``np`` is imported lazily so that importing this module in the
+# trusted process stays cheap and side-effect free.
+
+
+def _np():
+    import numpy
+
+    return numpy
+
+
+def encode_value(value, arrays, unsupported=None, ref=None, depth=0):
+    """Plain value -> JSON-able structure; arrays are appended to ``arrays``.
+
+    ``unsupported``/``ref``: the classes standing for Unsupported/Ref on this side
+    (the trusted side passes the api dataclasses; the harness its own).
+    """
+    np = _np()
+    if depth > MAX_DEPTH:
+        raise WireError("value nested too deeply")
+    t = type(value)
+    if value is None or t is bool or t is str:
+        return value
+    if t is int:
+        if -(2**63) <= value < 2**63:
+            return value
+        return {"$u": ["int", "integer too large"]}
+    if t is float:
+        if math.isfinite(value):
+            return value
+        return {"$f": "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")}
+    if t is np.ndarray:
+        if value.dtype.kind not in "biufc" or value.dtype.hasobject or value.dtype.fields:
+            return {"$u": [f"ndarray[{value.dtype}]", "unsupported dtype"]}
+        arrays.append(value)
+        return {"$a": len(arrays) - 1}
+    if t is list:
+        return [encode_value(v, arrays, unsupported, ref, depth + 1) for v in value]
+    if t is tuple:
+        return {"$t": [encode_value(v, arrays, unsupported, ref, depth + 1) for v in value]}
+    if t is dict:
+        items = []
+        for k, v in value.items():
+            if type(k) is not str:
+                raise WireError("dict keys must be str")
+            items.append([k, encode_value(v, arrays, unsupported, ref, depth + 1)])
+        return {"$d": items}
+    if unsupported is not None and t is unsupported:
+        return {"$u": [str(value.type_name), str(value.text)]}
+    if ref is not None and t is ref:
+        return {"$r": str(value.name)}
+    raise WireError(f"not a plain value: {t.__name__}")
+
+
+def decode_value(obj, arrays, unsupported, ref, depth=0):
+    """Inverse of :func:`encode_value`; strict: anything unexpected raises WireError."""
+    if depth > MAX_DEPTH:
+        raise WireError("value nested too deeply")
+    t = type(obj)
+    if obj is None or t in (bool, int, float, str):
+        return obj
+    if t is list:
+        return [decode_value(v, arrays, unsupported, ref, depth + 1) for v in obj]
+    if t is dict and len(obj) == 1:
+        ((tag, body),) = obj.items()
+        if tag == "$t" and type(body) is list:
+            return tuple(decode_value(v, arrays, unsupported, ref, depth + 1) for v in body)
+        if tag == "$d" and type(body) is list:
+            out = {}
+            for item in body:
+                if type(item) is not list or len(item) != 2 or type(item[0]) is not str:
+                    raise WireError("bad dict item")
+                out[item[0]] = decode_value(item[1], arrays, unsupported, ref, depth + 1)
+            return out
+        if tag == "$a" and type(body) is int:
+            if not 0 <= body < len(arrays):
+                raise WireError("bad array index")
+            return arrays[body]
+        if tag == "$u" and type(body) is list and len(body) == 2:
+            return unsupported(str(body[0])[:200], str(body[1])[:400])
+        if tag == "$r" and type(body) is str:
+            return ref(body)
+        if tag == "$f" and body in ("nan", "inf", "-inf"):
+            return float(body)
+    raise WireError("bad value tag")
+
+
+def _npy_bytes(a):
+    np = _np()
+    buf = io.BytesIO()
+    np.save(buf, a, allow_pickle=False)
+    return buf.getvalue()
+
+
+def pack_message(obj, arrays=()):
+    j = json.dumps(obj, allow_nan=False, separators=(",", ":")).encode()
+    parts = [MAGIC, _HEAD.pack(len(j), len(arrays)), j]
+    for a in arrays:
+        b = _npy_bytes(a)
+        parts.append(_LEN.pack(len(b)))
+        parts.append(b)
+    return b"".join(parts)
+
+
+def unpack_messages(data, max_arrays=100000):
+    """bytes -> list of (json_obj, [ndarray]); raises WireError on anything malformed.
+
+    Arrays are loaded with ``allow_pickle=False`` and must have a numeric or bool dtype.
+    A trailing incomplete message raises WireError too.
+    """
+    np = _np()
+    out = []
+    view = memoryview(data)
+    pos, n = 0, len(data)
+    while pos < n:
+        if n - pos < 4 + _HEAD.size or bytes(view[pos : pos + 4]) != MAGIC:
+            raise WireError("bad frame header")
+        jlen, narr = _HEAD.unpack_from(view, pos + 4)
+        pos += 4 + _HEAD.size
+        if jlen > MAX_JSON_BYTES or jlen > n - pos or narr > max_arrays:
+            raise WireError("bad frame length")
+        try:
+            obj = json.loads(bytes(view[pos : pos + jlen]))
+        except (ValueError, RecursionError) as exc:
+            raise WireError(f"bad json: {exc}") from None
+        pos += jlen
+        arrays = []
+        for _ in range(narr):
+            if n - pos < _LEN.size:
+                raise WireError("truncated array frame")
+            (alen,) = _LEN.unpack_from(view, pos)
+            pos += _LEN.size
+            if alen > n - pos:
+                raise WireError("truncated array")
+            try:
+                a = np.load(io.BytesIO(view[pos : pos + alen]), allow_pickle=False)
+            except Exception as exc:  # noqa: BLE001 - any parse failure is a wire error
+                raise WireError(f"bad npy: {exc}") from None
+            if type(a) is not np.ndarray or a.dtype.kind not in "biufc" or a.dtype.hasobject:
+                raise WireError("bad array dtype")
+            pos += alen
+            arrays.append(a)
+        out.append((obj, arrays))
+    return out
+
+
+# --------------------------------------------------------------------------- child side
+
+
+class _Unsupported:
+    __slots__ = ("type_name", "text")
+
+    def __init__(self, type_name, text):
+        self.type_name, self.text = type_name, text
+
+
+class _Ref:
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+
+def _safe_repr(x):
+    try:
+        r = repr(x)
+        if type(r) is not str:
+            r = str.__str__(r)
+        return r[:200]
+    except BaseException as exc:  # noqa: BLE001
+        return f"<repr failed: {type(exc).__name__}>"
+
+
+def _type_name(x):
+    t = type(x)
+    mod = getattr(t, "__module__", "") or ""
+    name = getattr(t, "__qualname__", t.__name__)
+    if type(mod) is not str or type(name) is not str:
+        return "?"
+    return name if mod in ("builtins", "solution") else f"{mod}.{name}"
+
+
+def to_plain(x, depth=0):
+    """Learner value -> plain data, inside the child.  Never trusts the value's methods:
+    base-class slots are called directly and the result's type is checked exactly."""
+    np = _np()
+    if depth > MAX_DEPTH:
+        return _Unsupported(_type_name(x), "nested too deeply")
+    t = type(x)
+    if x is None or t is bool:
+        return x
+    if isinstance(x, bool):  # pragma: no cover - bool cannot be subclassed
+        return bool(x)
+    if isinstance(x, int):
+        return int.__index__(x)
+    if isinstance(x, float):
+        return float.__float__(x)
+    if isinstance(x, str):
+        return str.__str__(x)
+    if isinstance(x, complex):
+        return np.asarray(complex.__complex__(x))
+    if isinstance(x, np.generic):
+        if isinstance(x, np.bool_):
+            return bool(x)
+        if isinstance(x, np.integer):
+            return int(x)
+        if isinstance(x, np.floating):
+            return float(x)
+        if isinstance(x, np.complexfloating):
+            return np.asarray(x)
+        return _Unsupported(_type_name(x), _safe_repr(x))
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(x, torch.Tensor):
+        try:
+            with torch.no_grad():
+                y = torch.Tensor.detach(x)
+                y = torch.Tensor.cpu(y)
+                if y.dtype in (torch.bfloat16,):
+                    y = y.float()
+                if y.is_conj():
+                    y = y.resolve_conj()
+                a = torch.Tensor.numpy(y)
+            a = np.array(a, copy=True)
+        except BaseException as exc:  # noqa: BLE001
+            return _Unsupported(_type_name(x), f"tensor conversion failed: {type(exc).__name__}")
+        return to_plain(a, depth + 1) if type(a) is np.ndarray else _Unsupported("tensor", "?")
+    if isinstance(x, np.ndarray):
+        a = np.ndarray.view(x, np.ndarray) if t is not np.ndarray else x
+        if a.dtype.kind not in "biufc" or a.dtype.hasobject or a.dtype.fields:
+            return _Unsupported(f"ndarray[{a.dtype}]", _safe_repr(x))
+        return np.array(a, copy=True, order="C")
+    if isinstance(x, tuple):
+        return tuple(to_plain(v, depth + 1) for v in tuple.__iter__(x))
+    if isinstance(x, list):
+        return [to_plain(v, depth + 1) for v in list.__iter__(x)]
+    if isinstance(x, dict):
+        out = {}
+        for k, v in dict.items(x):
+            if not isinstance(k, str):
+                return _Unsupported(_type_name(x), "dict with a non-str key: " + _safe_repr(k))
+            out[str.__str__(k)] = to_plain(v, depth + 1)
+        return out
+    return _Unsupported(_type_name(x), _safe_repr(x))
+
+
+def _error_info(exc, filename, compile_error=False):
+    """An exception -> dict(type, message, line, column, traceback) with harness frames cut."""
+    import traceback
+
+    info = {"type": type(exc).__name__, "message": "", "line": None, "column": None}
+    try:
+        info["message"] = str(exc)[:2000]
+    except BaseException:  # noqa: BLE001
+        info["message"] = "<str() failed>"
+    if compile_error and isinstance(exc, SyntaxError):
+        info["message"] = str(exc.msg)[:2000]
+        info["line"] = exc.lineno if type(exc.lineno) is int else None
+        info["column"] = exc.offset if type(exc.offset) is int else None
+        info["traceback"] = "".join(traceback.format_exception_only(type(exc), exc))[-4000:]
+        return info
+    tb = exc.__traceback__
+    frames = traceback.extract_tb(tb)
+    # drop the harness's own frames: keep from the first frame in the learner's file
+    start = next((i for i, f in enumerate(frames) if f.filename == filename), len(frames))
+    kept = frames[start:]
+    learner_lines = [f.lineno for f in kept if f.filename == filename]
+    if learner_lines:
+        info["line"] = learner_lines[-1]
+    if isinstance(exc, SyntaxError) and exc.filename == filename:
+        info["line"], info["column"] = exc.lineno, exc.offset
+    text = "Traceback (most recent call last):\n" if kept else ""
+    text += "".join(traceback.format_list(kept))
+    text += "".join(traceback.format_exception_only(type(exc), exc))
+    info["traceback"] = text[-4000:]
+    return info
+
+
+class Runner:
+    """Runs one decoded job inside the (already confined) process."""
+
+    def __init__(self, job, result_fd):
+        self.job = job
+        self.fd = result_fd
+        self.filename = job.get("filename") or "solution.py"
+        self.slots = {}
+
+    def send(self, obj, values=()):
+        arrays = []
+        enc = {}
+        for key, val in values:
+            try:
+                enc[key] = encode_value(val, arrays, _Unsupported, _Ref)
+            except WireError as exc:
+                enc[key] = {"$u": ["?", str(exc)]}
+        obj.update(enc)
+        data = pack_message(obj, arrays)
+        view = memoryview(data)
+        while view:
+            n = os.write(self.fd, view)
+            view = view[n:]
+
+    def resolve(self, v, as_tensor, keep_numpy=False):
+        np = _np()
+        t = type(v)
+        if t is _Ref:
+            if v.name not in self.slots:
+                raise KeyError(f"no stored value named {v.name!r}")
+            return self.slots[v.name]
+        if t is np.ndarray:
+            a = np.array(v, copy=True)
+            if as_tensor and not keep_numpy:
+                import torch
+
+                return torch.from_numpy(a)
+            return a
+        if t is list:
+            return [self.resolve(x, as_tensor) for x in v]
+        if t is tuple:
+            return tuple(self.resolve(x, as_tensor) for x in v)
+        if t is dict:
+            return {k: self.resolve(x, as_tensor) for k, x in v.items()}
+        return v
+
+    def run(self):
+        filename = self.filename
+        code = self.job["code"]
+        import linecache
+        import types
+
+        linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+        self.send({"kind": "start"})  # from here on, learner code may write to the channel
+        try:
+            codeobj = compile(code, filename, "exec", dont_inherit=True)
+        except (SyntaxError, ValueError) as exc:  # ValueError: null bytes in source
+            self.send({"kind": "compile_error", "error": _error_info(exc, filename, True)})
+            self.send({"kind": "done"})
+            return
+        module = types.ModuleType("solution")
+        module.__file__ = filename
+        sys.modules["solution"] = module
+        try:
+            exec(codeobj, module.__dict__)
+        except BaseException as exc:  # noqa: BLE001 - the learner's failure is data
+            self.send({"kind": "import_error", "error": _error_info(exc, filename)})
+            self.send({"kind": "done"})
+            return
+        for index, call in enumerate(self.job["calls"]):
+            self.run_call(module, index, call)
+        self.send({"kind": "done"})
+
+    def run_call(self, module, index, call):
+        import time
+
+        as_tensor = bool(call.get("as_tensor"))
+        grad = call.get("grad")
+        out = {"kind": "call", "index": index, "error": None, "seconds": 0.0}
+        values = []
+        args = kwargs = None
+        t0 = time.perf_counter()
+        try:
+            fn = module.__dict__.get(call["entry"])
+            if fn is None:
+                raise AttributeError(f"solution.py defines no {call['entry']!r}")
+            args = [self.resolve(a, as_tensor) for a in call["args"]]
+            kwargs = {k: self.resolve(v, as_tensor) for k, v in call["kwargs"].items()}
+            if grad is not None:
+                import torch
+
+                for i in grad["wrt"]:
+                    a = args[i]
+                    if not isinstance(a, torch.Tensor):
+                        a = torch.as_tensor(a)
+                    args[i] = a.detach().clone().requires_grad_(True)
+            t0 = time.perf_counter()
+            result = fn(*args, **kwargs)
+            out["seconds"] = time.perf_counter() - t0
+            if grad is not None:
+                values.append(("grads", self.backward(result, args, grad)))
+            if call.get("store_as"):
+                self.slots[call["store_as"]] = result
+                values.append(("value", None))
+            else:
+                values.append(("value", to_plain(result)))
+        except BaseException as exc:  # noqa: BLE001
+            out["seconds"] = out["seconds"] or time.perf_counter() - t0
+            out["error"] = _error_info(exc, self.filename)
+            if isinstance(exc, MemoryError):
+                out["memory_error"] = True
+        if call.get("return_args", True) and args is not None:
+            values.append(("args_after", tuple(to_plain(a) for a in args)))
+            values.append(("kwargs_after", {k: to_plain(v) for k, v in kwargs.items()}))
+        self.send(out, values)
+
+    def backward(self, result, args, grad):
+        import torch
+
+        outputs = result if isinstance(result, (tuple, list)) else (result,)
+        total = None
+        for k, up in grad["upstream"]:
+            o = outputs[k]
+            if not isinstance(o, torch.Tensor):
+                raise TypeError(f"output {k} is {type(o).__name__}, not a tensor: cannot backpropagate")
+            u = torch.as_tensor(up, dtype=o.dtype) if not isinstance(up, float) else up
+            term = (o * u).sum()
+            total = term if total is None else total + term
+        if total is not None and total.requires_grad:
+            total.backward()
+        grads = []
+        for i in grad["wrt"]:
+            g = args[i].grad
+            grads.append([i, None if g is None else to_plain(g)])
+        return grads
+
+
+def decode_job(data):
+    msgs = unpack_messages(data)
+    if len(msgs) != 1:
+        raise WireError("expected one job message")
+    obj, arrays = msgs[0]
+
+    def dec(v):
+        return decode_value(v, arrays, _Unsupported, _Ref)
+
+    calls = []
+    for c in obj["calls"]:
+        grad = c.get("grad")
+        if grad is not None:
+            grad = {"wrt": list(grad["wrt"]), "upstream": [[k, dec(u)] for k, u in grad["upstream"]]}
+        calls.append(
+            {
+                "entry": c["entry"],
+                "args": list(dec(c["args"])),
+                "kwargs": dec(c["kwargs"]),
+                "as_tensor": c["as_tensor"],
+                "grad": grad,
+                "store_as": c["store_as"],
+                "return_args": c["return_args"],
+            }
+        )
+    obj["calls"] = calls
+    return obj
+
+
+def read_all(fd, cap):
+    chunks, size = [], 0
+    while True:
+        b = os.read(fd, 1 << 20)
+        if not b:
+            break
+        size += len(b)
+        if size > cap:
+            raise WireError("job too large")
+        chunks.append(b)
+    return b"".join(chunks)
+
+
+# --------------------------------------------------------------------------- confinement
+
+THREAD_ENV = {
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "NUMEXPR_NUM_THREADS": "1",
+    "VECLIB_MAXIMUM_THREADS": "1",
+}
+
+
+def set_threads_one(framework):
+    os.environ.update(THREAD_ENV)
+    if framework == "torch":
+        import torch
+
+        torch.set_num_threads(1)
+        try:
+            torch.set_num_interop_threads(1)
+        except RuntimeError:
+            pass
+
+
+def apply_rlimits(limits):
+    import resource
+
+    cpu = max(1, int(math.ceil(float(limits.get("cpu_seconds", 5.0)))))
+    settings = [
+        (resource.RLIMIT_CPU, (cpu, cpu + 1)),
+        (resource.RLIMIT_CORE, (0, 0)),
+        (resource.RLIMIT_FSIZE, (int(limits.get("fsize_bytes", 16 << 20)),) * 2),
+        (resource.RLIMIT_NOFILE, (int(limits.get("nofile", 64)),) * 2),
+        (resource.RLIMIT_MEMLOCK, (0, 0)),
+        (resource.RLIMIT_MSGQUEUE, (0, 0)),
+    ]
+    if limits.get("nproc"):
+        settings.append((resource.RLIMIT_NPROC, (int(limits["nproc"]),) * 2))
+    if limits.get("as_bytes"):
+        settings.append((resource.RLIMIT_AS, (int(limits["as_bytes"]),) * 2))
+    for res, val in settings:
+        try:
+            resource.setrlimit(res, val)
+        except (ValueError, OSError):
+            soft, hard = resource.getrlimit(res)
+            want = min(val[0], hard) if hard != resource.RLIM_INFINITY else val[0]
+            resource.setrlimit(res, (want, want))
+
+
+def close_fds_except(keep):
+    keep = sorted(set(keep))
+    lo = 3
+    for fd in keep:
+        if fd >= lo:
+            os.closerange(lo, fd)
+            lo = fd + 1
+    os.closerange(lo, 1 << 16)
+
+
+def join_cgroups(fds):
+    for fd in fds:
+        try:
+            os.write(fd, b"0\n")
+        finally:
+            os.close(fd)
+
+
+def load_seccomp(bpf):
+    """Install a raw BPF program (compiled on the trusted side with libseccomp)."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    buf = ctypes.create_string_buffer(bpf, len(bpf))
+    prog = SockFprog(len(bpf) // 8, ctypes.cast(buf, ctypes.c_void_p))
+    PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 38, 22, 2
+    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "PR_SET_NO_NEW_PRIVS")
+    if libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "PR_SET_SECCOMP")
+
+
+def confine_and_run(job_fd, result_fd, config, preloaded=False):
+    """Read the job, confine this process, run the learner's code.  Never returns."""
+    code = 0
+    try:
+        data = read_all(job_fd, int(config.get("job_cap", 1 << 30)))
+        os.close(job_fd)
+        job = decode_job(data)
+        del data
+        framework = job.get("framework", "numpy")
+        limits = dict(job.get("limits", {}))
+        limits.update(config.get("limits", {}))
+        if not preloaded:
+            set_threads_one(framework)
+            import numpy  # noqa: F401
+            import numpy.random  # noqa: F401
+        join_cgroups(config.get("cgroup_fds", ()))
+        close_fds_except([result_fd])
+        apply_rlimits(limits)
+        if config.get("seccomp_fd") is not None:
+            pass  # cold path: bwrap installed the filter before exec
+        if config.get("bpf"):
+            load_seccomp(config["bpf"])
+        os.chdir(config.get("workdir", "/tmp"))
+        sys.stdout.flush()
+        Runner(job, result_fd).run()
+    except BaseException as exc:  # noqa: BLE001 - report sandbox failures as such
+        try:
+            msg = {"kind": "internal", "message": f"{type(exc).__name__}: {exc}"[:2000]}
+            os.write(result_fd, pack_message(msg))
+        except BaseException:  # noqa: BLE001
+            pass
+        code = 3
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:  # noqa: BLE001
+        pass
+    os._exit(code)
+
+
+def main(argv):
+    """``harness.py JOB_FD RESULT_FD [CONFIG_JSON]`` - the cold path."""
+    job_fd, result_fd = int(argv[1]), int(argv[2])
+    config = json.loads(argv[3]) if len(argv) > 3 else {}
+    for p in config.get("sys_path", ()):
+        if p not in sys.path:
+            sys.path.append(p)
+    confine_and_run(job_fd, result_fd, config)
+
+
+if __name__ == "__main__":
+    main(sys.argv)

@@ -1,0 +1,162 @@
+"""Trusted side of the wire format: Job -> bytes, result bytes -> api dataclasses."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from . import harness
+from .api import (
+    Call,
+    CallResult,
+    ErrorInfo,
+    Job,
+    Ref,
+    Unsupported,
+)
+from .harness import WireError
+
+
+def _enc(value, arrays):
+    return harness.encode_value(value, arrays, Unsupported, Ref)
+
+
+def encode_job(job: Job, extra_limits: dict | None = None) -> bytes:
+    arrays: list = []
+    calls = []
+    for c in job.calls:
+        if not isinstance(c, Call):
+            raise TypeError("Job.calls must hold Call objects")
+        grad = None
+        if c.grad is not None:
+            grad = {
+                "wrt": [int(i) for i in c.grad.wrt],
+                "upstream": [[int(k), _enc(v, arrays)] for k, v in c.grad.upstream.items()],
+            }
+        calls.append(
+            {
+                "entry": c.entry,
+                "args": _enc(tuple(c.args), arrays),
+                "kwargs": _enc(dict(c.kwargs), arrays),
+                "as_tensor": bool(c.as_tensor),
+                "grad": grad,
+                "store_as": c.store_as,
+                "return_args": bool(c.return_args),
+            }
+        )
+    limits = dataclasses.asdict(job.limits)
+    if extra_limits:
+        limits.update(extra_limits)
+    obj = {
+        "v": 1,
+        "code": job.code,
+        "filename": job.filename,
+        "framework": job.framework,
+        "calls": calls,
+        "limits": limits,
+    }
+    return harness.pack_message(obj, arrays)
+
+
+def _error(d) -> ErrorInfo | None:
+    if d is None:
+        return None
+    if type(d) is not dict:
+        raise WireError("bad error")
+
+    def opt_int(v):
+        return v if type(v) is int else None
+
+    return ErrorInfo(
+        type=str(d.get("type", "?"))[:200],
+        message=str(d.get("message", ""))[:2000],
+        line=opt_int(d.get("line")),
+        column=opt_int(d.get("column")),
+        traceback=str(d.get("traceback", ""))[:4000],
+    )
+
+
+@dataclasses.dataclass
+class Decoded:
+    kind: str = "incomplete"  # ok | compile_error | import_error | internal | incomplete
+    calls: list = dataclasses.field(default_factory=list)
+    error: ErrorInfo | None = None
+    memory_error: bool = False
+    message: str = ""
+
+
+def decode_results(data: bytes, n_calls: int) -> Decoded:
+    """Parse the result stream.  Raises WireError if it is malformed (a corrupted channel)."""
+    out = Decoded()
+    done = started = False
+    for obj, arrays in harness.unpack_messages(data):
+        if type(obj) is not dict or done:
+            raise WireError("unexpected message")
+
+        def dec(v, arrays=arrays):
+            return harness.decode_value(v, arrays, Unsupported, Ref)
+
+        kind = obj.get("kind")
+        if kind == "start":
+            if started:
+                raise WireError("second start")
+            started = True
+            continue
+        if not started and kind != "internal":
+            raise WireError("message before start")
+        if kind == "call":
+            if obj.get("index") != len(out.calls) or len(out.calls) >= n_calls:
+                raise WireError("call results out of order")
+            grads = None
+            if "grads" in obj:
+                g = dec(obj["grads"])
+                if type(g) is not list:
+                    raise WireError("bad grads")
+                grads = {}
+                for item in g:
+                    if type(item) is not list or len(item) != 2 or type(item[0]) is not int:
+                        raise WireError("bad grad item")
+                    grads[item[0]] = item[1]
+            args_after = dec(obj["args_after"]) if "args_after" in obj else None
+            kwargs_after = dec(obj["kwargs_after"]) if "kwargs_after" in obj else None
+            if args_after is not None and type(args_after) is not tuple:
+                raise WireError("bad args_after")
+            if kwargs_after is not None and type(kwargs_after) is not dict:
+                raise WireError("bad kwargs_after")
+            seconds = obj.get("seconds", 0.0)
+            err = _error(obj.get("error"))
+            if obj.get("memory_error") and err is not None and err.type == "MemoryError":
+                out.memory_error = True
+            out.calls.append(
+                CallResult(
+                    value=dec(obj.get("value")),
+                    error=err,
+                    args_after=args_after,
+                    kwargs_after=kwargs_after,
+                    grads=grads,
+                    seconds=float(seconds) if type(seconds) in (int, float) else 0.0,
+                )
+            )
+        elif kind in ("compile_error", "import_error"):
+            if out.calls or out.kind != "incomplete":
+                raise WireError("unexpected error message")
+            out.kind = kind
+            out.error = _error(obj.get("error"))
+            if out.error is not None and out.error.type == "MemoryError":
+                out.memory_error = True
+        elif kind == "internal":
+            if started:  # after learner code began, "internal" could be forged: a crash
+                raise WireError("harness failure after learner code started")
+            out.kind = "internal"
+            out.message = str(obj.get("message", ""))[:2000]
+            done = True
+        elif kind == "done":
+            if out.kind == "incomplete":
+                if len(out.calls) != n_calls:
+                    raise WireError("missing call results")
+                out.kind = "ok"
+            done = True
+        else:
+            raise WireError("unknown message kind")
+    if not done:
+        out.kind = "incomplete"
+    return out
