@@ -31,12 +31,18 @@ def home(request):
             solved = _solved_by_section(request.user)
             for section in sections:
                 section.solved = solved.get(section.pk, 0)
-                section.percent = round(100 * section.solved / section.problem_count) if section.problem_count else 0
+                section.percent = (
+                    round(100 * section.solved / section.problem_count)
+                    if section.problem_count
+                    else 0
+                )
     return render(request, "frontend/home.html", {"course": course, "sections": sections})
 
 
 def _solved_by_section(user) -> dict[int, int]:
-    answered = Answer.objects.filter(user=user, is_correct=True).values_list("problem_id", "problem__section_id")
+    answered = Answer.objects.filter(user=user, is_correct=True).values_list(
+        "problem_id", "problem__section_id"
+    )
     accepted = Submission.objects.filter(user=user, verdict="AC", visible_only=False).values_list(
         "problem_id", "problem__section_id"
     )

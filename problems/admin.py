@@ -60,7 +60,21 @@ class ProblemAdmin(admin.ModelAdmin):
     list_select_related = ["section"]
     inlines = [ChoiceInline, AcceptedAnswerInline, CodeSpecInline]
     fieldsets = [
-        (None, {"fields": ["section", "slug", "kind", "order", "points", "tags", "source", "is_published"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "section",
+                    "slug",
+                    "kind",
+                    "order",
+                    "points",
+                    "tags",
+                    "source",
+                    "is_published",
+                ]
+            },
+        ),
         ("Title", {"fields": [("title_ja", "title_en")]}),
         ("Statement", {"fields": [("statement_ja", "statement_en"), "diagram"]}),
         ("Explanation", {"fields": [("explanation_ja", "explanation_en")]}),
@@ -72,7 +86,15 @@ class ProblemAdmin(admin.ModelAdmin):
 class ProblemVersionAdmin(admin.ModelAdmin):
     list_display = ["problem", "number", "created_at", "validated_at"]
     list_filter = ["problem__section"]
-    readonly_fields = ["problem", "number", "snapshot", "content_hash", "created_at", "validated_at", "validation"]
+    readonly_fields = [
+        "problem",
+        "number",
+        "snapshot",
+        "content_hash",
+        "created_at",
+        "validated_at",
+        "validation",
+    ]
 
 
 class QuizItemInline(admin.TabularInline):
@@ -103,7 +125,17 @@ class AnswerAdmin(admin.ModelAdmin):
 
 @admin.register(Submission)
 class SubmissionAdmin(admin.ModelAdmin):
-    list_display = ["id", "user", "problem", "status", "verdict", "score", "max_score", "attempts", "created_at"]
+    list_display = [
+        "id",
+        "user",
+        "problem",
+        "status",
+        "verdict",
+        "score",
+        "max_score",
+        "attempts",
+        "created_at",
+    ]
     list_filter = ["status", "verdict", "problem__section"]
     list_select_related = ["user", "problem"]
     readonly_fields = ["created_at", "started_at", "finished_at", "updated_at"]

@@ -64,11 +64,13 @@ def _check_single_choice(problem, response: Any) -> tuple[bool, Any]:
     if isinstance(response, list) and len(response) == 1:
         response = response[0]
     if not isinstance(response, str | int) or isinstance(response, bool):
-        raise AnswerFormatError("Send the key of one choice, e.g. \"answer\": \"2\".")
+        raise AnswerFormatError('Send the key of one choice, e.g. "answer": "2".')
     key = str(response)
     keys = _choice_keys(problem)
     if key not in keys:
-        raise AnswerFormatError(f"'{key}' is not a choice of this problem; choose one of {sorted(keys)}.")
+        raise AnswerFormatError(
+            f"'{key}' is not a choice of this problem; choose one of {sorted(keys)}."
+        )
     return keys[key], key
 
 
@@ -78,12 +80,14 @@ def _check_multiple_choice(problem, response: Any) -> tuple[bool, Any]:
     if not isinstance(response, list) or not all(
         isinstance(item, str | int) and not isinstance(item, bool) for item in response
     ):
-        raise AnswerFormatError("Send a list of choice keys, e.g. \"answer\": [\"1\", \"3\"].")
+        raise AnswerFormatError('Send a list of choice keys, e.g. "answer": ["1", "3"].')
     chosen = sorted({str(item) for item in response})
     keys = _choice_keys(problem)
     unknown = [key for key in chosen if key not in keys]
     if unknown:
-        raise AnswerFormatError(f"{unknown} are not choices of this problem; choose from {sorted(keys)}.")
+        raise AnswerFormatError(
+            f"{unknown} are not choices of this problem; choose from {sorted(keys)}."
+        )
     correct = sorted(key for key, is_correct in keys.items() if is_correct)
     return chosen == correct, chosen
 
@@ -97,7 +101,7 @@ def _check_numeric(problem, response: Any) -> tuple[bool, Any]:
 
 def _check_text(problem, response: Any) -> tuple[bool, Any]:
     if not isinstance(response, str):
-        raise AnswerFormatError("Send the answer as a string, e.g. \"answer\": \"3x3\".")
+        raise AnswerFormatError('Send the answer as a string, e.g. "answer": "3x3".')
     given = normalize_text(response)
     if not given:
         raise AnswerFormatError("The answer is empty; type your answer.")
@@ -120,7 +124,10 @@ def check_answer(problem, response: Any) -> AnswerOutcome:
         raise AnswerFormatError("This is a code problem; submit code to its submissions endpoint.")
     correct, stored = checker(problem, response)
     return AnswerOutcome(
-        correct=correct, score=problem.points if correct else 0, max_score=problem.points, response=stored
+        correct=correct,
+        score=problem.points if correct else 0,
+        max_score=problem.points,
+        response=stored,
     )
 
 

@@ -11,11 +11,16 @@ def grade_code(*, spec: dict, code: str, visible_only: bool = False) -> dict:
     from engine.grading import grade_submission
 
     if visible_only:
-        spec = {**spec, "tests": [test for test in spec.get("tests", []) if not test.get("hidden", False)]}
+        spec = {
+            **spec,
+            "tests": [test for test in spec.get("tests", []) if not test.get("hidden", False)],
+        }
     return grade_submission(spec, code).to_dict()
 
 
-def grade_code_for_problem(*, problem: Problem, code: str, version: ProblemVersion | None = None) -> dict:
+def grade_code_for_problem(
+    *, problem: Problem, code: str, version: ProblemVersion | None = None
+) -> dict:
     version = version or problem_version_latest(problem=problem)
     result = grade_code(spec=version.engine_spec, code=code)
     result["version"] = version.number

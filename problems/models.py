@@ -261,11 +261,16 @@ class QuizItem(models.Model):
             models.UniqueConstraint(fields=["quiz", "order"], name="quiz_item_unique_order"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.quiz.slug} #{self.order}: {self.problem.slug}"
+
 
 class Attempt(models.Model):
     """One learner taking one quiz; the problem order is fixed when it starts."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts"
+    )
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
     problem_order = models.JSONField(default=list, help_text="Problem ids in the order shown.")
     started_at = models.DateTimeField(auto_now_add=True)
@@ -278,7 +283,9 @@ class Attempt(models.Model):
         ordering = ["-started_at", "-id"]
         indexes = [models.Index(fields=["user", "quiz", "-started_at"])]
         constraints = [
-            models.CheckConstraint(condition=Q(score__lte=F("max_score")), name="attempt_score_le_max"),
+            models.CheckConstraint(
+                condition=Q(score__lte=F("max_score")), name="attempt_score_le_max"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -288,7 +295,9 @@ class Attempt(models.Model):
 class Answer(models.Model):
     """A learner's answer to a non-code problem, inside a quiz attempt or on its own."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="answers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="answers"
+    )
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="answers")
     attempt = models.ForeignKey(
         Attempt, on_delete=models.CASCADE, related_name="answers", null=True, blank=True
@@ -303,7 +312,9 @@ class Answer(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "problem", "-created_at"])]
         constraints = [
-            models.CheckConstraint(condition=Q(score__lte=F("max_score")), name="answer_score_le_max"),
+            models.CheckConstraint(
+                condition=Q(score__lte=F("max_score")), name="answer_score_le_max"
+            ),
             models.UniqueConstraint(
                 fields=["attempt", "problem"],
                 condition=Q(attempt__isnull=False),
@@ -378,12 +389,15 @@ class Submission(models.Model):
             models.Index(fields=["problem", "verdict"]),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(score__lte=F("max_score")), name="submission_score_le_max"),
+            models.CheckConstraint(
+                condition=Q(score__lte=F("max_score")), name="submission_score_le_max"
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=SubmissionStatus.values), name="submission_status_valid"
             ),
             models.CheckConstraint(
-                condition=Q(verdict="") | Q(verdict__in=Verdict.values), name="submission_verdict_valid"
+                condition=Q(verdict="") | Q(verdict__in=Verdict.values),
+                name="submission_verdict_valid",
             ),
             models.CheckConstraint(
                 condition=~Q(status__in=["done", "error"]) | ~Q(verdict=""),

@@ -54,8 +54,16 @@ def submission_dispatch(*, submission_id: int) -> None:
     if backend == "celery":
         from .tasks import grade_submission_task
 
-        submission = Submission.objects.only("problem_version__snapshot").select_related("problem_version").get(pk=submission_id)
-        queue = "training" if submission.problem_version.engine_spec.get("queue") == "training" else "grading"
+        submission = (
+            Submission.objects.only("problem_version__snapshot")
+            .select_related("problem_version")
+            .get(pk=submission_id)
+        )
+        queue = (
+            "training"
+            if submission.problem_version.engine_spec.get("queue") == "training"
+            else "grading"
+        )
         grade_submission_task.apply_async(args=[submission_id], queue=queue)
     elif backend == "inprocess":
         _inprocess_executor().submit(_grade_in_thread, submission_id)
@@ -64,7 +72,9 @@ def submission_dispatch(*, submission_id: int) -> None:
     elif backend == "none":
         return  # tests that drive the pipeline step by step
     else:
-        raise ValueError(f"GRADING_BACKEND must be celery, inprocess, sync or none, not {backend!r}.")
+        raise ValueError(
+            f"GRADING_BACKEND must be celery, inprocess, sync or none, not {backend!r}."
+        )
 
 
 def submission_claim(*, submission_id: int) -> Submission | None:
@@ -167,9 +177,13 @@ def submissions_sweep(*, now=None, stale_queued_seconds: int = 60) -> list[int]:
         status=SubmissionStatus.QUEUED, updated_at__lt=now - timedelta(seconds=stale_queued_seconds)
     )
     requeued: list[int] = []
-    for pk in Submission.objects.filter(expired_running | stale_queued).values_list("pk", flat=True):
-        moved = Submission.objects.filter(pk=pk).filter(expired_running | stale_queued).update(
-            status=SubmissionStatus.QUEUED, lease_expires_at=None, updated_at=now
+    for pk in Submission.objects.filter(expired_running | stale_queued).values_list(
+        "pk", flat=True
+    ):
+        moved = (
+            Submission.objects.filter(pk=pk)
+            .filter(expired_running | stale_queued)
+            .update(status=SubmissionStatus.QUEUED, lease_expires_at=None, updated_at=now)
         )
         if moved:
             _give_up_if_poison(submission_id=pk)

@@ -24,7 +24,9 @@ class SubmissionRejected(ValidationError):
         self.status_code = status_code
 
 
-def answer_create(*, user, problem: Problem, response, attempt: Attempt | None = None) -> tuple[Answer, AnswerOutcome]:
+def answer_create(
+    *, user, problem: Problem, response, attempt: Attempt | None = None
+) -> tuple[Answer, AnswerOutcome]:
     """Check and record an answer. Inside an attempt, answering again replaces the earlier answer."""
     outcome = check_answer(problem, response)
     if attempt is not None:
@@ -70,13 +72,15 @@ def attempt_finish(*, attempt: Attempt) -> Attempt:
 
 def _validate_code(code: object) -> str:
     if not isinstance(code, str):
-        raise SubmissionRejected("Send the code as a JSON string in the field \"code\".")
+        raise SubmissionRejected('Send the code as a JSON string in the field "code".')
     if "\x00" in code:
         raise SubmissionRejected("The code contains a NUL byte; remove it and submit plain text.")
     try:
         size = len(code.encode("utf-8"))
     except UnicodeEncodeError:
-        raise SubmissionRejected("The code is not valid UTF-8 text; save it as UTF-8 and resubmit.") from None
+        raise SubmissionRejected(
+            "The code is not valid UTF-8 text; save it as UTF-8 and resubmit."
+        ) from None
     limit = settings.SUBMISSION_MAX_CODE_BYTES
     if size > limit:
         raise SubmissionRejected(
@@ -88,13 +92,17 @@ def _validate_code(code: object) -> str:
     return code
 
 
-def submission_create(*, user, problem: Problem, code: object, visible_only: bool = False) -> Submission:
+def submission_create(
+    *, user, problem: Problem, code: object, visible_only: bool = False
+) -> Submission:
     """Write the row (`queued`) and ring the queue after the transaction commits."""
     from .pipeline import submission_dispatch
 
     code = _validate_code(code)
     if not problem.is_code:
-        raise SubmissionRejected("This problem takes an answer, not code; post to its answers endpoint.")
+        raise SubmissionRejected(
+            "This problem takes an answer, not code; post to its answers endpoint."
+        )
     version = problem_version_latest(problem=problem)
     if version is None:
         raise SubmissionRejected("This problem has no gradable version yet.", status_code=409)

@@ -20,14 +20,18 @@ def _first_message(detail) -> str:
 
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(detail=exc.messages[0] if exc.messages else "Invalid input.")
+        exc = exceptions.ValidationError(
+            detail=exc.messages[0] if exc.messages else "Invalid input."
+        )
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError) and isinstance(response.data, dict | list):
         response.data = {"detail": _first_message(response.data), "errors": response.data}
     elif isinstance(exc, exceptions.ParseError):
-        response.data = {"detail": f"The request body is not valid JSON ({exc.detail}). Send a JSON object."}
+        response.data = {
+            "detail": f"The request body is not valid JSON ({exc.detail}). Send a JSON object."
+        }
     return response
 
 

@@ -26,13 +26,23 @@ class ProblemDetailSerializer(ProblemListSerializer):
     code = serializers.SerializerMethodField()
 
     class Meta(ProblemListSerializer.Meta):
-        fields = [*ProblemListSerializer.Meta.fields, "statement", "choices", "unit", "diagram", "code"]
+        fields = [
+            *ProblemListSerializer.Meta.fields,
+            "statement",
+            "choices",
+            "unit",
+            "diagram",
+            "code",
+        ]
 
     def get_statement(self, problem: Problem) -> str:
         return problem.localized("statement")
 
     def get_choices(self, problem: Problem) -> list[dict]:
-        return [{"key": choice.key, "text": choice.localized("text")} for choice in problem.choices.all()]
+        return [
+            {"key": choice.key, "text": choice.localized("text")}
+            for choice in problem.choices.all()
+        ]
 
     def get_code(self, problem: Problem) -> dict | None:
         if not problem.is_code or not hasattr(problem, "code_spec"):
@@ -56,7 +66,8 @@ class AnswerRequestSerializer(serializers.Serializer):
 
 
 class SubmissionRequestSerializer(serializers.Serializer):
-    code = serializers.CharField(trim_whitespace=False, allow_blank=True)
+    # Checked by the service, which says what to fix (size, NUL bytes, encoding).
+    code = serializers.JSONField()
     visible_only = serializers.BooleanField(required=False, default=False)
 
 
@@ -69,9 +80,22 @@ class SubmissionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Submission
         fields = [
-            "id", "problem", "version", "status", "verdict", "score", "max_score", "tests",
-            "stdout", "stderr", "message", "visible_only", "attempts", "created_at",
-            "started_at", "finished_at",
+            "id",
+            "problem",
+            "version",
+            "status",
+            "verdict",
+            "score",
+            "max_score",
+            "tests",
+            "stdout",
+            "stderr",
+            "message",
+            "visible_only",
+            "attempts",
+            "created_at",
+            "started_at",
+            "finished_at",
         ]
 
     def get_verdict(self, submission: Submission) -> str | None:
@@ -82,7 +106,12 @@ class SubmissionSerializer(serializers.ModelSerializer):
         shown = []
         for test in submission.tests:
             if test.get("hidden"):
-                shown.append({key: test.get(key) for key in ("name", "passed", "points", "max_points", "hidden")})
+                shown.append(
+                    {
+                        key: test.get(key)
+                        for key in ("name", "passed", "points", "max_points", "hidden")
+                    }
+                )
             else:
                 shown.append(test)
         return shown

@@ -47,7 +47,9 @@ class ProblemListView(generics.ListAPIView):
         for name in ("section", "kind"):
             value = self.request.query_params.get(name)
             if value:
-                queryset = queryset.filter(**{"section__slug" if name == "section" else "kind": value})
+                queryset = queryset.filter(
+                    **{"section__slug" if name == "section" else "kind": value}
+                )
         return queryset
 
 
@@ -66,13 +68,20 @@ class AnswerCreateView(APIView):
         serializer.is_valid(raise_exception=True)
         attempt = None
         if "attempt" in serializer.validated_data:
-            attempt = get_object_or_404(Attempt, pk=serializer.validated_data["attempt"], user=request.user)
+            attempt = get_object_or_404(
+                Attempt, pk=serializer.validated_data["attempt"], user=request.user
+            )
         try:
             answer, outcome = answer_create(
-                user=request.user, problem=problem, response=serializer.validated_data["answer"], attempt=attempt
+                user=request.user,
+                problem=problem,
+                response=serializer.validated_data["answer"],
+                attempt=attempt,
             )
         except (AnswerFormatError, ValidationError) as error:
-            return error_response(error.messages[0] if isinstance(error, ValidationError) else str(error))
+            return error_response(
+                error.messages[0] if isinstance(error, ValidationError) else str(error)
+            )
         return Response(
             {
                 "id": answer.pk,
@@ -105,7 +114,11 @@ class SubmissionCreateView(APIView):
             headers = {"Retry-After": "5"} if error.status_code == 429 else {}
             return error_response(error.messages[0], error.status_code, **headers)
         return Response(
-            {"id": submission.pk, "status": submission.status, "url": f"/api/submissions/{submission.pk}/"},
+            {
+                "id": submission.pk,
+                "status": submission.status,
+                "url": f"/api/submissions/{submission.pk}/",
+            },
             status=status.HTTP_202_ACCEPTED,
         )
 

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from ..models import CHOICE_KINDS, Problem, ProblemKind
 
-CODE_KEY_ORDER = ("framework", "entry_points", "starter", "reference", "tests", "mutants", "limits", "forbidden_calls")
+CODE_KEY_ORDER = (
+    "framework",
+    "entry_points",
+    "starter",
+    "reference",
+    "tests",
+    "mutants",
+    "limits",
+    "forbidden_calls",
+)
 
 
 def _pair(obj, name: str) -> dict:
@@ -27,7 +36,12 @@ def problem_to_document(problem: Problem) -> dict:
         document["diagram"] = problem.diagram
     if problem.kind in CHOICE_KINDS:
         document["choices"] = [
-            {"key": choice.key, "ja": choice.text_ja, "en": choice.text_en, "correct": choice.is_correct}
+            {
+                "key": choice.key,
+                "ja": choice.text_ja,
+                "en": choice.text_en,
+                "correct": choice.is_correct,
+            }
             for choice in problem.choices.order_by("order", "id")
         ]
     elif problem.kind == ProblemKind.NUMERIC:
@@ -37,7 +51,9 @@ def problem_to_document(problem: Problem) -> dict:
             "unit": problem.numeric_unit or None,
         }
     elif problem.kind == ProblemKind.TEXT:
-        document["accepted_answers"] = [answer.text for answer in problem.accepted_answers.order_by("id")]
+        document["accepted_answers"] = [
+            answer.text for answer in problem.accepted_answers.order_by("id")
+        ]
     elif problem.kind == ProblemKind.CODE:
         document["code"] = _code_document(problem)
     return document

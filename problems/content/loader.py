@@ -77,11 +77,15 @@ def _semantic_errors(document: dict, path: Path) -> list[str]:
         errors.append("choices: keys must be unique.")
     correct = sum(1 for choice in choices if choice.get("correct"))
     if kind == "single_choice" and correct != 1:
-        errors.append(f"choices: a single_choice problem needs exactly one correct choice, not {correct}.")
+        errors.append(
+            f"choices: a single_choice problem needs exactly one correct choice, not {correct}."
+        )
     if kind == "multiple_choice" and correct < 1:
         errors.append("choices: a multiple_choice problem needs at least one correct choice.")
     if kind == "code":
-        errors.extend(f"code.{message}" for message in _code_spec_errors(document.get("code") or {}))
+        errors.extend(
+            f"code.{message}" for message in _code_spec_errors(document.get("code") or {})
+        )
     return errors
 
 
@@ -104,7 +108,9 @@ def read_content(root: Path) -> ContentTree:
         errors.append(f"{course_path}: missing; it names the course and its quizzes.")
     sections = []
     seen_slugs: dict[str, Path] = {}
-    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+    for folder in sorted(
+        p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
+    ):
         section_path = folder / "_section.yaml"
         if not section_path.exists():
             errors.append(f"{section_path}: missing; every content folder needs one.")
@@ -134,7 +140,9 @@ def read_content(root: Path) -> ContentTree:
         for quiz in course.get("quizzes", []):
             for slug in quiz.get("problems", []):
                 if slug not in seen_slugs:
-                    errors.append(f"{course_path}: quizzes.{quiz['slug']}.problems: no problem '{slug}'.")
+                    errors.append(
+                        f"{course_path}: quizzes.{quiz['slug']}.problems: no problem '{slug}'."
+                    )
     if errors:
         raise ContentError(errors)
     return ContentTree(course=course, sections=sections)
@@ -201,13 +209,17 @@ CODE_SPEC_FIELDS = {
 
 
 def _upsert_code_spec(problem: Problem, spec: dict) -> None:
-    defaults = {model_field: spec[key] for key, model_field in CODE_SPEC_FIELDS.items() if key in spec}
+    defaults = {
+        model_field: spec[key] for key, model_field in CODE_SPEC_FIELDS.items() if key in spec
+    }
     defaults["extra"] = {key: value for key, value in spec.items() if key not in CODE_SPEC_FIELDS}
     CodeSpec.objects.update_or_create(problem=problem, defaults=defaults)
 
 
 def content_hash(document: dict) -> str:
-    return hashlib.sha256(json.dumps(document, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return hashlib.sha256(
+        json.dumps(document, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
 
 
 def problem_version_sync(problem: Problem) -> tuple[ProblemVersion, bool]:
@@ -218,7 +230,9 @@ def problem_version_sync(problem: Problem) -> tuple[ProblemVersion, bool]:
     if latest is not None and latest.content_hash == digest:
         return latest, False
     number = 1 if latest is None else latest.number + 1
-    return ProblemVersion.objects.create(problem=problem, number=number, snapshot=document, content_hash=digest), True
+    return ProblemVersion.objects.create(
+        problem=problem, number=number, snapshot=document, content_hash=digest
+    ), True
 
 
 def _upsert_quizzes(course: Course, quizzes: list[dict], sections: dict[str, Section]) -> None:
@@ -239,13 +253,16 @@ def _upsert_quizzes(course: Course, quizzes: list[dict], sections: dict[str, Sec
             problems = [by_slug[slug] for slug in spec["problems"]]
         else:
             problems = list(
-                Problem.objects.filter(section__in=[sections[s] for s in spec.get("sections", []) if s in sections])
+                Problem.objects.filter(
+                    section__in=[sections[s] for s in spec.get("sections", []) if s in sections]
+                )
                 .exclude(kind=ProblemKind.CODE)
                 .order_by("section__order", "order", "slug")
             )
         quiz.items.all().delete()
         QuizItem.objects.bulk_create(
-            QuizItem(quiz=quiz, problem=problem, order=index) for index, problem in enumerate(problems)
+            QuizItem(quiz=quiz, problem=problem, order=index)
+            for index, problem in enumerate(problems)
         )
 
 

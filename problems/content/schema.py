@@ -7,7 +7,10 @@ from jsonschema import Draft202012Validator
 BILINGUAL = {
     "type": "object",
     "required": ["ja", "en"],
-    "properties": {"ja": {"type": "string", "minLength": 1}, "en": {"type": "string", "minLength": 1}},
+    "properties": {
+        "ja": {"type": "string", "minLength": 1},
+        "en": {"type": "string", "minLength": 1},
+    },
     "additionalProperties": False,
 }
 SLUG = {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "maxLength": 100}
@@ -91,7 +94,11 @@ PROBLEM = {
             },
             "additionalProperties": False,
         },
-        "accepted_answers": {"type": "array", "minItems": 1, "items": {"type": ["string", "number"]}},
+        "accepted_answers": {
+            "type": "array",
+            "minItems": 1,
+            "items": {"type": ["string", "number"]},
+        },
         "code": {"type": "object", "required": ["entry_points", "reference", "tests"]},
     },
     "additionalProperties": False,
@@ -101,7 +108,10 @@ PROBLEM = {
             "then": {"required": ["choices"]},
         },
         {"if": {"properties": {"kind": {"const": "numeric"}}}, "then": {"required": ["numeric"]}},
-        {"if": {"properties": {"kind": {"const": "text"}}}, "then": {"required": ["accepted_answers"]}},
+        {
+            "if": {"properties": {"kind": {"const": "text"}}},
+            "then": {"required": ["accepted_answers"]},
+        },
         {"if": {"properties": {"kind": {"const": "code"}}}, "then": {"required": ["code"]}},
     ],
 }

@@ -1,0 +1,84 @@
+import pytest
+
+from problems.answers import AnswerFormatError, check_answer, normalize_text
+from tests.factories import make_choice_problem, make_problem, make_text_problem
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("３ｘ３", "3x3"),
+        ("  3X3  ", "3x3"),
+        ("ＲＮＮ", "rnn"),
+        ("Ｌｅａｋｙ　ReLU", "leaky relu"),
+        ("tanh", "tanh"),
+    ],
+)
+def test_normalize_text_folds_width_case_and_spaces(given, expected):
+    assert normalize_text(given) == expected
+
+
+@pytest.mark.parametrize("given", ["3x3", "３ｘ３", " 3X3 ", "3×3", "３×３"])
+def test_text_answers_accept_full_width_and_half_width(given):
+    problem = make_text_problem(accepted=("3x3", "3×3"))
+    outcome = check_answer(problem, given)
+    assert outcome.correct and outcome.score == problem.points
+
+
+@pytest.mark.parametrize("given", ["3x4", "33", "5x5"])
+def test_text_answers_reject_wrong_text(given):
+    assert not check_answer(make_text_problem(), given).correct
+
+
+def test_single_choice_scores_only_the_correct_key():
+    problem = make_choice_problem("single_choice", correct=("2",))
+    assert check_answer(problem, "2").correct
+    assert check_answer(problem, 2).correct
+    wrong = check_answer(problem, "3")
+    assert not wrong.correct and wrong.score == 0
+
+
+def test_multiple_choice_needs_exactly_the_correct_set():
+    problem = make_choice_problem("multiple_choice", correct=("1", "3"))
+    assert check_answer(problem, ["3", "1"]).correct
+    assert not check_answer(problem, ["1"]).correct
+    assert not check_answer(problem, ["1", "2", "3"]).correct
+
+
+@pytest.mark.parametrize("given", [0.25, "0.25", "０．２５", "1/4", "2.5e-1", "0.2505"])
+def test_numeric_answers_within_tolerance_are_correct(given):
+    problem = make_problem("numeric", numeric_answer=0.25, numeric_tolerance=0.001)
+    assert check_answer(problem, given).correct
+
+
+@pytest.mark.parametrize("given", [0.5, "0.252", "-0.25"])
+def test_numeric_answers_outside_tolerance_are_wrong(given):
+    problem = make_problem("numeric", numeric_answer=0.25, numeric_tolerance=0.001)
+    assert not check_answer(problem, given).correct
+
+
+@pytest.mark.parametrize(
+    ("kind", "given", "fix"),
+    [
+        ("numeric", "abc", "is not a number"),
+        ("numeric", "", "empty"),
+        ("numeric", True, "not true or false"),
+        ("numeric", "inf", "finite"),
+        ("single_choice", "9", "not a choice"),
+        ("single_choice", {"a": 1}, "key of one choice"),
+        ("multiple_choice", [["1"]], "list of choice keys"),
+        ("text", 12, "as a string"),
+        ("text", "   ", "empty"),
+    ],
+)
+def test_unusable_answers_raise_a_sentence_that_says_what_to_send(kind, given, fix):
+    if kind in ("single_choice", "multiple_choice"):
+        problem = make_choice_problem(kind)
+    elif kind == "text":
+        problem = make_text_problem()
+    else:
+        problem = make_problem(kind)
+    with pytest.raises(AnswerFormatError, match=fix):
+        check_answer(problem, given)

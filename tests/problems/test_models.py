@@ -1,0 +1,126 @@
+import pytest
+from django.db import IntegrityError, transaction
+
+from problems.models import Answer, Attempt, Choice, Quiz, Submission
+from tests.factories import (
+    make_choice_problem,
+    make_code_problem,
+    make_problem,
+    make_section,
+    make_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_refuses_a_duplicate_problem_slug():
+    make_problem(slug="dup")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_problem(slug="dup")
+
+
+def test_it_refuses_two_sections_at_the_same_position_in_a_course():
+    section = make_section()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        type(section).objects.create(
+            course=section.course, slug="other", order=section.order, title_ja="x", title_en="x"
+        )
+
+
+def test_it_refuses_a_numeric_problem_without_an_answer():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_problem("numeric", numeric_answer=None)
+
+
+def test_it_refuses_negative_tolerance_and_zero_points():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_problem("numeric", numeric_tolerance=-1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_problem(points=0)
+
+
+def test_it_refuses_duplicate_choice_keys():
+    problem = make_choice_problem()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Choice.objects.create(problem=problem, key="1", text_ja="x", text_en="x")
+
+
+def test_it_refuses_a_submission_score_above_its_maximum():
+    problem = make_code_problem()
+    user = make_user()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Submission.objects.create(
+            user=user,
+            problem=problem,
+            problem_version=problem.versions.get(),
+            code="x",
+            score=5,
+            max_score=2,
+        )
+
+
+def test_it_refuses_a_finished_submission_without_a_verdict():
+    problem = make_code_problem()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Submission.objects.create(
+            user=make_user(),
+            problem=problem,
+            problem_version=problem.versions.get(),
+            code="x",
+            status="done",
+        )
+
+
+def test_it_refuses_an_unknown_status():
+    problem = make_code_problem()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Submission.objects.create(
+            user=make_user(),
+            problem=problem,
+            problem_version=problem.versions.get(),
+            code="x",
+            status="lost",
+        )
+
+
+def test_an_attempts_answers_belong_to_its_learner():
+    problem = make_choice_problem()
+    quiz = Quiz.objects.create(course=problem.section.course, slug="q", title_ja="q", title_en="q")
+    owner, stranger = make_user(), make_user()
+    attempt = Attempt.objects.create(user=owner, quiz=quiz, problem_order=[problem.pk], max_score=2)
+    with pytest.raises(ValueError, match="attempt's learner"):
+        Answer.objects.create(
+            user=stranger,
+            problem=problem,
+            attempt=attempt,
+            response="2",
+            is_correct=True,
+            score=2,
+            max_score=2,
+        )
+
+
+def test_it_refuses_a_second_answer_to_the_same_problem_in_one_attempt():
+    problem = make_choice_problem()
+    quiz = Quiz.objects.create(course=problem.section.course, slug="q2", title_ja="q", title_en="q")
+    user = make_user()
+    attempt = Attempt.objects.create(user=user, quiz=quiz, problem_order=[problem.pk], max_score=2)
+    fields = {
+        "user": user,
+        "problem": problem,
+        "attempt": attempt,
+        "response": "2",
+        "is_correct": True,
+        "score": 2,
+        "max_score": 2,
+    }
+    Answer.objects.create(**fields)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Answer.objects.create(**fields)
+
+
+def test_it_refuses_an_attempt_scored_above_its_maximum():
+    problem = make_choice_problem()
+    quiz = Quiz.objects.create(course=problem.section.course, slug="q3", title_ja="q", title_en="q")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Attempt.objects.create(user=make_user(), quiz=quiz, score=3, max_score=2)
