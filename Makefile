@@ -37,7 +37,7 @@ run: install
 	$(BIN)/python manage.py load_curriculum
 	$(BIN)/python manage.py create_demo_users
 	$(BIN)/python manage.py collectstatic --noinput -v 0
-	$(BIN)/python manage.py runserver_with_workers $(HOST):$(PORT)
+	$(BIN)/python manage.py serve $(HOST):$(PORT)
 
 worker: install
 	$(BIN)/celery -A quizsite worker -l info -Q grading,training --concurrency 2

@@ -5,6 +5,7 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
     path("sections/<slug:slug>/", views.section_detail, name="section"),
     path("problems/<slug:slug>/", views.problem_detail, name="problem"),
     path("accounts/signup/", views.signup, name="signup"),

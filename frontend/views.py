@@ -108,3 +108,13 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     return render(request, "500.html", status=500)
+
+
+def healthz(request):
+    """For load balancers and compose health checks: the database answers."""
+    from django.db import connection
+    from django.http import JsonResponse
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
