@@ -368,8 +368,9 @@ class Submission(models.Model):
         max_length=10, choices=SubmissionStatus.choices, default=SubmissionStatus.QUEUED
     )
     verdict = models.CharField(max_length=3, choices=Verdict.choices, blank=True)
-    score = models.PositiveIntegerField(default=0)
-    max_score = models.PositiveIntegerField(default=0)
+    # Test points may be fractional; the score is the sum of the points of passed tests.
+    score = models.FloatField(default=0.0, validators=[MinValueValidator(0.0)])
+    max_score = models.FloatField(default=0.0, validators=[MinValueValidator(0.0)])
     tests = models.JSONField(default=list, blank=True, help_text="Per-test results.")
     stdout = models.TextField(blank=True)
     stderr = models.TextField(blank=True)

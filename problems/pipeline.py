@@ -110,7 +110,8 @@ def submission_finish(*, submission: Submission, result: dict) -> bool:
         ).update(
             status=status,
             verdict=verdict,
-            score=max(0, min(int(result.get("score", 0)), submission.max_score)),
+            score=max(0.0, min(float(result.get("score", 0)), float(result.get("max_score", 0)))),
+            max_score=max(0.0, float(result.get("max_score", 0))),
             tests=result.get("tests", []),
             stdout=_truncate(result.get("stdout", "")),
             stderr=_truncate(result.get("stderr", "")),

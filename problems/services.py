@@ -119,18 +119,12 @@ def submission_create(
                 f"(the limit is {limit} at a time).",
                 status_code=429,
             )
-        max_score = sum(
-            int(test.get("points", 1))
-            for test in version.engine_spec.get("tests", [])
-            if not (visible_only and test.get("hidden", False))
-        )
         submission = Submission.objects.create(
             user=user,
             problem=problem,
             problem_version=version,
             code=code,
             visible_only=visible_only,
-            max_score=max_score,
         )
         transaction.on_commit(lambda: submission_dispatch(submission_id=submission.pk))
     return submission

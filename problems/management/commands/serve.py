@@ -31,7 +31,9 @@ class Command(BaseCommand):
             self.stdout.write(f"Grading with Celery workers on {settings.CELERY_BROKER_URL}")
             celery = [sys.executable, "-m", "celery", "-A", "quizsite"]
             children.append(
-                subprocess.Popen([*celery, "worker", "-l", "info", "-Q", "grading,training", "-c", "2"])
+                subprocess.Popen(
+                    [*celery, "worker", "-l", "info", "-Q", "grading,training", "-c", "2"]
+                )
             )
             children.append(subprocess.Popen([*celery, "beat", "-l", "info", "-s", os.devnull]))
         else:
