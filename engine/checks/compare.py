@@ -1,0 +1,267 @@
+"""Compare a learner's plain values with the reference's, in the trusted process.
+
+Each check returns ``None`` when the value is right, else a ``Failure`` whose ``detail``
+names what is wrong the way a reviewer would ("shape (7, 3) looks like the transpose of
+the expected (3, 7)") and whose ``summary`` is safe to show for a hidden test (it gives
+away neither inputs nor expected values).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from engine.sandbox.api import Unsupported
+
+
+@dataclass(frozen=True)
+class Failure:
+    summary: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    rtol: float = 1e-7
+    atol: float = 1e-9
+
+    def describe(self) -> str:
+        return f"|got - expected| <= {self.atol:g} + {self.rtol:g} * |expected|"
+
+
+def fmt_index(index: tuple) -> str:
+    return "(" + ", ".join(str(int(i)) for i in index) + ("," if len(index) == 1 else "") + ")"
+
+
+def fmt_shape(shape: tuple) -> str:
+    return fmt_index(shape)
+
+
+def fmt_number(x: Any) -> str:
+    if isinstance(x, (bool, np.bool_)):
+        return str(bool(x))
+    if isinstance(x, (int, np.integer)):
+        return str(int(x))
+    return f"{float(x):.6g}"
+
+
+def describe_value(value: Any) -> str:
+    if isinstance(value, Unsupported):
+        return f"a {value.type_name} ({value.text[:60]})"
+    if value is None:
+        return "None"
+    if isinstance(value, bool):
+        return "a bool"
+    if isinstance(value, (int, float)):
+        return f"a single number ({type(value).__name__} {fmt_number(value)})"
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {fmt_shape(value.shape)}"
+    if isinstance(value, (tuple, list)):
+        return f"a {type(value).__name__} of {len(value)}"
+    if isinstance(value, dict):
+        return "a dict"
+    return f"a {type(value).__name__}"
+
+
+def _is_scalar_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def compare(got: Any, expected: Any, name: str, tol: Tolerance) -> Failure | None:
+    """Compare one output (``name`` is how the message calls it, e.g. "`h`" or "the result")."""
+    if isinstance(expected, np.ndarray):
+        return compare_array(got, expected, name, tol)
+    if isinstance(expected, bool):
+        if got is expected:
+            return None
+        return Failure(f"wrong {name}", f"{name} is {describe_value(got)}, expected {expected}")
+    if isinstance(expected, int):
+        return _compare_int(got, expected, name)
+    if isinstance(expected, float):
+        return compare_array(got, np.array(expected), name, tol, scalar=True)
+    raise TypeError(f"cannot compare reference values of type {type(expected).__name__}")
+
+
+def _compare_int(got: Any, expected: int, name: str) -> Failure | None:
+    if isinstance(got, bool) or not isinstance(got, (int, float)):
+        return Failure(
+            f"{name} has the wrong type", f"{name} is {describe_value(got)}, expected an int"
+        )
+    if isinstance(got, float):
+        hint = " (use // for floor division, or int(...))" if got == int(got) else ""
+        return Failure(
+            f"{name} is a float, expected an int",
+            f"{name} is {got!r}, a float; expected the int {expected}{hint}"
+            if got == int(got) or abs(got - expected) < 1
+            else f"{name} is {got!r}, a float; expected an int{hint}",
+        )
+    if got != expected:
+        return Failure(f"wrong {name}", f"{name} is {got}, expected {expected}")
+    return None
+
+
+def compare_array(
+    got: Any, expected: np.ndarray, name: str, tol: Tolerance, scalar: bool = False
+) -> Failure | None:
+    """Type, dtype, shape, non-finite values, then values within the tolerance."""
+    if _is_scalar_number(got) and expected.ndim == 0:
+        got = np.array(float(got))
+    if not isinstance(got, np.ndarray):
+        want = (
+            "a single number"
+            if scalar or expected.ndim == 0
+            else f"a NumPy array of shape {fmt_shape(expected.shape)}"
+        )
+        hint = " (wrap it with np.array(...))" if isinstance(got, list) else ""
+        return Failure(
+            f"{name} has the wrong type", f"{name} is {describe_value(got)}, expected {want}{hint}"
+        )
+    failure = _check_dtype(got, expected, name) or _check_shape(got, expected, name)
+    if failure:
+        return failure
+    if expected.dtype.kind in "biu":
+        return _compare_exact(got, expected, name)
+    return _compare_close(got.astype(np.float64), expected.astype(np.float64), name, tol)
+
+
+def _check_dtype(got: np.ndarray, expected: np.ndarray, name: str) -> Failure | None:
+    kinds = {"f": "floating-point", "i": "integer", "u": "integer", "b": "boolean", "c": "complex"}
+    g, e = got.dtype.kind, expected.dtype.kind
+    if g == e or {g, e} <= {"i", "u"}:
+        return None
+    if e == "f" and g in "iub":
+        hint = (
+            " (integer arithmetic truncates: start from float values, e.g. img.astype(np.float64))"
+        )
+    elif e in "iu" and g == "f":
+        hint = " (indices must be integers: np.argmin returns them)"
+    else:
+        hint = ""
+    return Failure(
+        f"{name} has dtype {got.dtype}, expected {kinds.get(e, e)}",
+        f"{name} has dtype {got.dtype}, expected a {kinds.get(e, e)} array{hint}",
+    )
+
+
+def _check_shape(got: np.ndarray, expected: np.ndarray, name: str) -> Failure | None:
+    gs, es = got.shape, expected.shape
+    if gs == es:
+        return None
+    summary = f"{name} has shape {fmt_shape(gs)}, expected {fmt_shape(es)}"
+    if len(gs) == len(es) >= 2 and gs == es[::-1]:
+        detail = f"{name}: shape {fmt_shape(gs)} looks like the transpose of the expected {fmt_shape(es)}"
+    elif len(gs) == len(es) and sorted(gs) == sorted(es):
+        detail = f"{name}: shape {fmt_shape(gs)} has the expected axes in another order {fmt_shape(es)} (a transposed weight?)"
+    elif got.size == expected.size:
+        squeezed = tuple(d for d in gs if d != 1) == tuple(d for d in es if d != 1)
+        why = (
+            "an extra or missing axis of length 1"
+            if squeezed
+            else "same number of elements, wrong layout"
+        )
+        detail = f"{name}: shape {fmt_shape(gs)}, expected {fmt_shape(es)} ({why})"
+    elif expected.ndim == 0:
+        detail = f"{name}: shape {fmt_shape(gs)}, expected a single number (did you forget to sum or average?)"
+    else:
+        detail = f"{name}: shape {fmt_shape(gs)}, expected {fmt_shape(es)}"
+    return Failure(summary, detail)
+
+
+def _compare_exact(got: np.ndarray, expected: np.ndarray, name: str) -> Failure | None:
+    wrong = got != expected
+    if not wrong.any():
+        return None
+    idx = tuple(int(i) for i in np.argwhere(wrong)[0])
+    return Failure(
+        f"{name} has wrong entries",
+        f"{name}: {int(wrong.sum())} of {expected.size} entries differ; first at index {fmt_index(idx)}: "
+        f"expected {fmt_number(expected[idx])}, got {fmt_number(got[idx])}",
+    )
+
+
+def _compare_close(
+    got: np.ndarray, expected: np.ndarray, name: str, tol: Tolerance
+) -> Failure | None:
+    bad_nonfinite = ~np.isfinite(got) & np.isfinite(expected)
+    if bad_nonfinite.any():
+        idx = tuple(int(i) for i in np.argwhere(bad_nonfinite)[0])
+        what = "NaN" if np.isnan(got[idx]) else "inf"
+        count = int(bad_nonfinite.sum())
+        at = f" at index {fmt_index(idx)}" if got.ndim else ""
+        return Failure(
+            f"{what} in {name}",
+            f"{what} in {name}{at} where the expected value is {fmt_number(expected[idx])} "
+            f"({count} non-finite value{'s' if count > 1 else ''}): an overflow in exp, a log of 0 or a division by 0?",
+        )
+    ok = np.isclose(got, expected, rtol=tol.rtol, atol=tol.atol, equal_nan=True)
+    if ok.all():
+        return None
+    err = np.where(ok, 0.0, np.abs(got - expected))
+    err = np.nan_to_num(err, nan=np.inf)
+    idx = np.unravel_index(int(np.argmax(err)), err.shape) if got.ndim else ()
+    detail = (
+        f"{name}: max abs error {fmt_number(err[idx])}"
+        + (f" at index {fmt_index(idx)}" if got.ndim else "")
+        + f": expected {fmt_number(expected[idx])}, got {fmt_number(got[idx])}"
+    )
+    pattern = _pattern(got, expected, tol)
+    if pattern:
+        detail += f"; {pattern}"
+    return Failure(f"{name} has wrong values", detail)
+
+
+def _pattern(got: np.ndarray, expected: np.ndarray, tol: Tolerance) -> str:
+    """A recognisable relation between wrong and right values, if there is one."""
+
+    def close(a, b):
+        return a.shape == b.shape and np.allclose(
+            a, b, rtol=max(tol.rtol, 1e-6), atol=max(tol.atol, 1e-9)
+        )
+
+    if not (np.all(np.isfinite(got)) and np.all(np.isfinite(expected))):
+        return ""
+    if close(got, -expected):
+        return "every value has the opposite sign"
+    if got.ndim == 2 and got.shape[0] == got.shape[1] and close(got, expected.T):
+        return "the values are the transpose of the expected ones"
+    denom = float(np.sum(expected * expected))
+    if denom > 0:
+        c = float(np.sum(got * expected)) / denom
+        if abs(c) > 1e-12 and not np.isclose(c, 1.0) and close(got, c * expected):
+            return f"every value is {c:.4g} × the expected one"
+    if np.allclose(got, 0.0) and not np.allclose(expected, 0.0):
+        return "everything is zero"
+    return ""
+
+
+def compare_unchanged(before: Any, after: Any) -> tuple | None:
+    """None when ``after`` equals ``before`` exactly; else the first differing index."""
+    if isinstance(before, np.ndarray):
+        if not isinstance(after, np.ndarray) or after.shape != before.shape:
+            return ()
+        if before.dtype.kind == "f":
+            same = (before == after) | (np.isnan(before) & np.isnan(after.astype(np.float64)))
+        else:
+            same = before == after
+        if same.all():
+            return None
+        return tuple(int(i) for i in np.argwhere(~same)[0])
+    if isinstance(before, dict):
+        if not isinstance(after, dict) or set(after) != set(before):
+            return ()
+        for key in before:
+            diff = compare_unchanged(before[key], after[key])
+            if diff is not None:
+                return (key, *diff)
+        return None
+    if isinstance(before, (list, tuple)):
+        if not isinstance(after, (list, tuple)) or len(after) != len(before):
+            return ()
+        for i, (b, a) in enumerate(zip(before, after, strict=True)):
+            diff = compare_unchanged(b, a)
+            if diff is not None:
+                return (i, *diff)
+        return None
+    return None if before == after or (before != before and after != after) else ()

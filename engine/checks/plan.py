@@ -1,0 +1,192 @@
+"""Turn a validated spec into prepared tests: generated inputs and reference outputs.
+
+Everything here runs in the trusted process. The result is cached per spec (keyed by
+its canonical JSON), so grading many submissions to one problem generates inputs and
+runs the reference once.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from engine.checks.compare import Tolerance
+from engine.checks.inputs import generate, generate_upstream
+from engine.checks.spec import entry_signatures, merged_args, output_names, test_entry
+
+
+@dataclass(frozen=True)
+class GradCheck:
+    wrt: tuple[int, ...]  # positional indices
+    wrt_names: tuple[str, ...]
+    upstream: dict[int, Any]  # output index -> float or array
+    expected: dict[int, np.ndarray | None]
+
+
+@dataclass(frozen=True)
+class PreparedTest:
+    index: int
+    name: str
+    entry: str
+    points: float
+    hidden: bool
+    args: tuple
+    kwargs: dict
+    arg_names: tuple[str, ...]  # names of args, then of kwargs, in order
+    outputs: tuple[str, ...]
+    expected: Any
+    tolerance: Tolerance
+    compare_values: bool = True
+    properties: dict[str, list[str]] = field(default_factory=dict)
+    mutable: frozenset[str] = frozenset()
+    grad: GradCheck | None = None
+    hint: Any = None
+
+
+@dataclass(frozen=True)
+class PreparedProblem:
+    framework: str
+    entry_points: tuple[str, ...]
+    signatures: dict[str, list]
+    tests: tuple[PreparedTest, ...]
+    forbidden_calls: tuple[str, ...]
+    limits: dict
+
+    @property
+    def max_score(self) -> float:
+        return sum(t.points for t in self.tests)
+
+
+def plain(value: Any) -> Any:
+    """NumPy scalars to Python scalars, lists to tuples (the shapes the sandbox returns)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, tuple | list):
+        return tuple(plain(v) for v in value)
+    return value
+
+
+def _reference_functions(spec: dict) -> dict[str, Any]:
+    from engine.reference import get_reference
+
+    ref = spec["reference"]
+    if "code" in ref:
+        namespace: dict[str, Any] = {}
+        exec(
+            compile(ref["code"], "<reference>", "exec"), namespace
+        )  # trusted content, not learner code
+        return {e: namespace[e] for e in spec["entry_points"]}
+    names = ref["engine"]
+    if isinstance(names, str):
+        names = {spec["entry_points"][0]: names}
+    return {e: get_reference(n) for e, n in names.items()}
+
+
+def _split_args(params, values: dict) -> tuple[tuple, dict, tuple[str, ...]]:
+    """Required parameters positionally, optional ones by keyword (only when given)."""
+    args, kwargs, names = [], {}, []
+    for p in params:
+        if p.name not in values:
+            continue
+        if p.has_default:
+            kwargs[p.name] = values[p.name]
+        else:
+            args.append(values[p.name])
+            names.append(p.name)
+    return tuple(args), kwargs, tuple(names) + tuple(kwargs)
+
+
+def _run_reference(fn, framework: str, args: tuple, kwargs: dict, grad: dict | None, n_out: int):
+    from engine.checks import gradients
+
+    args, kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)
+    if framework != "torch":
+        return plain(fn(*args, **kwargs)), None
+    if grad is None:
+        return plain(gradients.to_plain(fn(*gradients.to_tensors(args), **kwargs))), None
+    out, grads = gradients.reference_gradients(fn, args, kwargs, grad["wrt"], grad["upstream"])
+    return plain(out), grads
+
+
+def _prepare_test(spec, i, test, signatures, references) -> PreparedTest:
+    entry = test_entry(spec, test)
+    params = signatures[entry]
+    seed = test.get("seed", spec.get("seed", 0) * 1000 + i)
+    arg_specs = merged_args(spec, test, params)
+    values = {name: generate(s, seed, pos) for pos, (name, s) in enumerate(arg_specs.items())}
+    args, kwargs, arg_names = _split_args(params, values)
+    outputs = tuple(output_names(spec, entry))
+    tol = Tolerance(**{**spec.get("tolerance", {}), **test.get("tolerance", {})})
+
+    grad_req = None
+    if "grad" in test:
+        positional = [n for n in arg_names[: len(args)]]
+        wrt = tuple(positional.index(n) for n in test["grad"]["wrt"])
+        upstream = {
+            outputs.index(name): generate_upstream(s, seed, k)
+            for k, (name, s) in enumerate(test["grad"]["upstream"].items())
+        }
+        grad_req = {"wrt": wrt, "upstream": upstream}
+    expected, grads = _run_reference(
+        references[entry], spec["framework"], args, kwargs, grad_req, len(outputs)
+    )
+    if len(outputs) > 1 and (not isinstance(expected, tuple) or len(expected) != len(outputs)):
+        raise ValueError(
+            f"reference of {entry} does not return {len(outputs)} values ({', '.join(outputs)})"
+        )
+    grad = None
+    if grad_req is not None:
+        grad = GradCheck(grad_req["wrt"], tuple(test["grad"]["wrt"]), grad_req["upstream"], grads)
+    return PreparedTest(
+        index=i,
+        name=test["name"],
+        entry=entry,
+        points=test.get("points", 1),
+        hidden=test.get("hidden", False),
+        args=args,
+        kwargs=kwargs,
+        arg_names=arg_names,
+        outputs=outputs,
+        expected=expected,
+        tolerance=tol,
+        compare_values=test.get("compare_values", True),
+        properties=dict(test.get("properties", {})),
+        mutable=frozenset(test.get("mutable", [])),
+        grad=grad,
+        hint=test.get("hint"),
+    )
+
+
+def prepare(spec: dict) -> PreparedProblem:
+    """Generate every test's inputs and expected outputs (cached per spec)."""
+    key = hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
+    cached = _CACHE.get(key)
+    if cached is not None:
+        _CACHE.move_to_end(key)
+        return cached
+    signatures = entry_signatures(spec["starter"])
+    references = _reference_functions(spec)
+    tests = tuple(
+        _prepare_test(spec, i, t, signatures, references) for i, t in enumerate(spec["tests"])
+    )
+    problem = PreparedProblem(
+        framework=spec["framework"],
+        entry_points=tuple(spec["entry_points"]),
+        signatures=signatures,
+        tests=tests,
+        forbidden_calls=tuple(spec.get("forbidden_calls", [])),
+        limits=dict(spec.get("limits", {})),
+    )
+    _CACHE[key] = problem
+    while len(_CACHE) > 128:
+        _CACHE.popitem(last=False)
+    return problem
+
+
+_CACHE: OrderedDict[str, PreparedProblem] = OrderedDict()

@@ -1,0 +1,427 @@
+"""Grade a learner's submission to a code problem: the engine's public entry point.
+
+    result = grade_submission(spec, code)          # spec: the problem's ``code:`` mapping
+    result.verdict, result.score, result.to_dict()
+
+The learner's code runs only in the sandbox (``engine.sandbox.run`` unless a ``runner``
+is given); inputs go in, plain values come back, and every comparison with the
+reference happens here, in the trusted process. Hidden tests run in a separate sandbox
+job whose output is discarded, so nothing they print reaches the learner.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import logging
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from typing import Any
+
+from engine.checks.compare import Failure, compare, compare_unchanged, describe_value, fmt_index
+from engine.checks.forbidden import find_forbidden_calls
+from engine.checks.plan import PreparedProblem, PreparedTest, prepare
+from engine.checks.properties import check_properties
+from engine.sandbox.api import Call, CallResult, GradRequest, Job, Limits, RunResult, RunStatus
+
+log = logging.getLogger(__name__)
+
+OUTPUT_CHARS = 8192
+
+
+class Verdict(StrEnum):
+    AC = "AC"  # every test passed
+    WA = "WA"  # a test failed
+    RE = "RE"  # the learner's code raised or crashed
+    CE = "CE"  # syntax error, or an entry point is missing
+    TLE = "TLE"
+    MLE = "MLE"
+    OLE = "OLE"
+    IE = "IE"  # the engine's or the sandbox's own fault, never the learner's
+
+
+@dataclass(frozen=True)
+class TestResult:
+    name: str
+    passed: bool
+    points: float
+    max_points: float
+    message: str = ""
+    hidden: bool = False
+    hint: Any = None  # a string or {ja, en}, shown when the test fails
+
+
+@dataclass(frozen=True)
+class GradeResult:
+    verdict: Verdict
+    score: float
+    max_score: float
+    tests: tuple[TestResult, ...] = ()
+    message: str = ""
+    error: dict | None = None  # {type, message, line, column} for RE and CE
+    stdout: str = ""
+    stderr: str = ""
+    output_truncated: bool = False
+
+    def to_dict(self) -> dict:
+        """Plain JSON-able data."""
+        data = asdict(self)
+        data["verdict"] = str(self.verdict)
+        data["tests"] = [asdict(t) for t in self.tests]
+        return data
+
+
+Runner = Callable[[Job], RunResult]
+
+
+def _default_runner(job: Job) -> RunResult:
+    from engine.sandbox import run
+
+    return run(job)
+
+
+def _truncate(text: str) -> tuple[str, bool]:
+    if len(text) <= OUTPUT_CHARS:
+        return text, False
+    return text[:OUTPUT_CHARS] + "\n… [output truncated]", True
+
+
+def grade_submission(spec: dict, code: str, *, runner: Runner | None = None) -> GradeResult:
+    """Grade ``code`` against ``spec`` (a validated ``code:`` mapping of a problem file)."""
+    try:
+        problem = prepare(spec)
+    except Exception:  # noqa: BLE001 - any fault here is ours, not the learner's
+        log.exception("could not prepare the problem's tests")
+        return GradeResult(
+            Verdict.IE,
+            0,
+            0,
+            message="The problem's tests could not be prepared (an internal error); please report it.",
+        )
+    try:
+        return _grade(problem, code, runner or _default_runner)
+    except Exception:  # noqa: BLE001
+        log.exception("grading failed")
+        return GradeResult(
+            Verdict.IE,
+            0,
+            problem.max_score,
+            message="Grading failed with an internal error; this is not your fault. Please try again.",
+        )
+
+
+def _static_rejection(problem: PreparedProblem, code: str) -> GradeResult | None:
+    """CE for syntax errors and missing entry points; WA for forbidden calls. Nothing runs."""
+    try:
+        tree = ast.parse(code, filename="solution.py")
+    except SyntaxError as exc:
+        error = {
+            "type": type(exc).__name__,
+            "message": exc.msg,
+            "line": exc.lineno,
+            "column": exc.offset,
+        }
+        where = f"line {exc.lineno}, column {exc.offset}"
+        return GradeResult(
+            Verdict.CE,
+            0,
+            problem.max_score,
+            message=f"{type(exc).__name__} at {where}: {exc.msg}",
+            error=error,
+        )
+    defined = _module_level_names(tree)
+    missing = [e for e in problem.entry_points if e not in defined]
+    if missing and "*" not in defined:
+        params = {e: ", ".join(p.name for p in problem.signatures[e]) for e in missing}
+        wanted = " and ".join(f"`def {e}({params[e]})`" for e in missing)
+        return GradeResult(
+            Verdict.CE,
+            0,
+            problem.max_score,
+            message=f"Your code defines no {wanted} at the top level; keep the name from the starter code.",
+        )
+    violations = find_forbidden_calls(code, list(problem.forbidden_calls))
+    if violations:
+        v = violations[0]
+        test = TestResult("no forbidden calls", False, 0, 0, f"Your code {v.sentence}.")
+        return GradeResult(
+            Verdict.WA,
+            0,
+            problem.max_score,
+            (test,),
+            message=f"Not run: your code {v.sentence}.",
+            error={
+                "type": "ForbiddenCall",
+                "message": v.sentence,
+                "line": v.line,
+                "column": v.column,
+            },
+        )
+    return None
+
+
+def _module_level_names(tree: ast.Module) -> set[str]:
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        else:
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+                    names.add(sub.id)
+    return names
+
+
+def _job(problem: PreparedProblem, code: str, tests: list[PreparedTest]) -> Job:
+    calls = []
+    for t in tests:
+        grad = (
+            GradRequest(wrt=t.grad.wrt, upstream=copy.deepcopy(t.grad.upstream)) if t.grad else None
+        )
+        calls.append(
+            Call(
+                entry=t.entry,
+                args=copy.deepcopy(t.args),
+                kwargs=copy.deepcopy(t.kwargs),
+                as_tensor=problem.framework == "torch",
+                grad=grad,
+                return_args=True,
+            )
+        )
+    limits = Limits(**problem.limits) if problem.limits else Limits()
+    return Job(code=code, calls=tuple(calls), framework=problem.framework, limits=limits)
+
+
+def _grade(problem: PreparedProblem, code: str, runner: Runner) -> GradeResult:
+    rejection = _static_rejection(problem, code)
+    if rejection:
+        return rejection
+    visible = [t for t in problem.tests if not t.hidden]
+    hidden = [t for t in problem.tests if t.hidden]
+    results: dict[int, TestResult] = {}
+    stdout = stderr = ""
+    for group in (visible, hidden):
+        if not group:
+            continue
+        run = runner(_job(problem, code, group))
+        if group is visible:
+            stdout, stderr = run.stdout, run.stderr
+        stopped = _run_failure(problem, run, hidden=group is hidden)
+        if stopped:
+            out, out_cut = _truncate(stdout)
+            err, err_cut = _truncate(stderr)
+            return GradeResult(
+                **{
+                    **stopped,
+                    "stdout": out,
+                    "stderr": err,
+                    "output_truncated": out_cut or err_cut or run.stdout_truncated,
+                }
+            )
+        if len(run.calls) != len(group):
+            raise RuntimeError(f"sandbox returned {len(run.calls)} results for {len(group)} calls")
+        for test, call in zip(group, run.calls, strict=True):
+            results[test.index] = _judge(test, call)
+    return _summarise(problem, results, stdout, stderr)
+
+
+def _run_failure(problem: PreparedProblem, run: RunResult, hidden: bool) -> dict | None:
+    """The verdict fields when the run as a whole failed, else None."""
+    where = " (in a hidden test)" if hidden else ""
+    base = {"score": 0, "max_score": problem.max_score}
+    status = run.status
+    if status == RunStatus.OK:
+        return None
+    if status == RunStatus.COMPILE_ERROR:
+        e = run.error
+        return {
+            **base,
+            "verdict": Verdict.CE,
+            "message": f"{e.type if e else 'SyntaxError'} at line {e.line if e else '?'}, column {e.column if e else '?'}: {e.message if e else ''}",
+            "error": _error_dict(e),
+        }
+    if status == RunStatus.IMPORT_ERROR:
+        e = run.error
+        line = f" at line {e.line}" if e and e.line else ""
+        return {
+            **base,
+            "verdict": Verdict.RE,
+            "message": f"Your module raised {e.type if e else 'an exception'}{line} while loading: {e.message if e else ''}",
+            "error": _error_dict(e),
+        }
+    if status == RunStatus.TIMEOUT:
+        return {
+            **base,
+            "verdict": Verdict.TLE,
+            "message": f"Time limit exceeded{where}: {run.message or 'your code ran too long'}. Look for an endless loop or an unvectorised loop over many elements.",
+        }
+    if status == RunStatus.MEMORY:
+        return {
+            **base,
+            "verdict": Verdict.MLE,
+            "message": f"Memory limit exceeded{where}: {run.message or 'your code used too much memory'}.",
+        }
+    if status == RunStatus.OUTPUT_LIMIT:
+        return {
+            **base,
+            "verdict": Verdict.OLE,
+            "message": f"Output limit exceeded{where}: {run.message or 'your code printed too much'}. Remove large prints.",
+        }
+    if status == RunStatus.CRASHED:
+        return {
+            **base,
+            "verdict": Verdict.RE,
+            "message": f"Your program crashed{where}: {run.message or 'it ended without a result'}.",
+            "error": _error_dict(run.error),
+        }
+    log.error("sandbox internal error: %s", run.message)
+    return {
+        **base,
+        "verdict": Verdict.IE,
+        "message": "The sandbox failed (an internal error, not your fault); please try again.",
+    }
+
+
+def _error_dict(e) -> dict | None:
+    if e is None:
+        return None
+    return {"type": e.type, "message": e.message, "line": e.line, "column": e.column}
+
+
+def _judge(test: PreparedTest, call: CallResult) -> TestResult:
+    failure = _find_failure(test, call)
+    if failure is None:
+        return TestResult(test.name, True, test.points, test.points, "", test.hidden)
+    message = failure.summary if test.hidden else failure.detail
+    if test.hidden:
+        message = f"{message} (hidden test: its inputs are not shown)"
+    return TestResult(test.name, False, 0, test.points, message, test.hidden, test.hint)
+
+
+def _find_failure(test: PreparedTest, call: CallResult) -> Failure | None:
+    if call.error is not None:
+        e = call.error
+        line = f" at line {e.line}" if e.line else ""
+        return Failure(f"raised {e.type}{line}", f"raised {e.type}{line}: {e.message}")
+    return (
+        _check_outputs(test, call.value)
+        or _check_inputs_unchanged(test, call)
+        or _check_gradients(test, call)
+    )
+
+
+def _split_outputs(test: PreparedTest, value: Any) -> tuple[list, Failure | None]:
+    n = len(test.outputs)
+    if n == 1:
+        return [value], None
+    names = ", ".join(test.outputs)
+    if not isinstance(value, tuple | list):
+        return [], Failure(
+            f"returned {describe_value(value)}, expected a tuple of {n}",
+            f"returned {describe_value(value)}, expected a tuple of {n} values ({names}): `return {names}`",
+        )
+    if len(value) != n:
+        return [], Failure(
+            f"returned a tuple of {len(value)}, expected {n}",
+            f"returned a tuple of {len(value)}, expected {n} values ({names})",
+        )
+    return list(value), None
+
+
+def _label(test: PreparedTest, k: int) -> str:
+    return "the result" if len(test.outputs) == 1 else f"`{test.outputs[k]}`"
+
+
+def _check_outputs(test: PreparedTest, value: Any) -> Failure | None:
+    got, failure = _split_outputs(test, value)
+    if failure:
+        return failure
+    expected = [test.expected] if len(test.outputs) == 1 else list(test.expected)
+    for k, name in enumerate(test.outputs):
+        props = test.properties.get(name)
+        if props:
+            failure = check_properties(got[k], props, _label(test, k))
+            if failure:
+                return failure
+        if test.compare_values:
+            failure = compare(got[k], expected[k], _label(test, k), test.tolerance)
+            if failure:
+                return failure
+    return None
+
+
+def _check_inputs_unchanged(test: PreparedTest, call: CallResult) -> Failure | None:
+    after = list(call.args_after or ()) + list((call.kwargs_after or {}).values())
+    if not after:
+        return None
+    before = list(test.args) + list(test.kwargs.values())
+    for name, b, a in zip(test.arg_names, before, after, strict=False):
+        if name in test.mutable:
+            continue
+        diff = compare_unchanged(b, a)
+        if diff is not None:
+            at = (
+                f" (first change at index {fmt_index(diff)})"
+                if diff and all(isinstance(i, int) for i in diff)
+                else ""
+            )
+            return Failure(
+                f"your function modified its input `{name}`",
+                f"your function modified its input `{name}`{at}: work on a copy (e.g. `{name}.copy()`) or build a new array",
+            )
+    return None
+
+
+def _check_gradients(test: PreparedTest, call: CallResult) -> Failure | None:
+    if test.grad is None:
+        return None
+    from engine.checks.compare import Tolerance, compare_array
+
+    grads = call.grads or {}
+    tol = Tolerance(max(test.tolerance.rtol, 1e-6), max(test.tolerance.atol, 1e-8))
+    for i, name in zip(test.grad.wrt, test.grad.wrt_names, strict=True):
+        expected = test.grad.expected.get(i)
+        got = grads.get(i)
+        label = f"the gradient w.r.t. `{name}`"
+        if got is None:
+            if expected is None or not expected.any():
+                continue
+            return Failure(
+                f"no gradient reached `{name}`",
+                f"no gradient reached `{name}`: the graph was cut (`.detach()`, `.item()`, `.numpy()`, "
+                "`torch.no_grad()` or a new tensor built from values) between it and the outputs",
+            )
+        if expected is None:
+            import numpy as np
+
+            expected = np.zeros_like(got)
+        failure = compare_array(got, expected, label, tol)
+        if failure:
+            return failure
+    return None
+
+
+def _summarise(
+    problem: PreparedProblem, results: dict[int, TestResult], stdout: str, stderr: str
+) -> GradeResult:
+    tests = tuple(results[t.index] for t in problem.tests)
+    score = sum(t.points for t in tests if t.passed)
+    failed = [t for t in tests if not t.passed]
+    out, out_cut = _truncate(stdout)
+    err, err_cut = _truncate(stderr)
+    common = {"stdout": out, "stderr": err, "output_truncated": out_cut or err_cut}
+    if not failed:
+        return GradeResult(
+            Verdict.AC, score, problem.max_score, tests, f"All {len(tests)} tests passed.", **common
+        )
+    first = failed[0]
+    raised = first.message.startswith("raised ")
+    verdict = Verdict.RE if raised else Verdict.WA
+    what = "raised an exception" if raised else "failed"
+    message = (
+        f"{len(failed)} of {len(tests)} tests failed; first, {first.name!r} {what}: {first.message}"
+    )
+    return GradeResult(verdict, score, problem.max_score, tests, message, **common)
