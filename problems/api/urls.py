@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.authtoken.views import obtain_auth_token
 
-from . import views
+from . import events, views
 
 urlpatterns = [
     path("auth/token/", obtain_auth_token, name="api-token"),
@@ -19,4 +19,5 @@ urlpatterns = [
     path(
         "submissions/<int:pk>/", views.SubmissionDetailView.as_view(), name="api-submission-detail"
     ),
+    path("submissions/<int:pk>/events/", events.submission_events, name="api-submission-events"),
 ]

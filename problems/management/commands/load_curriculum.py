@@ -4,13 +4,24 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from problems.content.loader import ContentError, load_content
+from problems.models import Problem, ProblemKind
+from problems.validation import problem_publish_if_proven, problem_version_validate
 
 
 class Command(BaseCommand):
-    help = "Load (or update) the curriculum from content files; idempotent, by slug."
+    help = (
+        "Load (or update) the curriculum from content files; idempotent, by slug. Code problems "
+        "whose content changed are validated (reference at full marks, every mutant rejected) "
+        "and published only if they pass."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--path", default=str(settings.CONTENT_DIR), help="Content folder.")
+        parser.add_argument(
+            "--skip-validation",
+            action="store_true",
+            help="Do not run references and mutants; unvalidated code problems stay unpublished.",
+        )
 
     def handle(self, *args, **options):
         root = Path(options["path"])
@@ -24,8 +35,30 @@ class Command(BaseCommand):
                 + "\n".join(f"  - {line}" for line in error.errors)
             ) from None
         self.stdout.write(
-            self.style.SUCCESS(
-                f"Curriculum loaded: {len(report.created)} created, {len(report.updated)} updated, "
-                f"{len(report.unchanged)} unchanged, {len(report.new_versions)} new versions."
-            )
+            f"Curriculum loaded: {len(report.created)} created, {len(report.updated)} updated, "
+            f"{len(report.unchanged)} unchanged, {len(report.new_versions)} new versions."
         )
+        self._validate_and_publish(skip=options["skip_validation"])
+
+    def _validate_and_publish(self, *, skip: bool) -> None:
+        problems = list(Problem.objects.select_related("section").order_by("section__order", "order"))
+        pending = [
+            p for p in problems
+            if p.kind == ProblemKind.CODE and p.versions.order_by("-number").first().validated_at is None
+        ]
+        if pending and not skip:
+            self.stdout.write(f"Validating {len(pending)} code problem(s) through the grading path…")
+        failed = []
+        for index, problem in enumerate(pending if not skip else [], start=1):
+            version = problem.versions.order_by("-number").first()
+            result = problem_version_validate(version=version)
+            mark = "ok" if result.ok else "FAILED"
+            self.stdout.write(f"  [{index}/{len(pending)}] {problem.slug} v{version.number}: {mark}")
+            for line in result.problems:
+                self.stdout.write(f"      - {line}")
+            if not result.ok:
+                failed.append(problem.slug)
+        published = sum(problem_publish_if_proven(problem=problem) for problem in problems)
+        self.stdout.write(self.style.SUCCESS(f"{published} of {len(problems)} problems published."))
+        if failed:
+            self.stderr.write(f"Not published (validation failed): {', '.join(failed)}")

@@ -1,0 +1,111 @@
+"""Proving a code problem before learners see it: its reference solution gets full marks
+through the real grading path, and every mutant (a plausible wrong answer) is rejected."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from .grading import grade_code
+from .models import Problem, ProblemKind, ProblemVersion
+
+
+@dataclass
+class RunReport:
+    name: str  # "reference" or the mutant's name
+    verdict: str
+    score: float
+    max_score: float
+    tests: list[dict]
+    ok: bool  # reference: full marks; mutant: rejected by at least one test
+    message: str = ""
+
+
+@dataclass
+class ValidationReport:
+    ok: bool
+    runs: list[RunReport] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # sentences for the author
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _solution_source(spec: dict) -> str | None:
+    if spec.get("solution"):
+        return spec["solution"]
+    return (spec.get("reference") or {}).get("code")
+
+
+def _run(name: str, spec: dict, code: str, *, is_reference: bool) -> RunReport:
+    result = grade_code(spec=spec, code=code)
+    if is_reference:
+        ok = result["verdict"] == "AC" and result["score"] == result["max_score"] > 0
+    else:
+        ok = result["verdict"] != "AC"
+    return RunReport(
+        name=name,
+        verdict=result["verdict"],
+        score=result["score"],
+        max_score=result["max_score"],
+        tests=[
+            {key: test.get(key) for key in ("name", "passed", "points", "message", "hidden")}
+            for test in result.get("tests", [])
+        ],
+        ok=ok,
+        message=result.get("message", ""),
+    )
+
+
+def spec_validate(spec: dict) -> ValidationReport:
+    """Run the reference and every mutant; the report says what failed, in sentences."""
+    report = ValidationReport(ok=True)
+    solution = _solution_source(spec)
+    if solution is None:
+        report.ok = False
+        report.problems.append(
+            "There is no reference solution to run: add `solution` (or a `reference: {code: ...}`)."
+        )
+        return report
+    reference = _run("reference", spec, solution, is_reference=True)
+    report.runs.append(reference)
+    if not reference.ok:
+        report.ok = False
+        failing = [t["name"] for t in reference.tests if not t["passed"]]
+        report.problems.append(
+            f"The reference solution gets {reference.verdict} ({reference.score}/{reference.max_score}); "
+            f"failing tests: {failing or 'none'}. {reference.message}".strip()
+        )
+    for mutant in spec.get("mutants", []):
+        run = _run(mutant["name"], spec, mutant["code"], is_reference=False)
+        report.runs.append(run)
+        if not run.ok:
+            report.ok = False
+            report.problems.append(
+                f"Mutant '{mutant['name']}' passes every test; add a test that rejects it."
+            )
+    if not spec.get("mutants"):
+        report.problems.append("There are no mutants; add wrong answers the tests must reject.")
+        report.ok = False
+    return report
+
+
+def problem_version_validate(*, version: ProblemVersion) -> ValidationReport:
+    """Validate one version and record the result on it."""
+    report = spec_validate(version.engine_spec)
+    version.validation = report.to_dict()
+    version.validated_at = timezone.now() if report.ok else None
+    version.save(update_fields=["validation", "validated_at"])
+    return report
+
+
+def problem_publish_if_proven(*, problem: Problem) -> bool:
+    """Publish a problem whose latest version is proven; code problems need a validation."""
+    latest = problem.versions.order_by("-number").first()
+    proven = problem.kind != ProblemKind.CODE or (latest is not None and latest.validated_at is not None)
+    with transaction.atomic():
+        Problem.objects.filter(pk=problem.pk).update(is_published=proven)
+    problem.is_published = proven
+    return proven
