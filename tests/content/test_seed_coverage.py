@@ -23,10 +23,12 @@ LANGUAGES = ("ja", "en")
 ITEM_HEADING = re.compile(r"^## (" + "|".join(ITEM_KINDS) + r")\s*$")
 SECTION_HEADING = re.compile(r"^# (Section\d+)\b")
 BLANK_LABEL = re.compile(r"[（(]([\u3041-\u3096])[）)]にあてはまる")
-# "Section2 確認テスト 1", "Section2 演習チャレンジ （け）", "Section5 確認テスト 2 （き）"
+# "Section2 確認テスト 1", "Section2 演習チャレンジ （け）", "Section5 確認テスト 2 （き）",
+# "Section3 演習チャレンジ （こ）（コード版）"
 SEED_SOURCE = re.compile(
     r"^Section\s*(?P<section>\d+)\s*(?P<kind>" + "|".join(ITEM_KINDS) + r")"
-    r"\s*(?P<ordinal>\d+)?\s*(?:[（(](?P<label>[\u3041-\u3096])[）)])?\s*$"
+    r"\s*(?P<ordinal>\d+)?\s*(?:[（(](?P<label>[\u3041-\u3096])[）)])?"
+    r"\s*(?:[（(][^）)]{2,}[）)])?\s*$"  # an optional note such as （コード版）
 )
 
 
