@@ -1,0 +1,141 @@
+// Live grading on the code problem page. A [data-submission-form] posts its code to the JSON
+// API instead of reloading the page, and the [data-submission-status] panel follows the
+// submission through queued -> running -> verdict.
+import { findAll } from "../dom.js";
+import { t } from "../i18n.js";
+import { createSubmission, finalStatuses, watchSubmission } from "./api.js";
+import { note, renderNotice, renderSubmission } from "./render.js";
+
+const watchers = new WeakMap();
+
+function panelFor(form) {
+  const id = form.dataset.statusTarget;
+  return (id && document.getElementById(id)) || document.querySelector("[data-submission-status]");
+}
+
+function urlsFor(panel, id) {
+  const fill = (template) => template.replaceAll("{id}", encodeURIComponent(id));
+  return {
+    eventsUrl: fill(panel.dataset.eventsUrl || "/api/submissions/{id}/events/"),
+    detailUrl: fill(panel.dataset.detailUrl || "/api/submissions/{id}/"),
+  };
+}
+
+/** Shows `submission` in `panel` and keeps it current until the verdict. */
+export function followSubmission(panel, submission) {
+  watchers.get(panel)?.();
+  const state = { submission, slow: false, trouble: false };
+  const slowAfterMs = Number(panel.dataset.slowAfterMs ?? 10000);
+
+  const redraw = () => {
+    const notes = [];
+    if (state.slow) notes.push(note("slow_note", "warn"));
+    if (state.trouble) notes.push(note("connection_lost", "warn"));
+    renderSubmission(panel, state.submission, notes);
+  };
+  const slowTimer = setTimeout(() => {
+    state.slow = true;
+    redraw();
+  }, slowAfterMs);
+
+  const onUpdate = (latest) => {
+    state.submission = latest;
+    const final = finalStatuses.has(latest.status);
+    if (final) {
+      clearTimeout(slowTimer);
+      state.slow = false;
+      state.trouble = false;
+    }
+    redraw();
+    panel.dispatchEvent(new CustomEvent(final ? "submission:done" : "submission:update", { bubbles: true, detail: latest }));
+  };
+
+  redraw();
+  if (finalStatuses.has(submission.status)) {
+    clearTimeout(slowTimer);
+    return;
+  }
+  const stopWatching = watchSubmission(submission.id, {
+    ...urlsFor(panel, submission.id),
+    onUpdate,
+    onTrouble: (trouble) => {
+      state.trouble = trouble;
+      redraw();
+    },
+  });
+  watchers.set(panel, () => {
+    clearTimeout(slowTimer);
+    stopWatching();
+  });
+}
+
+function setBusy(form, busy) {
+  form.toggleAttribute("data-submitting", busy);
+  for (const button of form.querySelectorAll('button[type="submit"], button:not([type]), input[type="submit"]')) {
+    button.disabled = busy;
+  }
+}
+
+function holdButtons(form, seconds) {
+  setBusy(form, true);
+  setTimeout(() => setBusy(form, false), Math.min(seconds, 600) * 1000);
+}
+
+function explainFailure(panel, form, failure) {
+  const detail = failure.detail;
+  if (failure.status === 429) {
+    const seconds = failure.retryAfter ?? 10;
+    renderNotice(panel, t("submit.throttled", { seconds }), { kind: "warn", detail });
+    holdButtons(form, seconds);
+  } else if (failure.status === 400 || failure.status === 413) {
+    renderNotice(panel, t("submit.rejected"), { detail });
+  } else if (failure.status === 401 || failure.status === 403) {
+    renderNotice(panel, t("submit.login_required"), { detail });
+  } else if (failure.status === 0) {
+    renderNotice(panel, t("submit.network_error"));
+  } else {
+    renderNotice(panel, t("submit.failed", { status: failure.status }), { detail });
+  }
+}
+
+async function onSubmit(event) {
+  const form = event.currentTarget;
+  event.preventDefault();
+  if (form.hasAttribute("data-submitting")) return;
+  const panel = panelFor(form);
+  const data = new FormData(form);
+  const submitter = event.submitter;
+  if (submitter?.name) data.set(submitter.name, submitter.value);
+  const code = String(data.get(form.dataset.codeField || "code") ?? "");
+
+  watchers.get(panel)?.();
+  setBusy(form, true);
+  renderSubmission(panel, { status: "submitting" });
+  const result = await createSubmission(form.dataset.apiUrl, {
+    code,
+    visibleOnly: String(data.get("visible_only")) === "true",
+    form,
+  });
+  setBusy(form, false);
+  if (result.ok) followSubmission(panel, result.submission);
+  else explainFailure(panel, form, result);
+}
+
+export function initSubmissions(root = document) {
+  for (const form of findAll(root, "[data-submission-form]")) {
+    if (form.hasAttribute("data-submission-bound")) continue;
+    form.setAttribute("data-submission-bound", "");
+    if (!form.dataset.apiUrl) {
+      console.error("[data-submission-form] needs data-api-url; the form will post normally");
+      continue;
+    }
+    form.addEventListener("submit", onSubmit);
+  }
+  // A panel rendered for a submission still being graded (e.g. after a reload) follows it too.
+  for (const panel of findAll(root, "[data-submission-status][data-submission-id]")) {
+    if (panel.hasAttribute("data-submission-followed")) continue;
+    panel.setAttribute("data-submission-followed", "");
+    const status = panel.dataset.initialStatus || "queued";
+    if (!finalStatuses.has(status)) followSubmission(panel, { id: panel.dataset.submissionId, status });
+  }
+}

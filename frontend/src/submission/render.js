@@ -1,0 +1,119 @@
+// Draws a submission (the JSON of GET /api/submissions/<id>/) into the status panel.
+import { h } from "../dom.js";
+import { t } from "../i18n.js";
+
+/** The badge for a submission's state: its verdict once done, else queued/running/error. */
+export function badge(submission) {
+  if (submission.status === "done" && submission.verdict) {
+    return h(
+      "span",
+      { class: "badge", "data-verdict": submission.verdict, title: t(`verdict.${submission.verdict}`) },
+      h("strong", {}, submission.verdict),
+      " ",
+      t(`verdict.${submission.verdict}`),
+    );
+  }
+  const status = submission.status || "queued";
+  return h("span", { class: "badge", "data-status": status }, t(`status.${status}`));
+}
+
+function score(submission) {
+  if (submission.score === null || submission.score === undefined) return null;
+  return h(
+    "span",
+    { class: "submission__score" },
+    t("score", { score: submission.score, max_score: submission.max_score ?? "?" }),
+  );
+}
+
+function testRow(test, index) {
+  const result = h(
+    "span",
+    { class: test.passed ? "test-result test-result--passed" : "test-result test-result--failed" },
+    test.passed ? t("tests.passed") : t("tests.failed"),
+  );
+  // Hidden tests show only whether they passed: their name, points and message stay secret.
+  if (test.hidden) {
+    return h(
+      "tr",
+      { class: "test-row test-row--hidden", "data-passed": String(Boolean(test.passed)) },
+      h("td", {}, t("tests.hidden", { n: index + 1 })),
+      h("td", {}, result),
+      h("td", {}, ""),
+      h("td", {}, ""),
+    );
+  }
+  return h(
+    "tr",
+    { class: "test-row", "data-passed": String(Boolean(test.passed)) },
+    h("td", {}, h("code", {}, test.name ?? "")),
+    h("td", {}, result),
+    h("td", { class: "num" }, test.max_points == null ? "" : `${test.points ?? 0} / ${test.max_points}`),
+    h("td", { class: "test-message" }, test.message ? h("pre", {}, test.message) : ""),
+  );
+}
+
+function testTable(tests) {
+  if (!Array.isArray(tests) || tests.length === 0) return null;
+  return h(
+    "div",
+    { class: "table-scroll" },
+    h(
+      "table",
+      { class: "test-table" },
+      h("caption", {}, t("tests.caption")),
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          h("th", { scope: "col" }, t("tests.name")),
+          h("th", { scope: "col" }, t("tests.result")),
+          h("th", { scope: "col" }, t("tests.points")),
+          h("th", { scope: "col" }, t("tests.message")),
+        ),
+      ),
+      h("tbody", {}, tests.map(testRow)),
+    ),
+  );
+}
+
+function output(key, text, open) {
+  if (!text) return null;
+  return h("details", { class: `submission__output submission__output--${key}`, open }, h("summary", {}, t(`output.${key}`)), h("pre", {}, text));
+}
+
+/** Replaces the panel's content with the submission; `notes` are extra elements (slow, trouble). */
+export function renderSubmission(panel, submission, notes = []) {
+  const finished = submission.status === "done" || submission.status === "error";
+  panel.setAttribute("aria-busy", String(!finished));
+  panel.dataset.status = submission.status ?? "";
+  panel.dataset.verdict = submission.verdict ?? "";
+  panel.replaceChildren(
+    h(
+      "div",
+      { class: "submission" },
+      h("p", { class: "submission__head", role: "status" }, badge(submission), " ", score(submission)),
+      notes,
+      submission.message ? h("p", { class: "submission__message" }, submission.message) : null,
+      testTable(submission.tests),
+      output("stdout", submission.stdout, true),
+      output("stderr", submission.stderr, submission.status === "done" && submission.verdict !== "AC"),
+    ),
+  );
+}
+
+/** A notice in the panel (throttled, rejected, network error...), with the server's detail. */
+export function renderNotice(panel, text, { kind = "error", detail = "" } = {}) {
+  panel.setAttribute("aria-busy", "false");
+  panel.dataset.status = "";
+  panel.dataset.verdict = "";
+  panel.replaceChildren(
+    h("div", { class: `note note--${kind}`, role: "alert" }, h("p", {}, text), detail ? h("p", { class: "note__detail" }, detail) : null),
+  );
+}
+
+export function note(key, kind = "warn", params = {}) {
+  return h("p", { class: `note note--${kind}`, "data-note": key }, t(key, params));
+}
