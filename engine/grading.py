@@ -202,6 +202,7 @@ def _grade(problem: PreparedProblem, code: str, runner: Runner) -> GradeResult:
     visible = [t for t in problem.tests if not t.hidden]
     hidden = [t for t in problem.tests if t.hidden]
     results: dict[int, TestResult] = {}
+    errors: dict[int, dict | None] = {}
     stdout = stderr = ""
     for group in (visible, hidden):
         if not group:
@@ -225,7 +226,9 @@ def _grade(problem: PreparedProblem, code: str, runner: Runner) -> GradeResult:
             raise RuntimeError(f"sandbox returned {len(run.calls)} results for {len(group)} calls")
         for test, call in zip(group, run.calls, strict=True):
             results[test.index] = _judge(test, call)
-    return _summarise(problem, results, stdout, stderr)
+            if call.error is not None:
+                errors[test.index] = _error_dict(call.error, hidden=test.hidden)
+    return _summarise(problem, results, errors, stdout, stderr)
 
 
 def _run_failure(problem: PreparedProblem, run: RunResult, hidden: bool) -> dict | None:
@@ -285,10 +288,12 @@ def _run_failure(problem: PreparedProblem, run: RunResult, hidden: bool) -> dict
     }
 
 
-def _error_dict(e) -> dict | None:
+def _error_dict(e, hidden: bool = False) -> dict | None:
+    """The learner's exception as plain data; a hidden test's message is withheld."""
     if e is None:
         return None
-    return {"type": e.type, "message": e.message, "line": e.line, "column": e.column}
+    message = "(withheld: hidden test)" if hidden else e.message
+    return {"type": e.type, "message": message, "line": e.line, "column": e.column}
 
 
 def _judge(test: PreparedTest, call: CallResult) -> TestResult:
@@ -340,6 +345,10 @@ def _check_outputs(test: PreparedTest, value: Any) -> Failure | None:
     if failure:
         return failure
     expected = [test.expected] if len(test.outputs) == 1 else list(test.expected)
+    if len(expected) > 1 and test.compare_values:
+        failure = _check_order(test, got, expected)
+        if failure:
+            return failure
     for k, name in enumerate(test.outputs):
         props = test.properties.get(name)
         if props:
@@ -350,6 +359,22 @@ def _check_outputs(test: PreparedTest, value: Any) -> Failure | None:
             failure = compare(got[k], expected[k], _label(test, k), test.tolerance)
             if failure:
                 return failure
+    return None
+
+
+def _check_order(test: PreparedTest, got: list, expected: list) -> Failure | None:
+    """Outputs that are right but returned in another order."""
+    n = len(expected)
+    if all(compare(got[k], expected[k], "x", test.tolerance) is None for k in range(n)):
+        return None
+    for k in range(n):
+        for j in range(n):
+            if j != k and compare(got[k], expected[j], "x", test.tolerance) is None:
+                names = ", ".join(test.outputs)
+                return Failure(
+                    "the outputs are in the wrong order",
+                    f"your output {k + 1} is the expected `{test.outputs[j]}`: return them in the order ({names})",
+                )
     return None
 
 
@@ -405,7 +430,11 @@ def _check_gradients(test: PreparedTest, call: CallResult) -> Failure | None:
 
 
 def _summarise(
-    problem: PreparedProblem, results: dict[int, TestResult], stdout: str, stderr: str
+    problem: PreparedProblem,
+    results: dict[int, TestResult],
+    errors: dict[int, dict | None],
+    stdout: str,
+    stderr: str,
 ) -> GradeResult:
     tests = tuple(results[t.index] for t in problem.tests)
     score = sum(t.points for t in tests if t.passed)
@@ -414,14 +443,14 @@ def _summarise(
     err, err_cut = _truncate(stderr)
     common = {"stdout": out, "stderr": err, "output_truncated": out_cut or err_cut}
     if not failed:
-        return GradeResult(
-            Verdict.AC, score, problem.max_score, tests, f"All {len(tests)} tests passed.", **common
-        )
-    first = failed[0]
-    raised = first.message.startswith("raised ")
-    verdict = Verdict.RE if raised else Verdict.WA
-    what = "raised an exception" if raised else "failed"
+        message = f"All {len(tests)} tests passed."
+        return GradeResult(Verdict.AC, score, problem.max_score, tests, message, **common)
+    first_index = next(t.index for t in problem.tests if not results[t.index].passed)
+    first = results[first_index]
+    error = errors.get(first_index)
+    verdict = Verdict.RE if error else Verdict.WA
+    what = "raised an exception" if error else "failed"
     message = (
         f"{len(failed)} of {len(tests)} tests failed; first, {first.name!r} {what}: {first.message}"
     )
-    return GradeResult(verdict, score, problem.max_score, tests, message, **common)
+    return GradeResult(verdict, score, problem.max_score, tests, message, error, **common)

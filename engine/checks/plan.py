@@ -163,6 +163,13 @@ def _prepare_test(spec, i, test, signatures, references) -> PreparedTest:
     )
 
 
+def prepare_test(spec: dict, i: int, test: dict) -> PreparedTest:
+    """Prepare one test on its own (used by validation to point at the failing test)."""
+    return _prepare_test(
+        spec, i, test, entry_signatures(spec["starter"]), _reference_functions(spec)
+    )
+
+
 def prepare(spec: dict) -> PreparedProblem:
     """Generate every test's inputs and expected outputs (cached per spec)."""
     key = hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()

@@ -200,6 +200,13 @@ def _semantic_errors(spec: dict) -> list[str]:
             continue
         errors += _test_errors(spec, test, where, signatures[entry], output_names(spec, entry))
 
+    if "solution" in spec:
+        try:
+            defined = entry_signatures(spec["solution"])
+            errors += [f"solution: defines no function `{e}`" for e in entries if e not in defined]
+        except SyntaxError as exc:
+            errors.append(f"solution: syntax error at line {exc.lineno}: {exc.msg}")
+
     names = [m["name"] for m in spec.get("mutants", [])]
     for i, mutant in enumerate(spec.get("mutants", [])):
         if names.count(mutant["name"]) > 1 and names.index(mutant["name"]) != i:
@@ -267,12 +274,36 @@ def _test_errors(spec, test, where, params, outputs) -> list[str]:
     return errors
 
 
-def validate_spec(spec: Any) -> list[str]:
-    """Every problem with ``spec`` as sentences naming the field path; [] when it is valid."""
+def _reference_run_errors(spec: dict) -> list[str]:
+    """Generate every test's inputs and run the reference on them, as grading will."""
+    from engine.checks.plan import prepare_test
+
+    errors = []
+    for i, test in enumerate(spec["tests"]):
+        try:
+            prepare_test(spec, i, test)
+        except Exception as exc:  # noqa: BLE001 - reported as a sentence about the spec
+            errors.append(
+                f"tests[{i}]: the reference fails on these inputs ({type(exc).__name__}: {exc}); "
+                "check the argument shapes"
+            )
+    return errors
+
+
+def validate_spec(spec: Any, *, run_reference: bool = True) -> list[str]:
+    """Every problem with ``spec`` as sentences naming the field path; [] when it is valid.
+
+    With ``run_reference`` (the default) the inputs of every test are generated and the
+    reference is run on them, so shapes that do not fit together are reported here and
+    not at grading time.
+    """
     errors = _schema_errors(spec)
     if errors:
         return errors
-    return _semantic_errors(spec)
+    errors = _semantic_errors(spec)
+    if errors or not run_reference:
+        return errors
+    return _reference_run_errors(spec)
 
 
 def load_code_spec(path: str | Path) -> dict:

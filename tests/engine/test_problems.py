@@ -1,0 +1,71 @@
+"""Every code problem of the curriculum: valid, its model solution gets full marks, every mutant is rejected."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from engine.checks import load_code_spec, prepare, validate_spec
+from engine.grading import Verdict, grade_submission
+from tests.engine.problem_files import code_problem_files
+
+FILES = code_problem_files()
+IDS = [p.stem for p in FILES]
+MUTANTS = [
+    pytest.param(path, m["name"], id=f"{path.stem}:{m['name']}")
+    for path in FILES
+    for m in (yaml.safe_load(path.read_text(encoding="utf-8"))["code"].get("mutants") or [])
+]
+
+
+def _spec(path):
+    return load_code_spec(path)
+
+
+@pytest.mark.parametrize("path", FILES, ids=IDS)
+def test_problem_spec_is_valid_and_complete(path):
+    # given
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    spec = document["code"]
+    # then
+    assert validate_spec(spec) == []
+    assert document["slug"] == path.stem
+    for field in ("title", "statement", "explanation"):
+        assert document[field]["ja"].strip() and document[field]["en"].strip(), field
+    assert "solution" in spec, "a model solution in learner form proves the reference reachable"
+    assert len(spec.get("mutants", [])) >= 2
+    visible = [t for t in spec["tests"] if not t.get("hidden")]
+    hidden = [t for t in spec["tests"] if t.get("hidden")]
+    assert visible and hidden
+    assert 6 <= len(spec["tests"]) <= 12
+
+
+@pytest.mark.parametrize("path", FILES, ids=IDS)
+def test_model_solution_gets_full_marks(path, runner):
+    spec = _spec(path)
+    result = grade_submission(spec, spec["solution"], runner=runner)
+    assert result.verdict == Verdict.AC, result.message
+    assert result.score == result.max_score == prepare(spec).max_score
+
+
+@pytest.mark.parametrize("path", FILES, ids=IDS)
+def test_starter_code_is_not_accepted(path, runner):
+    spec = _spec(path)
+    result = grade_submission(spec, spec["starter"], runner=runner)
+    assert result.verdict != Verdict.AC
+
+
+@pytest.mark.parametrize(("path", "mutant"), MUTANTS)
+def test_every_mutant_is_rejected(path, mutant, runner):
+    spec = _spec(path)
+    code = next(m["code"] for m in spec["mutants"] if m["name"] == mutant)
+    result = grade_submission(spec, code, runner=runner)
+    assert result.verdict in (Verdict.WA, Verdict.RE), result.message
+    assert result.score < result.max_score
+    failed = [t for t in result.tests if not t.passed]
+    assert failed and all(t.message for t in failed)
+
+
+def test_lstm_cell_has_exactly_ten_tests():
+    spec = next(_spec(p) for p in FILES if p.stem == "lstm-cell")
+    assert len(spec["tests"]) == 10
