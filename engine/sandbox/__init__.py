@@ -27,7 +27,7 @@ from .api import (  # noqa: F401 - re-exported
     Unsupported,
 )
 
-DEFAULT_MODE = os.environ.get("QUIZ_SANDBOX_MODE", "plain")
+DEFAULT_MODE = os.environ.get("QUIZ_SANDBOX_MODE", "warm")
 MODES = ("warm", "cold", "plain")
 
 

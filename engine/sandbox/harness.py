@@ -151,8 +151,12 @@ def unpack_messages(data, max_arrays=100000):
     Arrays are loaded with ``allow_pickle=False`` and must have a numeric or bool dtype.
     A trailing incomplete message raises WireError too.
     """
+    return list(iter_messages(data, max_arrays))
+
+
+def iter_messages(data, max_arrays=100000):
+    """Generator form of :func:`unpack_messages`: yields messages until the first error."""
     np = _np()
-    out = []
     view = memoryview(data)
     pos, n = 0, len(data)
     while pos < n:
@@ -183,8 +187,7 @@ def unpack_messages(data, max_arrays=100000):
                 raise WireError("bad array dtype")
             pos += alen
             arrays.append(a)
-        out.append((obj, arrays))
-    return out
+        yield obj, arrays
 
 
 # --------------------------------------------------------------------------- child side
@@ -582,9 +585,11 @@ def load_seccomp(bpf):
 
 
 def confine_and_run(job_fd, result_fd, config, preloaded=False):
-    """Read the job, confine this process, run the learner's code.  Never returns."""
+    """Join the job's cgroups, read the job, confine this process, run the learner's
+    code.  Never returns."""
     code = 0
     try:
+        join_cgroups(config.get("cgroup_fds", ()))
         data = read_all(job_fd, int(config.get("job_cap", 1 << 30)))
         os.close(job_fd)
         job = decode_job(data)
@@ -596,15 +601,13 @@ def confine_and_run(job_fd, result_fd, config, preloaded=False):
             set_threads_one(framework)
             import numpy  # noqa: F401
             import numpy.random  # noqa: F401
-        join_cgroups(config.get("cgroup_fds", ()))
         close_fds_except([result_fd])
+        if "as_extra_mb" in config:
+            limits["as_bytes"] = _vm_size() + int(config["as_extra_mb"]) * (1 << 20)
         apply_rlimits(limits)
-        if config.get("seccomp_fd") is not None:
-            pass  # cold path: bwrap installed the filter before exec
         if config.get("bpf"):
-            load_seccomp(config["bpf"])
-        os.chdir(config.get("workdir", "/tmp"))
-        sys.stdout.flush()
+            load_seccomp(bytes.fromhex(config["bpf"]))
+        os.chdir("/tmp" if os.path.isdir("/tmp") else "/")
         Runner(job, result_fd).run()
     except BaseException as exc:  # noqa: BLE001 - report sandbox failures as such
         try:
@@ -621,8 +624,243 @@ def confine_and_run(job_fd, result_fd, config, preloaded=False):
     os._exit(code)
 
 
+def _vm_size():
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 1 << 30
+
+
+# --------------------------------------------------------------------------- warm zygote
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
+CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNET = 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+MS_REC, MS_PRIVATE = 0x4000, 1 << 18
+
+
+class _Sys:
+    """The few system calls the standard library lacks, through ctypes."""
+
+    def __init__(self):
+        import ctypes
+
+        self.ct = ctypes
+        self.libc = ctypes.CDLL(None, use_errno=True)
+
+    def check(self, ret, what):
+        if ret != 0:
+            e = self.ct.get_errno()
+            raise OSError(e, f"{what}: {os.strerror(e)}")
+
+    def unshare(self, flags):
+        self.check(self.libc.unshare(flags), "unshare")
+
+    def setns(self, fd, nstype):
+        self.check(self.libc.setns(fd, nstype), "setns")
+
+    def mount(self, src, target, fstype, flags, data):
+        enc = (lambda v: v.encode() if v is not None else None)
+        self.check(
+            self.libc.mount(enc(src), enc(target), enc(fstype), self.ct.c_ulong(flags), enc(data)),
+            f"mount {target}",
+        )
+
+    def prctl(self, *args):
+        args = [self.ct.c_ulong(a) for a in args] + [self.ct.c_ulong(0)] * (5 - len(args))
+        return self.libc.prctl(*args)
+
+    def drop_all_caps(self):
+        ct = self.ct
+        PR_CAPBSET_DROP, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 24, 47, 4
+        self.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)
+        for cap in range(64):
+            if self.prctl(PR_CAPBSET_DROP, cap) != 0:
+                break
+
+        class Header(ct.Structure):
+            _fields_ = [("version", ct.c_uint32), ("pid", ct.c_int)]
+
+        class Data(ct.Structure):
+            _fields_ = [("effective", ct.c_uint32), ("permitted", ct.c_uint32),
+                        ("inheritable", ct.c_uint32)]
+
+        hdr = Header(0x20080522, 0)
+        data = (Data * 2)()
+        SYS_capset = 126
+        self.check(self.libc.syscall(SYS_capset, ct.byref(hdr), ct.byref(data)), "capset")
+
+
+def _write_file(path, text):
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        os.write(fd, text.encode())
+    finally:
+        os.close(fd)
+
+
+def isolate_child(sysc, config):
+    """In a fresh fork of the zygote (PID 1 of a new PID namespace): new mount, network,
+    IPC, UTS and user namespaces, private tmpfs for /tmp and /dev/shm, a /proc of its
+    own, no capabilities left."""
+    os.setsid()
+    PR_SET_PDEATHSIG = 1
+    sysc.prctl(PR_SET_PDEATHSIG, 9)
+    sysc.unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)
+    sysc.mount(None, "/", None, MS_REC | MS_PRIVATE, None)
+    tmp_kb = int(config.get("tmp_kb", 16384))
+    opts = f"size={tmp_kb}k,nr_inodes=1024,mode=1777"
+    sysc.mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, opts)
+    if os.path.isdir("/dev/shm"):
+        sysc.mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                   f"size={tmp_kb}k,nr_inodes=256,mode=1777")
+    sysc.mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
+    import socket
+
+    socket.sethostname("sandbox")
+    uid, gid = os.geteuid(), os.getegid()
+    inside = int(config.get("inside_uid", 1000))
+    sysc.unshare(CLONE_NEWUSER)
+    _write_file("/proc/self/setgroups", "deny")
+    _write_file("/proc/self/uid_map", f"{inside} {uid} 1")
+    _write_file("/proc/self/gid_map", f"{inside} {gid} 1")
+    sysc.drop_all_caps()
+    if os.geteuid() != inside or os.getegid() != inside:
+        raise OSError("uid map not applied")
+
+
+def _send(sock, obj):
+    sock.send(json.dumps(obj).encode())
+
+
+def _thread_count():
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return -1
+
+
+def zygote_main(ctl_fd, config):
+    """Import everything once, then fork one isolated child per job request."""
+    import gc
+    import select
+    import socket
+
+    close_fds_except([ctl_fd])
+    framework = config.get("framework", "numpy")
+    os.environ.clear()
+    os.environ.update(config.get("env", {}))
+    for p in config.get("sys_path", ()):
+        if p not in sys.path:
+            sys.path.append(p)
+    set_threads_one(framework)
+    # import (and warm up) everything a child uses, so no child pays for it
+    import ctypes  # noqa: F401
+    import linecache  # noqa: F401
+    import time
+    import traceback  # noqa: F401
+    import types  # noqa: F401
+
+    import numpy as np
+    import numpy.random  # noqa: F401 - NumPy 2 imports it lazily: do it before forking
+
+    a = np.random.default_rng(0).standard_normal((8, 8))
+    _ = np.tanh(a @ a.T).sum()
+    pack_message({"x": 1}, [a])
+    unpack_messages(pack_message({"x": 1}, [a]))
+    if framework == "torch":
+        import torch
+
+        t = torch.ones(3, 3, requires_grad=True)
+        (torch.tanh(t @ t) ** 2).mean().backward()
+        torch.from_numpy(a).detach().cpu().numpy()
+    to_plain((a, [1.5], {"k": np.float64(1)}))
+    sysc = _Sys()
+    ctl = socket.socket(fileno=ctl_fd)
+    pidns = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+    devnull = os.open("/dev/null", os.O_RDWR | os.O_CLOEXEC)
+    gc.collect()
+    gc.freeze()
+    _send(ctl, {"op": "ready", "pid": os.getpid(), "threads": _thread_count()})
+    while True:
+        try:
+            msg, fds, _, _ = socket.recv_fds(ctl, 1 << 16, 16)
+        except OSError:
+            break
+        if not msg:
+            break
+        req = json.loads(msg)
+        if req.get("op") != "run":
+            for fd in fds:
+                os.close(fd)
+            continue
+        job_r, res_w, out_w, err_w, *cg_fds = fds
+        sys.stdout.flush()
+        sys.stderr.flush()
+        t0 = time.monotonic()
+        sysc.unshare(CLONE_NEWPID)
+        pid = os.fork()
+        if pid == 0:
+            try:
+                os.dup2(devnull, 0)
+                os.dup2(out_w, 1)
+                os.dup2(err_w, 2)
+                ctl.close()
+                isolate_child(sysc, req)
+                child_cfg = dict(req, cgroup_fds=cg_fds)
+            except BaseException as exc:  # noqa: BLE001
+                try:
+                    os.write(res_w, pack_message(
+                        {"kind": "internal", "message": f"isolation failed: {type(exc).__name__}: {exc}"}))
+                finally:
+                    os._exit(3)
+            confine_and_run(job_r, res_w, child_cfg, preloaded=True)
+            os._exit(3)  # not reached
+        sysc.setns(pidns, CLONE_NEWPID)
+        for fd in fds:
+            os.close(fd)
+        _send(ctl, {"op": "started", "pid": pid, "fork_ms": (time.monotonic() - t0) * 1000})
+        pidfd = os.pidfd_open(pid)
+        killed = False
+        while True:
+            r, _, _ = select.select([ctl, pidfd], [], [])
+            if pidfd in r:
+                break
+            try:
+                m = ctl.recv(1 << 16)
+            except OSError:
+                m = b""
+            if not m or json.loads(m).get("op") == "kill":
+                if not killed:
+                    os.kill(pid, 9)
+                    killed = True
+                if not m:
+                    os._exit(0)
+        _, status, ru = os.wait4(pid, 0)
+        os.close(pidfd)
+        res = {"op": "exit", "cpu": ru.ru_utime + ru.ru_stime, "maxrss": ru.ru_maxrss}
+        if os.WIFSIGNALED(status):
+            res["signal"] = os.WTERMSIG(status)
+        else:
+            res["code"] = os.WEXITSTATUS(status)
+        _send(ctl, res)
+    os._exit(0)
+
+
 def main(argv):
-    """``harness.py JOB_FD RESULT_FD [CONFIG_JSON]`` - the cold path."""
+    """``harness.py JOB_FD RESULT_FD [CONFIG_JSON]`` - the cold path;
+    ``harness.py zygote CTL_FD CONFIG_JSON`` - the warm pool's zygote."""
+    if argv[1] == "zygote":
+        zygote_main(int(argv[2]), json.loads(argv[3]))
+        return
     job_fd, result_fd = int(argv[1]), int(argv[2])
     config = json.loads(argv[3]) if len(argv) > 3 else {}
     for p in config.get("sys_path", ()):

@@ -82,13 +82,27 @@ class Decoded:
     error: ErrorInfo | None = None
     memory_error: bool = False
     message: str = ""
+    started: bool = False  # the harness reached the learner's code
+    wire_error: str | None = None  # the stream was malformed (after ``started``: by the learner)
 
 
 def decode_results(data: bytes, n_calls: int) -> Decoded:
-    """Parse the result stream.  Raises WireError if it is malformed (a corrupted channel)."""
+    """Parse the result stream.  Never raises: a malformed stream sets ``wire_error``."""
     out = Decoded()
+    try:
+        _decode_into(out, data, n_calls)
+    except WireError as exc:
+        out.wire_error = str(exc)[:500]
+        out.kind = "incomplete"
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError, RecursionError) as exc:
+        out.wire_error = f"{type(exc).__name__}: {exc}"[:500]
+        out.kind = "incomplete"
+    return out
+
+
+def _decode_into(out: Decoded, data: bytes, n_calls: int) -> None:
     done = started = False
-    for obj, arrays in harness.unpack_messages(data):
+    for obj, arrays in harness.iter_messages(data):
         if type(obj) is not dict or done:
             raise WireError("unexpected message")
 
@@ -99,7 +113,7 @@ def decode_results(data: bytes, n_calls: int) -> Decoded:
         if kind == "start":
             if started:
                 raise WireError("second start")
-            started = True
+            started = out.started = True
             continue
         if not started and kind != "internal":
             raise WireError("message before start")
@@ -159,4 +173,3 @@ def decode_results(data: bytes, n_calls: int) -> Decoded:
             raise WireError("unknown message kind")
     if not done:
         out.kind = "incomplete"
-    return out

@@ -19,7 +19,6 @@ import time
 from dataclasses import dataclass, field
 
 from .api import ErrorInfo, Job, RunResult, RunStatus
-from .harness import WireError
 from .protocol import decode_results
 
 
@@ -29,6 +28,7 @@ class ExitInfo:
     signal: int | None = None
     cpu_seconds: float = 0.0
     maxrss_kb: int = 0
+    lost: bool = False  # the process that watches the child (the zygote) disappeared
 
 
 @dataclass
@@ -201,17 +201,23 @@ def supervise(job: Job, job_bytes: bytes, proc: Launched, started: float) -> Run
 
 def verdict(job, result_bytes, exit_info, stats, timed_out, over_output, over_what, base):
     lim = job.limits
-    try:
-        dec = decode_results(result_bytes, len(job.calls))
-        wire_error = None
-    except WireError as exc:
-        dec, wire_error = None, str(exc)
-    calls = tuple(dec.calls) if dec else ()
+    dec = decode_results(result_bytes, len(job.calls))
+    calls = tuple(dec.calls)
     sig = exit_info.signal
 
     def res(status, message="", error=None):
         return RunResult(status=status, calls=calls, error=error, message=message, **base)
 
+    if dec.kind == "internal":
+        return res(RunStatus.INTERNAL, "sandbox harness failed: " + dec.message)
+    if exit_info.lost and not timed_out:
+        return res(RunStatus.INTERNAL, "the sandbox's zygote died during the run")
+    if not dec.started:
+        # the learner's code never ran: whatever happened is the sandbox's doing
+        what = "timed out" if timed_out else (f"died of {signame(sig)}" if sig else
+                                               f"exited with status {exit_info.exit_code}")
+        return res(RunStatus.INTERNAL, f"the sandbox {what} before the learner's code started"
+                   + (f" ({base.get('stderr', '')[-300:]!r})" if base.get("stderr") else ""))
     if timed_out:
         return res(RunStatus.TIMEOUT, f"wall-clock limit of {lim.wall_seconds:g} s exceeded")
     if over_output:
@@ -220,29 +226,29 @@ def verdict(job, result_bytes, exit_info, stats, timed_out, over_output, over_wh
     if stats.oom_kills:
         return res(RunStatus.MEMORY, f"memory limit of {lim.memory_mb} MB exceeded")
     cpu_lim = max(1.0, float(lim.cpu_seconds))
-    if sig == signal.SIGXCPU or (sig == signal.SIGKILL and exit_info.cpu_seconds >= cpu_lim - 0.05):
+    cpu_used = max(exit_info.cpu_seconds, stats.cpu_seconds or 0.0)
+    if sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu_used >= cpu_lim - 0.05):
         return res(RunStatus.TIMEOUT, f"CPU time limit of {lim.cpu_seconds:g} s exceeded")
-    if dec is not None and dec.memory_error:
-        err = dec.error or next((c.error for c in calls if c.error and c.error.type == "MemoryError"), None)
-        return res(RunStatus.MEMORY, f"memory limit of {lim.memory_mb} MB exceeded (MemoryError)", err)
-    if dec is not None and dec.kind == "internal":
-        return res(RunStatus.INTERNAL, "sandbox harness failed: " + dec.message)
-    if dec is not None and sig is None and exit_info.exit_code == 0:
+    if dec.memory_error:
+        err = dec.error or next(
+            (c.error for c in calls if c.error and c.error.type == "MemoryError"), None)
+        return res(RunStatus.MEMORY, f"memory limit of {lim.memory_mb} MB exceeded (MemoryError)",
+                   err)
+    if dec.wire_error is None and sig is None and exit_info.exit_code == 0:
         if dec.kind == "ok":
             return res(RunStatus.OK)
         if dec.kind == "compile_error":
             return res(RunStatus.COMPILE_ERROR, "syntax error", dec.error)
         if dec.kind == "import_error":
             return res(RunStatus.IMPORT_ERROR, "module-level code raised", dec.error)
-    if wire_error is not None:
-        why = f"the result channel was corrupted ({wire_error})"
+    if dec.wire_error is not None:
+        why = f"the result channel was corrupted ({dec.wire_error})"
     elif sig is not None:
-        why = f"killed by {signame(sig)}"
+        why = f"the program was killed by {signame(sig)}"
         if sig == signal.SIGSEGV:
             why += " (segmentation fault, e.g. a stack overflow from deep recursion)"
     elif exit_info.exit_code not in (None, 0):
-        why = f"exited with status {exit_info.exit_code} before finishing"
+        why = f"the program exited with status {exit_info.exit_code} before finishing"
     else:
-        why = "exited before finishing"
-    return res(RunStatus.CRASHED, f"the program {why}" if not why.startswith("the ") else why,
-               ErrorInfo(type="Crash", message=why))
+        why = "the program exited before finishing"
+    return res(RunStatus.CRASHED, why, ErrorInfo(type="Crash", message=why))

@@ -1,0 +1,188 @@
+"""Per-job cgroup v1 groups (memory, pids, cpuacct) when the machine allows it.
+
+The supervisor creates one group per job under the caller's own cgroup, sets
+``memory.limit_in_bytes`` (and ``memsw`` when present) and ``pids.max``, and hands the
+child open ``cgroup.procs`` descriptors; the child writes ``0`` to them (joining
+itself) before the learner's code runs.  Afterwards the supervisor reads the OOM-kill
+counter (``memory.oom_control``), the peak usage and the CPU time, kills anything left
+and removes the groups.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import signal
+import threading
+import time
+
+ROOT = "/sys/fs/cgroup"
+CONTROLLERS = ("memory", "pids", "cpuacct")
+_counter = itertools.count()
+_lock = threading.Lock()
+_available: bool | None = None
+
+
+def _own_path(controller: str) -> str:
+    try:
+        with open("/proc/self/cgroup") as f:
+            for line in f:
+                _, ctrls, path = line.rstrip("\n").split(":", 2)
+                if controller in ctrls.split(","):
+                    return path
+    except OSError:
+        pass
+    return "/"
+
+
+def _base(controller: str) -> str:
+    return os.path.join(ROOT, controller, _own_path(controller).lstrip("/"), "quizsandbox")
+
+
+def available() -> bool:
+    """True when cgroup v1 memory/pids/cpuacct hierarchies are writable by us."""
+    global _available
+    if _available is None:
+        ok = True
+        for c in CONTROLLERS:
+            base = _base(c)
+            try:
+                os.makedirs(base, exist_ok=True)
+                ok = ok and os.access(base, os.W_OK)
+            except OSError:
+                ok = False
+        if ok and not os.path.exists(os.path.join(_base("memory"), "..", "memory.limit_in_bytes")):
+            ok = False
+        _available = ok
+    return _available
+
+
+def _write(path, value):
+    with open(path, "w") as f:
+        f.write(str(value))
+
+
+def _read(path, default=""):
+    try:
+        with open(path) as f:
+            return f.read()
+    except OSError:
+        return default
+
+
+class JobGroup:
+    def __init__(self, memory_bytes: int, pids_max: int):
+        name = f"job-{os.getpid()}-{next(_counter)}-{time.monotonic_ns() % 10**9}"
+        self.paths = {c: os.path.join(_base(c), name) for c in CONTROLLERS}
+        self.fds: list[int] = []
+        made = []
+        try:
+            for c, p in self.paths.items():
+                os.mkdir(p)
+                made.append(p)
+            mem = self.paths["memory"]
+            _write(os.path.join(mem, "memory.limit_in_bytes"), memory_bytes)
+            memsw = os.path.join(mem, "memory.memsw.limit_in_bytes")
+            if os.path.exists(memsw):
+                try:
+                    _write(memsw, memory_bytes)
+                except OSError:
+                    pass
+            try:
+                _write(os.path.join(mem, "memory.swappiness"), 0)
+            except OSError:
+                pass
+            _write(os.path.join(self.paths["pids"], "pids.max"), pids_max)
+            for p in self.paths.values():
+                self.fds.append(os.open(os.path.join(p, "cgroup.procs"), os.O_WRONLY | os.O_CLOEXEC))
+        except BaseException:
+            self.close_fds()
+            for p in reversed(made):
+                try:
+                    os.rmdir(p)
+                except OSError:
+                    pass
+            raise
+
+    def close_fds(self):
+        for fd in self.fds:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self.fds = []
+
+    def pids(self) -> list[int]:
+        out = set()
+        for p in self.paths.values():
+            for line in _read(os.path.join(p, "cgroup.procs")).split():
+                if line.isdigit():
+                    out.add(int(line))
+        return sorted(out)
+
+    def kill(self):
+        """SIGKILL every process in the group (repeat: a fork may race the listing)."""
+        for _ in range(100):
+            pids = self.pids()
+            if not pids:
+                return True
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            time.sleep(0.002)
+        return False
+
+    def stats(self):
+        mem = self.paths["memory"]
+        oom = 0
+        for line in _read(os.path.join(mem, "memory.oom_control")).splitlines():
+            k, _, v = line.partition(" ")
+            if k == "oom_kill" and v.strip().isdigit():
+                oom = int(v)
+        peak = _read(os.path.join(mem, "memory.max_usage_in_bytes"), "0").strip()
+        cpu = _read(os.path.join(self.paths["cpuacct"], "cpuacct.usage"), "").strip()
+        failcnt = _read(os.path.join(self.paths["pids"], "pids.events"), "")
+        return {
+            "oom_kills": oom,
+            "peak_kb": int(peak) // 1024 if peak.isdigit() else 0,
+            "cpu_seconds": int(cpu) / 1e9 if cpu.isdigit() else None,
+            "pids_max_hit": "max 0" not in failcnt and "max" in failcnt,
+        }
+
+    def destroy(self):
+        self.close_fds()
+        self.kill()
+        for p in self.paths.values():
+            for _ in range(200):
+                try:
+                    os.rmdir(p)
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    time.sleep(0.005)
+
+
+def sweep_stale():
+    """Remove empty job groups left by dead processes (best effort)."""
+    with _lock:
+        for c in CONTROLLERS:
+            base = _base(c)
+            try:
+                names = os.listdir(base)
+            except OSError:
+                continue
+            for n in names:
+                if not n.startswith("job-"):
+                    continue
+                try:
+                    pid = int(n.split("-")[1])
+                except (IndexError, ValueError):
+                    continue
+                if pid != os.getpid() and not os.path.exists(f"/proc/{pid}"):
+                    try:
+                        os.rmdir(os.path.join(base, n))
+                    except OSError:
+                        pass

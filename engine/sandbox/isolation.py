@@ -1,0 +1,453 @@
+"""The isolated backends: a bubblewrap view, a cold launcher and the warm zygote pool.
+
+Launch chain (one per cold job, one per zygote)::
+
+    unshare -m (util-linux, as root: a private mount namespace for this chain only)
+      sh: stage the bind sources under a private tmpfs on /mnt (the pyenv interpreter
+          lives under /root, which the unprivileged uid below cannot traverse)
+      setpriv --reuid/--regid 65534 --clear-groups, no capabilities
+        bwrap --unshare-all (user, PID, network, mount, IPC, UTS, cgroup namespaces)
+              read-only: /usr/lib*, the interpreter prefix, site-packages, the harness
+              /proc, a minimal /dev, a private /tmp (cold) -- nothing else
+          python -I -S /opt/qsb/harness.py ...
+
+The warm zygote is the same view with the capabilities *inside its own user namespace*
+kept, so that for each job it can create a PID namespace and fork a child which then
+unshares mount, network, IPC, UTS and user namespaces of its own, mounts a private
+tmpfs on /tmp and /dev/shm and a /proc of its own, drops every capability, joins the
+job's cgroups, sets rlimits, installs the seccomp filter and only then reads the job.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import threading
+import time
+
+from . import cgroups
+from .backends import BASE_PYTHON, HARNESS, SAFE_ENV, SITE_PACKAGES, PidWatcher, pipes
+from .supervisor import ExitInfo, Launched, Stats
+
+SANDBOX_UID = int(os.environ.get("QUIZ_SANDBOX_UID", "65534"))
+INSIDE_UID = 1000
+PY_PREFIX = os.path.realpath(os.path.join(os.path.dirname(BASE_PYTHON), ".."))
+INSIDE_SITE = "/opt/qsb/site-packages"
+INSIDE_HARNESS = "/opt/qsb/harness.py"
+RESTART_EVERY = int(os.environ.get("QUIZ_SANDBOX_RESTART_EVERY", "500"))
+MAX_IDLE_PER_FRAMEWORK = 4
+PIDS_MAX = 64
+TMP_KB = 16 * 1024
+STAGE_SCRIPT = r"""
+set -e
+mount -t tmpfs -o size=64k,mode=755 qsb-stage /mnt
+i=0
+for src in $QSB_STAGE; do
+  mkdir /mnt/$i
+  mount --bind "$src" /mnt/$i
+  i=$((i+1))
+done
+unset QSB_STAGE
+exec setpriv --reuid=$QSB_UID --regid=$QSB_UID --clear-groups --inh-caps=-all \
+  --bounding-set=-all --no-new-privs bwrap "$@"
+"""
+
+
+class SandboxUnavailable(RuntimeError):
+    pass
+
+
+def check_available() -> None:
+    for tool in ("bwrap", "unshare", "setpriv", "mount"):
+        if shutil.which(tool) is None:
+            raise SandboxUnavailable(f"{tool} not found (run `make system-packages`)")
+    if os.geteuid() != 0:
+        raise SandboxUnavailable("the isolated sandbox needs root to drop to its own uid")
+
+
+def _stage_sources():
+    """Host paths bound into the view, staged by the chain so any permissions work."""
+    harness_dir = os.path.dirname(HARNESS)
+    return [PY_PREFIX, SITE_PACKAGES, harness_dir]
+
+
+def _bwrap_args(warm: bool) -> list[str]:
+    # The zygote stays uid 0 *of its own user namespace* (mapped to SANDBOX_UID outside):
+    # bwrap then creates a single user namespace, which owns the zygote's PID namespace,
+    # so the zygote may setns() back into it after creating each child's.  Each child
+    # maps itself to INSIDE_UID in a user namespace of its own and drops every capability.
+    uid = 0 if warm else INSIDE_UID
+    args = [
+        "--unshare-all",
+        "--die-with-parent",
+        "--new-session",
+        "--uid", str(uid),
+        "--gid", str(uid),
+        "--hostname", "sandbox",
+    ]
+    for d in ("/usr/lib", "/usr/lib64"):
+        if os.path.isdir(d):
+            args += ["--ro-bind", d, d]
+    args += ["--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64"]
+    args += [
+        "--ro-bind", "/mnt/0", PY_PREFIX,
+        "--ro-bind", "/mnt/1", INSIDE_SITE,
+        "--ro-bind", f"/mnt/2/{os.path.basename(HARNESS)}", INSIDE_HARNESS,
+        "--proc", "/proc",
+        "--dev", "/dev",
+    ]
+    if warm:
+        args += ["--dir", "/tmp", "--cap-add", "ALL"]
+    else:
+        args += ["--size", str(TMP_KB * 1024), "--tmpfs", "/tmp",
+                 "--size", str(TMP_KB * 1024), "--tmpfs", "/dev/shm"]
+    args += ["--remount-ro", "/", "--chdir", "/tmp", "--clearenv"]
+    for k, v in SAFE_ENV.items():
+        args += ["--setenv", k, v]
+    return args
+
+
+def _chain(warm: bool, python_args: list[str]) -> tuple[list[str], dict]:
+    argv = ["unshare", "-m", "--propagation", "private", "sh", "-c", STAGE_SCRIPT, "qsb"]
+    argv += _bwrap_args(warm)
+    argv += ["--", os.path.join(PY_PREFIX, "bin", os.path.basename(BASE_PYTHON)),
+             "-I", "-S", "-B", INSIDE_HARNESS] + python_args
+    env = {
+        "PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
+        "QSB_STAGE": " ".join(_stage_sources()),
+        "QSB_UID": str(SANDBOX_UID),
+        "LANG": "C.UTF-8",
+    }
+    return argv, env
+
+
+def _bpf_hex() -> str:
+    from .seccomp import compile_filter
+
+    return compile_filter().hex()
+
+
+def _memory_bytes(job) -> int:
+    return int(job.limits.memory_mb) * (1 << 20)
+
+
+class _Groups:
+    """The job's cgroups, or nothing when the machine does not allow them."""
+
+    def __init__(self, job):
+        self.group = None
+        if cgroups.available():
+            self.group = cgroups.JobGroup(_memory_bytes(job), PIDS_MAX)
+
+    @property
+    def fds(self):
+        return list(self.group.fds) if self.group else []
+
+    def after_spawn(self):
+        if self.group:
+            self.group.close_fds()
+
+    def kill(self):
+        if self.group:
+            self.group.kill()
+
+    def stats(self) -> Stats:
+        if not self.group:
+            return Stats()
+        s = self.group.stats()
+        return Stats(oom_kills=s["oom_kills"], peak_kb=s["peak_kb"], cpu_seconds=s["cpu_seconds"],
+                     pids_max_hit=s["pids_max_hit"])
+
+    def destroy(self):
+        if self.group:
+            self.group.destroy()
+
+
+def _harness_config(job, groups: _Groups) -> dict:
+    cfg = {"bpf": _bpf_hex(), "tmp_kb": TMP_KB,
+           "limits": {"nproc": PIDS_MAX, "fsize_bytes": TMP_KB * 1024, "nofile": 256}}
+    # rlimit backstop on address space: the cgroup is the real cap when present
+    cfg["as_extra_mb"] = int(job.limits.memory_mb) * (2 if groups.group else 1) + 256
+    return cfg
+
+
+# --------------------------------------------------------------------------- cold
+
+
+def launch_cold(job) -> Launched:
+    check_available()
+    groups = _Groups(job)
+    child, ours = pipes()
+    job_r, res_w, out_w, err_w = child
+    cfg = _harness_config(job, groups)
+    cfg["cgroup_fds"] = groups.fds
+    cfg["sys_path"] = [INSIDE_SITE]
+    argv, env = _chain(False, [str(job_r), str(res_w), json.dumps(cfg)])
+    try:
+        p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out_w, stderr=err_w,
+                             pass_fds=[job_r, res_w] + groups.fds, env=env, cwd="/",
+                             start_new_session=True)
+    except BaseException:
+        for fd in child + ours:
+            os.close(fd)
+        groups.destroy()
+        raise
+    finally:
+        groups.after_spawn()
+    for fd in child:
+        os.close(fd)
+    w = PidWatcher(p.pid, p)
+
+    def poll():
+        info = w.poll()
+        if info is not None and info.signal is None and info.exit_code and info.exit_code > 128:
+            # bwrap reports a child killed by signal N as exit status 128 + N
+            info = ExitInfo(signal=info.exit_code - 128, cpu_seconds=info.cpu_seconds,
+                            maxrss_kb=info.maxrss_kb)
+        return info
+
+    def kill():
+        groups.kill()
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def cleanup():
+        w.close()
+        groups.destroy()
+
+    return Launched(job_w=ours[0], result_r=ours[1], out_r=ours[2], err_r=ours[3],
+                    exit_fd=w.fd, poll_exit=poll, kill=kill, stats=groups.stats, cleanup=cleanup)
+
+
+# --------------------------------------------------------------------------- warm
+
+
+class ZygoteDied(RuntimeError):
+    pass
+
+
+class Zygote:
+    """One pre-imported interpreter in the sandbox view; forks one child per job."""
+
+    def __init__(self, framework: str):
+        check_available()
+        self.framework = framework
+        self.runs = 0
+        self.owner_pid = os.getpid()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        cfg = {"framework": framework, "sys_path": [INSIDE_SITE], "env": dict(SAFE_ENV)}
+        argv, env = _chain(True, ["zygote", str(theirs.fileno()), json.dumps(cfg)])
+        try:
+            self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                         stderr=None if os.environ.get("QUIZ_SANDBOX_DEBUG") else subprocess.PIPE, pass_fds=[theirs.fileno()],
+                                         env=env, cwd="/", start_new_session=True)
+        finally:
+            theirs.close()
+        self.sock = ours
+        self.sock.settimeout(120)
+        try:
+            msg = self.sock.recv(1 << 16)
+        except OSError:
+            msg = b""
+        self.sock.settimeout(None)
+        if not msg:
+            err = b""
+            try:
+                self.close()
+                err = self.proc.stderr.read()[-2000:]
+            except Exception:  # noqa: BLE001
+                pass
+            raise ZygoteDied(f"zygote failed to start: {err.decode(errors='replace')}")
+        self.info = json.loads(msg)
+        if self.proc.stderr:
+            self.proc.stderr.close()
+
+    def alive(self) -> bool:
+        return self.proc.poll() is None and self.owner_pid == os.getpid()
+
+    def close(self):
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+
+    def launch(self, job, groups: _Groups) -> Launched:
+        child, ours = pipes()
+        req = {"op": "run", "inside_uid": INSIDE_UID, **_harness_config(job, groups)}
+        try:
+            socket.send_fds(self.sock, [json.dumps(req).encode()], list(child) + groups.fds)
+        except OSError as exc:
+            for fd in child + ours:
+                os.close(fd)
+            raise ZygoteDied(f"zygote unreachable: {exc}") from exc
+        finally:
+            groups.after_spawn()
+        for fd in child:
+            os.close(fd)
+        self.runs += 1
+        state = {"pid": None, "exit": None, "dead": False}
+        sock = self.sock
+
+        def poll():
+            if state["exit"] is not None:
+                return state["exit"]
+            while True:
+                try:
+                    m = sock.recv(1 << 16, socket.MSG_DONTWAIT)
+                except BlockingIOError:
+                    return None
+                except OSError:
+                    m = b""
+                if not m:
+                    state["dead"] = True
+                    state["exit"] = ExitInfo(exit_code=None, signal=None, lost=True)
+                    return state["exit"]
+                msg = json.loads(m)
+                if msg.get("op") == "started":
+                    state["pid"] = msg.get("pid")
+                elif msg.get("op") == "exit":
+                    state["exit"] = ExitInfo(exit_code=msg.get("code"), signal=msg.get("signal"),
+                                             cpu_seconds=float(msg.get("cpu", 0.0)),
+                                             maxrss_kb=int(msg.get("maxrss", 0)))
+                    return state["exit"]
+
+        def kill():
+            groups.kill()
+            try:
+                sock.send(b'{"op": "kill"}')
+            except OSError:
+                pass
+
+        return Launched(job_w=ours[0], result_r=ours[1], out_r=ours[2], err_r=ours[3],
+                        exit_fd=sock.fileno(), poll_exit=poll, kill=kill, stats=groups.stats,
+                        cleanup=groups.destroy, extra={"state": state})
+
+
+class Pool:
+    """Per-process pool of zygotes, started lazily; safe across fork (each process
+    starts its own) and across threads (a zygote serves one job at a time)."""
+
+    def __init__(self):
+        self.pid = os.getpid()
+        self.lock = threading.Lock()
+        self.idle: dict[str, list[Zygote]] = {}
+        self.all: set[Zygote] = set()
+
+    def acquire(self, framework: str) -> Zygote:
+        with self.lock:
+            lst = self.idle.setdefault(framework, [])
+            while lst:
+                z = lst.pop()
+                if z.alive():
+                    return z
+                self._discard(z)
+        z = Zygote(framework)
+        with self.lock:
+            self.all.add(z)
+        return z
+
+    def release(self, z: Zygote, healthy: bool):
+        with self.lock:
+            if healthy and z.alive() and z.runs < RESTART_EVERY and \
+                    len(self.idle.setdefault(z.framework, [])) < MAX_IDLE_PER_FRAMEWORK:
+                self.idle[z.framework].append(z)
+                return
+            self._discard(z)
+
+    def _discard(self, z: Zygote):
+        self.all.discard(z)
+        z.close()
+
+    def shutdown(self):
+        with self.lock:
+            for z in list(self.all):
+                self._discard(z)
+            self.idle.clear()
+
+    def warm_up(self, frameworks=("numpy", "torch")):
+        for f in frameworks:
+            self.release(self.acquire(f), True)
+
+
+_pool: Pool | None = None
+_pool_lock = threading.Lock()
+
+
+def pool() -> Pool:
+    global _pool
+    with _pool_lock:
+        if _pool is None or _pool.pid != os.getpid():
+            _pool = Pool()
+        return _pool
+
+
+def _after_fork_in_child():
+    # a forked worker (Celery prefork, ...) must not talk to its parent's zygotes
+    global _pool, _pool_lock
+    old = _pool
+    _pool = None
+    _pool_lock = threading.Lock()
+    if old is not None:
+        for z in old.all:
+            try:
+                z.sock.close()
+            except OSError:
+                pass
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+@atexit.register
+def _shutdown():
+    if _pool is not None and _pool.pid == os.getpid():
+        _pool.shutdown()
+
+
+def launch_warm(job) -> Launched:
+    p = pool()
+    groups = _Groups(job)
+    for attempt in range(2):
+        z = p.acquire(job.framework)
+        try:
+            launched = z.launch(job, groups)
+        except ZygoteDied:
+            p.release(z, False)
+            if attempt:
+                groups.destroy()
+                raise
+            continue
+        break
+    inner_cleanup = launched.cleanup
+    state = launched.extra["state"]
+
+    def cleanup():
+        inner_cleanup()
+        healthy = not state["dead"] and state["exit"] is not None
+        p.release(z, healthy)
+
+    launched.cleanup = cleanup
+    return launched
+
+
+def launch(job, mode: str) -> Launched:
+    if mode == "cold":
+        return launch_cold(job)
+    if mode == "warm":
+        return launch_warm(job)
+    raise ValueError(mode)
