@@ -4,8 +4,7 @@ import { findAll, readJSONScript } from "./dom.js";
 import { t } from "./i18n.js";
 
 const svgNS = "http://www.w3.org/2000/svg";
-const width = 640;
-const height = 240;
+const height = 220;
 const pad = { top: 16, right: 16, bottom: 36, left: 48 };
 
 function svg(tag, attributes = {}, text = null) {
@@ -29,6 +28,8 @@ function points(data) {
 }
 
 function draw(container, series) {
+  // Drawn at the container's own width so that the labels keep their size on any screen.
+  const width = Math.max(240, Math.round(container.clientWidth || 640));
   const dateFormat = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
     month: "short",
     day: "numeric",
@@ -67,16 +68,29 @@ function draw(container, series) {
   container.replaceChildren(chart);
 }
 
+function render(container) {
+  container.dataset.chartWidth = String(container.clientWidth);
+  const series = points(readJSONScript(container.dataset.source || "progress-data", []));
+  if (series.length > 0) {
+    draw(container, series);
+    return;
+  }
+  const empty = document.createElement("p");
+  empty.className = "progress-chart__empty";
+  empty.textContent = t("chart.empty");
+  container.replaceChildren(empty);
+}
+
+const resized = new ResizeObserver((entries) => {
+  for (const { target } of entries) {
+    const drawnAt = Number(target.dataset.chartWidth);
+    if (Math.abs(target.clientWidth - drawnAt) > 8) render(target);
+  }
+});
+
 export function initCharts(root = document) {
   for (const container of findAll(root, "[data-progress-chart]")) {
-    const series = points(readJSONScript(container.dataset.source || "progress-data", []));
-    if (series.length === 0) {
-      const empty = document.createElement("p");
-      empty.className = "progress-chart__empty";
-      empty.textContent = t("chart.empty");
-      container.replaceChildren(empty);
-    } else {
-      draw(container, series);
-    }
+    render(container);
+    resized.observe(container);
   }
 }
