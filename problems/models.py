@@ -412,3 +412,42 @@ class Submission(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in {SubmissionStatus.DONE, SubmissionStatus.ERROR}
+
+
+class GradingRecord(models.Model):
+    """An earlier verdict of a submission, kept when it is regraded."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="history")
+    problem_version = models.ForeignKey(ProblemVersion, on_delete=models.PROTECT, related_name="+")
+    verdict = models.CharField(max_length=3, choices=Verdict.choices)
+    score = models.FloatField()
+    max_score = models.FloatField()
+    tests = models.JSONField(default=list, blank=True)
+    message = models.TextField(blank=True)
+    graded_at = models.DateTimeField(null=True, blank=True)
+    superseded_at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["submission_id", "-superseded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.submission_id} v{self.problem_version.number} {self.verdict}"
+
+
+class RegradeBatch(models.Model):
+    """A bulk regrade an author started; its progress is the share of its submissions finished."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    description = models.CharField(max_length=200)
+    submission_ids = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "regrade batches"
+
+    def __str__(self) -> str:
+        return self.description

@@ -104,7 +104,9 @@ def problem_version_validate(*, version: ProblemVersion) -> ValidationReport:
 def problem_publish_if_proven(*, problem: Problem) -> bool:
     """Publish a problem whose latest version is proven; code problems need a validation."""
     latest = problem.versions.order_by("-number").first()
-    proven = problem.kind != ProblemKind.CODE or (latest is not None and latest.validated_at is not None)
+    proven = problem.kind != ProblemKind.CODE or (
+        latest is not None and latest.validated_at is not None
+    )
     with transaction.atomic():
         Problem.objects.filter(pk=problem.pk).update(is_published=proven)
     problem.is_published = proven

@@ -41,19 +41,27 @@ class Command(BaseCommand):
         self._validate_and_publish(skip=options["skip_validation"])
 
     def _validate_and_publish(self, *, skip: bool) -> None:
-        problems = list(Problem.objects.select_related("section").order_by("section__order", "order"))
+        problems = list(
+            Problem.objects.select_related("section").order_by("section__order", "order")
+        )
         pending = [
-            p for p in problems
-            if p.kind == ProblemKind.CODE and p.versions.order_by("-number").first().validated_at is None
+            p
+            for p in problems
+            if p.kind == ProblemKind.CODE
+            and p.versions.order_by("-number").first().validated_at is None
         ]
         if pending and not skip:
-            self.stdout.write(f"Validating {len(pending)} code problem(s) through the grading path…")
+            self.stdout.write(
+                f"Validating {len(pending)} code problem(s) through the grading path…"
+            )
         failed = []
         for index, problem in enumerate(pending if not skip else [], start=1):
             version = problem.versions.order_by("-number").first()
             result = problem_version_validate(version=version)
             mark = "ok" if result.ok else "FAILED"
-            self.stdout.write(f"  [{index}/{len(pending)}] {problem.slug} v{version.number}: {mark}")
+            self.stdout.write(
+                f"  [{index}/{len(pending)}] {problem.slug} v{version.number}: {mark}"
+            )
             for line in result.problems:
                 self.stdout.write(f"      - {line}")
             if not result.ok:

@@ -1,0 +1,247 @@
+"""Reads for the learner's progress: per problem, per section, over time. A fixed number of
+queries whatever the size of the curriculum (the pages that use these assert it)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
+from django.http import Http404
+
+from .models import (
+    AcceptedAnswer,
+    Answer,
+    Attempt,
+    Choice,
+    Course,
+    Problem,
+    Quiz,
+    Section,
+    Submission,
+    SubmissionStatus,
+    Verdict,
+)
+
+SOLVED = "solved"
+ATTEMPTED = "attempted"
+
+
+def problem_states_for_user(*, user, problem_ids: list[int] | None = None) -> dict[int, str]:
+    """`solved` (a correct answer or an accepted graded submission) or `attempted`, per problem id.
+
+    Visible-test runs count as attempts, never as solutions: they do not run the hidden tests.
+    """
+    if user is None or not user.is_authenticated:
+        return {}
+    answers = Answer.objects.filter(user=user)
+    submissions = Submission.objects.filter(user=user)
+    if problem_ids is not None:
+        answers = answers.filter(problem_id__in=problem_ids)
+        submissions = submissions.filter(problem_id__in=problem_ids)
+    states: dict[int, str] = {}
+    rows = [
+        *answers.values_list("problem_id", "is_correct").distinct(),
+        *(
+            (problem_id, verdict == Verdict.AC and not visible_only)
+            for problem_id, verdict, visible_only in submissions.values_list(
+                "problem_id", "verdict", "visible_only"
+            ).distinct()
+        ),
+    ]
+    for problem_id, correct in rows:
+        if correct:
+            states[problem_id] = SOLVED
+        else:
+            states.setdefault(problem_id, ATTEMPTED)
+    return states
+
+
+@dataclass
+class SectionProgress:
+    section: Section
+    problem_count: int
+    attempted: int = 0
+    solved: int = 0
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.solved / self.problem_count) if self.problem_count else 0
+
+
+def section_progress_list(*, user, course: Course) -> list[SectionProgress]:
+    """Every section of `course` in order, with the learner's attempted and solved counts."""
+    sections = (
+        Section.objects.filter(course=course)
+        .annotate(problem_count=Count("problems", filter=Q(problems__is_published=True)))
+        .order_by("order")
+    )
+    progress = [SectionProgress(section=s, problem_count=s.problem_count) for s in sections]
+    states = problem_states_for_user(user=user)
+    if not states:
+        return progress
+    section_of = dict(
+        Problem.objects.filter(pk__in=states, is_published=True).values_list("pk", "section_id")
+    )
+    by_section = {item.section.pk: item for item in progress}
+    for problem_id, state in states.items():
+        item = by_section.get(section_of.get(problem_id))
+        if item is None:
+            continue
+        item.attempted += 1
+        if state == SOLVED:
+            item.solved += 1
+    return progress
+
+
+def course_current() -> Course | None:
+    """The course the site shows (this service has one)."""
+    return Course.objects.order_by("pk").first()
+
+
+def section_get(*, slug: str) -> Section:
+    section = Section.objects.select_related("course").filter(slug=slug).first()
+    if section is None:
+        raise Http404(f"No section has the slug '{slug}'.")
+    return section
+
+
+def quiz_list_for_section(*, section: Section) -> QuerySet[Quiz]:
+    """Quizzes made only of this section's problems, with their question counts."""
+    return (
+        Quiz.objects.annotate(
+            question_count=Count("items", distinct=True),
+            in_section=Count("items", filter=Q(items__problem__section=section), distinct=True),
+        )
+        .filter(in_section__gt=0, in_section=F("question_count"))
+        .order_by("order", "slug")
+    )
+
+
+def quiz_list_for_course(*, course: Course) -> QuerySet[Quiz]:
+    return (
+        Quiz.objects.filter(course=course)
+        .annotate(question_count=Count("items", distinct=True))
+        .order_by("order", "slug")
+    )
+
+
+def quiz_get(*, slug: str) -> Quiz:
+    quiz = Quiz.objects.annotate(question_count=Count("items")).filter(slug=slug).first()
+    if quiz is None:
+        raise Http404(f"No quiz has the slug '{slug}'.")
+    return quiz
+
+
+def attempt_access(*, user, attempt_id: int) -> Attempt:
+    """The attempt if `user` took it (staff may look at anyone's); 404 for anyone else."""
+    queryset = Attempt.objects.select_related("quiz")
+    if not user.is_staff:
+        queryset = queryset.filter(user_id=user.pk)
+    attempt = queryset.filter(pk=attempt_id).first()
+    if attempt is None:
+        raise Http404("No such attempt.")
+    return attempt
+
+
+def problems_for_display(problem_ids: list[int]) -> list[Problem]:
+    """Problems in the given order, with what their pages and reviews show, in three queries."""
+    problems = Problem.objects.filter(pk__in=problem_ids).prefetch_related(
+        Prefetch("choices", queryset=Choice.objects.order_by("order", "id")),
+        Prefetch("accepted_answers", queryset=AcceptedAnswer.objects.order_by("id")),
+    )
+    by_id = {problem.pk: problem for problem in problems}
+    return [by_id[pk] for pk in problem_ids if pk in by_id]
+
+
+def attempt_answers(*, attempt: Attempt) -> dict[int, Answer]:
+    return {answer.problem_id: answer for answer in attempt.answers.all()}
+
+
+def attempt_list_for_user(*, user, quiz: Quiz | None = None, limit: int = 10) -> list[Attempt]:
+    queryset = Attempt.objects.filter(user=user).select_related("quiz")
+    if quiz is not None:
+        queryset = queryset.filter(quiz=quiz)
+    return list(queryset.order_by("-started_at", "-id")[:limit])
+
+
+@dataclass
+class Totals:
+    answered: int = 0
+    correct: int = 0
+    submissions: int = 0
+    accepted: int = 0
+    by_verdict: dict[str, int] = field(default_factory=dict)
+
+
+def totals_for_user(*, user) -> Totals:
+    answers = Answer.objects.filter(user=user).aggregate(
+        answered=Count("id"), correct=Count("id", filter=Q(is_correct=True))
+    )
+    graded = Submission.objects.filter(user=user, visible_only=False).exclude(verdict="")
+    by_verdict = dict(
+        graded.values("verdict").annotate(n=Count("id")).values_list("verdict", "n").order_by()
+    )
+    return Totals(
+        answered=answers["answered"],
+        correct=answers["correct"],
+        submissions=sum(by_verdict.values()),
+        accepted=by_verdict.get(Verdict.AC, 0),
+        by_verdict=by_verdict,
+    )
+
+
+def score_history(*, user) -> list[dict]:
+    """Points earned out of points tried, per day: answers and graded submissions together."""
+    days: dict[date, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    answers = (
+        Answer.objects.filter(user=user)
+        .annotate(day=TruncDate("created_at"))
+        .values("day")
+        .annotate(score=Sum("score"), max_score=Sum("max_score"))
+        .order_by()
+    )
+    submissions = (
+        Submission.objects.filter(
+            user=user, visible_only=False, status=SubmissionStatus.DONE, max_score__gt=0
+        )
+        .annotate(day=TruncDate("created_at"))
+        .values("day")
+        .annotate(score=Sum("score"), max_score=Sum("max_score"))
+        .order_by()
+    )
+    for row in [*answers, *submissions]:
+        days[row["day"]][0] += float(row["score"] or 0)
+        days[row["day"]][1] += float(row["max_score"] or 0)
+    return [
+        {"date": day.isoformat(), "score": round(score, 2), "max_score": round(max_score, 2)}
+        for day, (score, max_score) in sorted(days.items())
+        if max_score > 0
+    ]
+
+
+def submission_history(*, user, verdict: str = "") -> QuerySet[Submission]:
+    """The learner's submissions, newest first, without the heavy columns a list does not show."""
+    queryset = (
+        Submission.objects.filter(user=user)
+        .select_related("problem")
+        .defer(
+            "code", "stdout", "stderr", "tests", "problem__statement_ja", "problem__statement_en"
+        )
+        .order_by("-created_at", "-id")
+    )
+    if verdict in Verdict.values:
+        queryset = queryset.filter(verdict=verdict)
+    elif verdict in {SubmissionStatus.QUEUED, SubmissionStatus.RUNNING}:
+        queryset = queryset.filter(status=verdict)
+    return queryset
+
+
+def submission_latest(*, user, problem: Problem) -> Submission | None:
+    if not user.is_authenticated:
+        return None
+    return (
+        Submission.objects.filter(user=user, problem=problem).order_by("-created_at", "-id").first()
+    )
