@@ -1,94 +1,378 @@
-"""Server-rendered pages for learners."""
+"""Server-rendered pages for learners. Reads go through `problems.selectors` and
+`problems.progress`, writes through `problems.services`."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import UserCreationForm
-from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import Http404, HttpResponseServerError, JsonResponse
+from django.shortcuts import redirect, render
+from django.template import loader
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from problems.answers import AnswerFormatError, correct_answer_display
-from problems.models import Answer, Course, ProblemKind, Section, Submission
-from problems.selectors import problem_get_published, problem_list_published
-from problems.services import answer_create
+from problems import progress
+from problems.answers import AnswerFormatError
+from problems.models import Attempt, Problem, ProblemKind, SubmissionStatus, Verdict
+from problems.selectors import problem_get_published, problem_list_published, submission_access
+from problems.services import (
+    SubmissionRejected,
+    answer_create,
+    attempt_finish,
+    attempt_start,
+    submission_create,
+)
+
+from .forms import SignupForm, answer_from_post
+
+# The countdown submits the form when it reaches zero; the request needs a moment to arrive.
+DEADLINE_GRACE = timedelta(seconds=3)
 
 
 def home(request):
-    course = Course.objects.first()
-    sections = []
+    course = progress.course_current()
+    context = {"course": course, "sections": [], "quizzes": []}
     if course is not None:
-        published = Q(problems__is_published=True)
-        sections = list(
-            Section.objects.filter(course=course)
-            .annotate(problem_count=Count("problems", filter=published))
-            .order_by("order")
-        )
-        if request.user.is_authenticated:
-            solved = _solved_by_section(request.user)
-            for section in sections:
-                section.solved = solved.get(section.pk, 0)
-                section.percent = (
-                    round(100 * section.solved / section.problem_count)
-                    if section.problem_count
-                    else 0
-                )
-    return render(request, "frontend/home.html", {"course": course, "sections": sections})
-
-
-def _solved_by_section(user) -> dict[int, int]:
-    answered = Answer.objects.filter(user=user, is_correct=True).values_list(
-        "problem_id", "problem__section_id"
-    )
-    accepted = Submission.objects.filter(user=user, verdict="AC", visible_only=False).values_list(
-        "problem_id", "problem__section_id"
-    )
-    solved: dict[int, set[int]] = {}
-    for problem_id, section_id in [*answered, *accepted]:
-        solved.setdefault(section_id, set()).add(problem_id)
-    return {section_id: len(ids) for section_id, ids in solved.items()}
+        context["sections"] = progress.section_progress_list(user=request.user, course=course)
+        context["quizzes"] = [
+            quiz
+            for quiz in progress.quiz_list_for_course(course=course)
+            if quiz.time_limit_minutes or quiz.question_count > 0
+        ]
+    return render(request, "frontend/home.html", context)
 
 
 def section_detail(request, slug: str):
-    section = get_object_or_404(Section, slug=slug)
-    problems = problem_list_published().filter(section=section).order_by("order", "slug")
-    return render(request, "frontend/section.html", {"section": section, "problems": problems})
+    section = progress.section_get(slug=slug)
+    problems = list(problem_list_published().filter(section=section).order_by("order", "slug"))
+    states = progress.problem_states_for_user(
+        user=request.user, problem_ids=[p.pk for p in problems]
+    )
+    for problem in problems:
+        problem.state = states.get(problem.pk, "")
+    context = {
+        "section": section,
+        "problems": problems,
+        "solved": sum(1 for p in problems if p.state == progress.SOLVED),
+        "quizzes": list(progress.quiz_list_for_section(section=section)),
+    }
+    return render(request, "frontend/section.html", context)
+
+
+def _neighbours(problem: Problem) -> tuple[str | None, str | None]:
+    slugs = list(
+        problem_list_published()
+        .filter(section_id=problem.section_id)
+        .order_by("order", "slug")
+        .values_list("slug", flat=True)
+    )
+    index = slugs.index(problem.slug)
+    previous = slugs[index - 1] if index > 0 else None
+    following = slugs[index + 1] if index + 1 < len(slugs) else None
+    return previous, following
 
 
 @require_http_methods(["GET", "POST"])
 def problem_detail(request, slug: str):
     problem = problem_get_published(slug=slug)
-    context = {"problem": problem, "choices": list(problem.choices.all())}
+    previous, following = _neighbours(problem)
+    state = progress.problem_states_for_user(user=request.user, problem_ids=[problem.pk])
+    context = {
+        "problem": problem,
+        "section": problem.section,
+        "choices": list(problem.choices.all()),
+        "state": state.get(problem.pk, ""),
+        "previous_slug": previous,
+        "next_slug": following,
+    }
+    if problem.is_code:
+        return _code_problem(request, problem, context)
     if request.method == "POST":
         if not request.user.is_authenticated:
-            return redirect(f"/accounts/login/?next={request.path}")
+            return redirect(f"{reverse('login')}?next={request.path}")
         context.update(_answer_from_form(request, problem))
     return render(request, "frontend/problem.html", context)
 
 
-def _answer_from_form(request, problem) -> dict:
-    if problem.kind == ProblemKind.MULTIPLE_CHOICE:
-        response = request.POST.getlist("answer")
-    else:
-        response = request.POST.get("answer", "")
+def _answer_from_form(request, problem: Problem) -> dict:
+    response = answer_from_post(problem, request.POST)
+    if response is None:
+        messages.error(request, _("Choose or type an answer first."))
+        return {}
     try:
-        _, outcome = answer_create(user=request.user, problem=problem, response=response)
+        _answer, outcome = answer_create(user=request.user, problem=problem, response=response)
     except AnswerFormatError as error:
         messages.error(request, str(error))
         return {"given": response}
     return {
         "outcome": outcome,
-        "given": response,
-        "correct_answer": correct_answer_display(problem),
+        "given": outcome.response,
+        "given_keys": _as_keys(outcome.response),
+        "correct_answer": correct_answer_text(problem),
+        "state": progress.SOLVED if outcome.correct else progress.ATTEMPTED,
     }
+
+
+def _as_keys(response) -> list[str]:
+    if isinstance(response, list):
+        return [str(key) for key in response]
+    return [str(response)]
+
+
+def correct_answer_text(problem: Problem) -> str:
+    """The right answer as the learner should read it (uses prefetched choices and answers)."""
+    if problem.kind in (ProblemKind.SINGLE_CHOICE, ProblemKind.MULTIPLE_CHOICE):
+        return ", ".join(
+            f"{choice.key}. {choice.localized_text}"
+            for choice in problem.choices.all()
+            if choice.is_correct
+        )
+    if problem.kind == ProblemKind.NUMERIC:
+        unit = f" {problem.numeric_unit}" if problem.numeric_unit else ""
+        return f"{problem.numeric_answer:g}{unit}"
+    if problem.kind == ProblemKind.TEXT:
+        accepted = list(problem.accepted_answers.all())
+        return accepted[0].text if accepted else ""
+    return ""
+
+
+def given_answer_text(problem: Problem, response) -> str:
+    if response is None:
+        return ""
+    if problem.kind in (ProblemKind.SINGLE_CHOICE, ProblemKind.MULTIPLE_CHOICE):
+        texts = {choice.key: choice.localized_text for choice in problem.choices.all()}
+        return ", ".join(f"{key}. {texts.get(key, '')}" for key in _as_keys(response))
+    if problem.kind == ProblemKind.NUMERIC and isinstance(response, int | float):
+        unit = f" {problem.numeric_unit}" if problem.numeric_unit else ""
+        return f"{response:g}{unit}"
+    return str(response)
+
+
+def _code_problem(request, problem: Problem, context: dict):
+    if request.method == "POST":
+        return problem_submit(request, problem.slug)
+    spec = getattr(problem, "code_spec", None)
+    latest = progress.submission_latest(user=request.user, problem=problem)
+    context.update(
+        spec=spec,
+        starter_code=spec.starter_code if spec else "",
+        latest=latest,
+        latest_finished=latest.is_finished if latest else False,
+        draft_key=f"draft:{problem.slug}:{request.user.pk or 'anonymous'}",
+    )
+    return render(request, "frontend/code_problem.html", context)
+
+
+@login_required
+@require_POST
+def problem_submit(request, slug: str):
+    """Without JavaScript the code form posts here; the page of the submission follows it."""
+    problem = problem_get_published(slug=slug)
+    try:
+        submission = submission_create(
+            user=request.user,
+            problem=problem,
+            code=request.POST.get("code", ""),
+            visible_only=request.POST.get("visible_only") == "true",
+        )
+    except SubmissionRejected as error:
+        messages.error(request, error.messages[0])
+        return redirect("problem", slug=slug)
+    return redirect("submission", pk=submission.pk)
+
+
+# Quizzes ---------------------------------------------------------------------------------
+
+
+def quiz_detail(request, slug: str):
+    quiz = progress.quiz_get(slug=slug)
+    attempts = []
+    if request.user.is_authenticated:
+        attempts = progress.attempt_list_for_user(user=request.user, quiz=quiz)
+    open_attempt = next(
+        (a for a in attempts if a.finished_at is None and not _expired(a)),
+        None,
+    )
+    context = {"quiz": quiz, "attempts": attempts, "open_attempt": open_attempt}
+    return render(request, "frontend/quiz.html", context)
+
+
+@login_required
+@require_POST
+def quiz_start(request, slug: str):
+    quiz = progress.quiz_get(slug=slug)
+    if quiz.question_count == 0:
+        messages.error(request, _("This quiz has no questions yet."))
+        return redirect("quiz", slug=slug)
+    attempt = attempt_start(user=request.user, quiz=quiz)
+    return redirect("attempt_question", pk=attempt.pk, number=1)
+
+
+def _expired(attempt: Attempt) -> bool:
+    return attempt.deadline is not None and timezone.now() > attempt.deadline + DEADLINE_GRACE
+
+
+def _owned_attempt(request, pk: int) -> Attempt:
+    attempt = progress.attempt_access(user=request.user, attempt_id=pk)
+    if attempt.user_id != request.user.pk:
+        raise Http404("Only the learner who took an attempt can answer in it.")
+    return attempt
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attempt_question(request, pk: int, number: int):
+    attempt = _owned_attempt(request, pk)
+    if attempt.finished_at is not None:
+        return redirect("attempt_review", pk=attempt.pk)
+    if _expired(attempt):
+        attempt_finish(attempt=attempt)
+        messages.warning(request, _("Time is up. Your answers so far were graded."))
+        return redirect("attempt_review", pk=attempt.pk)
+    total = len(attempt.problem_order)
+    if not 1 <= number <= total:
+        raise Http404("The quiz has no question with this number.")
+    problem = progress.problems_for_display([attempt.problem_order[number - 1]])[0]
+    answers = progress.attempt_answers(attempt=attempt)
+    if request.method == "POST":
+        done = _answer_in_attempt(request, attempt, problem, number)
+        if done is not None:
+            return done
+    answer = answers.get(problem.pk)
+    context = {
+        "attempt": attempt,
+        "quiz": attempt.quiz,
+        "problem": problem,
+        "choices": list(problem.choices.all()),
+        "number": number,
+        "total": total,
+        "numbers": [
+            {"n": n, "answered": pid in answers} for n, pid in enumerate(attempt.problem_order, 1)
+        ],
+        "answered_count": len(answers),
+        "given_keys": _as_keys(answer.response) if answer else [],
+        "given": answer.response if answer else "",
+        "is_last": number == total,
+        "now": timezone.now(),
+    }
+    return render(request, "frontend/attempt_question.html", context)
+
+
+def _answer_in_attempt(request, attempt: Attempt, problem: Problem, number: int):
+    """Handles a posted question; returns a redirect, or None to show the question again."""
+    action = request.POST.get("action", "answer")
+    timed_out = request.POST.get("timed_out") == "1"
+    if action == "previous":
+        return redirect("attempt_question", pk=attempt.pk, number=max(1, number - 1))
+    response = answer_from_post(problem, request.POST)
+    if response is not None and action in {"answer", "finish"}:
+        try:
+            answer_create(user=request.user, problem=problem, response=response, attempt=attempt)
+        except (AnswerFormatError, ValidationError) as error:
+            messages.error(request, error.messages[0] if hasattr(error, "messages") else str(error))
+            if not timed_out:
+                return None
+    elif action == "answer" and not timed_out:
+        messages.error(request, _("Choose or type an answer, or skip this question."))
+        return None
+    total = len(attempt.problem_order)
+    if timed_out or action == "finish" or (action == "answer" and number == total):
+        if timed_out:
+            messages.warning(request, _("Time is up. Your answers so far were graded."))
+        attempt_finish(attempt=attempt)
+        return redirect("attempt_review", pk=attempt.pk)
+    return redirect("attempt_question", pk=attempt.pk, number=min(number + 1, total))
+
+
+@login_required
+@require_POST
+def attempt_end(request, pk: int):
+    attempt = _owned_attempt(request, pk)
+    attempt_finish(attempt=attempt)
+    return redirect("attempt_review", pk=attempt.pk)
+
+
+@login_required
+def attempt_review(request, pk: int):
+    attempt = progress.attempt_access(user=request.user, attempt_id=pk)
+    if attempt.finished_at is None:
+        if not _expired(attempt):
+            return redirect("attempt_question", pk=attempt.pk, number=1)
+        attempt_finish(attempt=attempt)
+    answers = progress.attempt_answers(attempt=attempt)
+    items = []
+    for number, problem in enumerate(progress.problems_for_display(attempt.problem_order), 1):
+        answer = answers.get(problem.pk)
+        items.append(
+            {
+                "number": number,
+                "problem": problem,
+                "answer": answer,
+                "given": given_answer_text(problem, answer.response) if answer else "",
+                "correct_answer": correct_answer_text(problem),
+            }
+        )
+    percent = round(100 * attempt.score / attempt.max_score) if attempt.max_score else 0
+    context = {"attempt": attempt, "quiz": attempt.quiz, "items": items, "percent": percent}
+    return render(request, "frontend/attempt_review.html", context)
+
+
+# Submissions and progress ----------------------------------------------------------------
+
+VERDICT_FILTERS = [*Verdict.values, SubmissionStatus.QUEUED, SubmissionStatus.RUNNING]
+
+
+@login_required
+def my_submissions(request):
+    verdict = request.GET.get("verdict", "")
+    if verdict not in VERDICT_FILTERS:
+        verdict = ""
+    page = Paginator(progress.submission_history(user=request.user, verdict=verdict), 50)
+    context = {
+        "page": page.get_page(request.GET.get("page")),
+        "verdict": verdict,
+        "verdicts": Verdict.choices,
+    }
+    return render(request, "frontend/submissions.html", context)
+
+
+@login_required
+def submission_detail(request, pk: int):
+    submission = submission_access(user=request.user, submission_id=pk)
+    context = {"submission": submission, "problem": submission.problem}
+    return render(request, "frontend/submission_detail.html", context)
+
+
+@login_required
+def dashboard(request):
+    course = progress.course_current()
+    sections = progress.section_progress_list(user=request.user, course=course) if course else []
+    context = {
+        "course": course,
+        "sections": sections,
+        "totals": progress.totals_for_user(user=request.user),
+        "history": progress.score_history(user=request.user),
+        "attempts": progress.attempt_list_for_user(user=request.user, limit=10),
+        "solved": sum(item.solved for item in sections),
+        "problem_count": sum(item.problem_count for item in sections),
+    }
+    return render(request, "frontend/dashboard.html", context)
+
+
+# Accounts and errors ---------------------------------------------------------------------
 
 
 @require_http_methods(["GET", "POST"])
 def signup(request):
-    form = UserCreationForm(request.POST or None)
+    form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user)
@@ -97,24 +381,17 @@ def signup(request):
     return render(request, "registration/signup.html", {"form": form})
 
 
-@login_required
-def my_submissions(request):
-    return render(request, "frontend/submissions.html", {})
-
-
 def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
 
 
 def server_error(request):
-    return render(request, "500.html", status=500)
+    # Rendered without the request: its context processors may touch what just failed.
+    return HttpResponseServerError(loader.get_template("500.html").render())
 
 
 def healthz(request):
     """For load balancers and compose health checks: the database answers."""
-    from django.db import connection
-    from django.http import JsonResponse
-
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})

@@ -1,0 +1,86 @@
+"""Small template helpers of the learner's pages."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import json_script
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+
+from problems.models import SubmissionStatus, Verdict
+
+register = template.Library()
+
+
+def script_strings() -> dict[str, str]:
+    """Every string the bundle's scripts show (frontend/src reads them from #i18n)."""
+    strings = {
+        "status.submitting": _("Sending…"),
+        "status.queued": _("Waiting to be graded"),
+        "status.running": _("Grading"),
+        "status.done": _("Graded"),
+        "status.error": _("Could not be graded"),
+        "score": _("Score {score} / {max_score}"),
+        "slow_note": _(
+            "The grader is slow right now. Your code is in the queue; keep this page open."
+        ),
+        "connection_lost": _("The connection to the server is unstable; reconnecting…"),
+        "tests.caption": _("Test results"),
+        "tests.name": _("Test"),
+        "tests.result": _("Result"),
+        "tests.points": _("Points"),
+        "tests.message": _("Message"),
+        "tests.passed": _("Passed"),
+        "tests.failed": _("Failed"),
+        "tests.hidden": _("Hidden test {n}"),
+        "output.stdout": _("Output of your code"),
+        "output.stderr": _("Error output"),
+        "submit.throttled": _("Too many submissions. Try again in {seconds} seconds."),
+        "submit.rejected": _("The submission was not accepted."),
+        "submit.failed": _("The submission failed (HTTP {status})."),
+        "submit.network_error": _("Could not reach the server. Check your connection."),
+        "submit.login_required": _("Log in to submit your code."),
+        "editor.label": _("Your code"),
+        "editor.draft_restored": _("Your last draft was restored."),
+        "editor.reset_done": _("The starter code is back. Ctrl+Z brings your code back."),
+        "chart.label": _("Score over time"),
+        "chart.point": _("{date}: {score} / {max_score}"),
+        "chart.empty": _("Nothing recorded yet."),
+    }
+    for value, label in Verdict.choices:
+        strings[f"verdict.{value}"] = str(label)
+    return strings
+
+
+@register.simple_tag
+def i18n_json() -> SafeString:
+    return json_script(script_strings(), "i18n")
+
+
+@register.filter
+def verdict_label(value: str) -> str:
+    if value in Verdict.values:
+        return str(Verdict(value).label)
+    if value in SubmissionStatus.values:
+        return str(SubmissionStatus(value).label)
+    return value
+
+
+@register.filter
+def status_label(value: str) -> str:
+    labels = {
+        SubmissionStatus.QUEUED: _("Waiting to be graded"),
+        SubmissionStatus.RUNNING: _("Grading"),
+        SubmissionStatus.DONE: _("Graded"),
+        SubmissionStatus.ERROR: _("Could not be graded"),
+    }
+    return labels.get(value, value)
+
+
+@register.filter
+def score(value) -> str:
+    """0.5 → "0.5", 2.0 → "2"."""
+    try:
+        return f"{float(value):g}"
+    except (TypeError, ValueError):
+        return ""
