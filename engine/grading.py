@@ -355,6 +355,7 @@ def _check_outputs(test: PreparedTest, value: Any) -> Failure | None:
             failure = check_properties(got[k], props, _label(test, k))
             if failure:
                 return failure
+    for k in range(len(test.outputs)):
         if test.compare_values:
             failure = compare(got[k], expected[k], _label(test, k), test.tolerance)
             if failure:

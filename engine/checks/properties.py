@@ -26,7 +26,8 @@ def finite(arr: np.ndarray, name: str) -> Failure | None:
     return Failure(
         f"{what} in {name}",
         f"{what} in {name} at index {fmt_index(idx)} ({int(bad.sum())} of {arr.size} values are not finite): "
-        "exp of a large number overflows; for softmax subtract the maximum of each row first",
+        "exp of a large number overflows to inf (and inf / inf is NaN); arrange the formula so "
+        "that exp only sees values <= 0 (for softmax: subtract each row's maximum first)",
     )
 
 
