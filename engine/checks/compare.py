@@ -141,7 +141,7 @@ def _check_dtype(got: np.ndarray, expected: np.ndarray, name: str) -> Failure | 
         hint = ""
     return Failure(
         f"{name} has dtype {got.dtype}, expected {kinds.get(e, e)}",
-        f"{name} has dtype {got.dtype}, expected a {kinds.get(e, e)} array{hint}",
+        f"{name} has dtype {got.dtype}, expected an array of {kinds.get(e, e)} numbers{hint}",
     )
 
 
@@ -227,7 +227,7 @@ def _pattern(got: np.ndarray, expected: np.ndarray, tol: Tolerance) -> str:
     if got.ndim == 2 and got.shape[0] == got.shape[1] and close(got, expected.T):
         return "the values are the transpose of the expected ones"
     denom = float(np.sum(expected * expected))
-    if denom > 0:
+    if denom > 0 and expected.size > 1:
         c = float(np.sum(got * expected)) / denom
         if abs(c) > 1e-12 and not np.isclose(c, 1.0) and close(got, c * expected):
             return f"every value is {c:.4g} × the expected one"

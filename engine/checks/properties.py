@@ -23,9 +23,14 @@ def finite(arr: np.ndarray, name: str) -> Failure | None:
         return None
     idx = tuple(int(i) for i in np.argwhere(bad)[0])
     what = "NaN" if np.isnan(arr[idx]) else "inf"
+    where = (
+        f" at index {fmt_index(idx)} ({int(bad.sum())} of {arr.size} values are not finite)"
+        if idx
+        else ""
+    )
     return Failure(
         f"{what} in {name}",
-        f"{what} in {name} at index {fmt_index(idx)} ({int(bad.sum())} of {arr.size} values are not finite): "
+        f"{what} in {name}{where}: "
         "exp of a large number overflows to inf (and inf / inf is NaN); arrange the formula so "
         "that exp only sees values <= 0 (for softmax: subtract each row's maximum first)",
     )
