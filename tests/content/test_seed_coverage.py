@@ -84,19 +84,32 @@ def load_yaml(path: Path):
         return yaml.safe_load(handle)
 
 
+def _load_or_error(path: Path):
+    try:
+        return load_yaml(path)
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        return error
+
+
 PROBLEM_PATHS = sorted(
     path for path in CONTENT_DIR.glob("*/*.yaml") if path.name != "_section.yaml"
 )
 SECTION_PATHS = sorted(CONTENT_DIR.glob("*/_section.yaml"))
+DOCUMENTS = {path: _load_or_error(path) for path in PROBLEM_PATHS}
+PROBLEMS = {path: doc for path, doc in DOCUMENTS.items() if isinstance(doc, dict)}
 
 
 def problem_id(path: Path) -> str:
     return f"{path.parent.name}/{path.stem}"
 
 
+def paths_of_kind(*kinds: str) -> list[Path]:
+    return [path for path, problem in PROBLEMS.items() if problem.get("kind") in kinds]
+
+
 @pytest.fixture(scope="module")
 def problems() -> dict[Path, dict]:
-    return {path: load_yaml(path) for path in PROBLEM_PATHS}
+    return PROBLEMS
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +117,11 @@ def seed() -> list[SeedItem]:
     if not SEED_PATH.exists():
         pytest.skip(f"the seed file {SEED_PATH} is absent, so its items cannot be counted")
     return seed_items(SEED_PATH.read_text(encoding="utf-8"))
+
+
+def test_every_problem_file_is_a_yaml_mapping():
+    broken = {problem_id(path): str(doc) for path, doc in DOCUMENTS.items() if path not in PROBLEMS}
+    assert not broken, broken
 
 
 def test_it_finds_every_item_of_the_seed(seed):
@@ -153,13 +171,13 @@ def _texts_missing_a_language(problem: dict) -> list[str]:
     return missing
 
 
-@pytest.mark.parametrize("path", PROBLEM_PATHS, ids=problem_id)
+@pytest.mark.parametrize("path", list(PROBLEMS), ids=problem_id)
 def test_problem_is_written_in_both_languages(path, problems):
     missing = _texts_missing_a_language(problems[path])
     assert not missing, f"{problem_id(path)} lacks {missing}"
 
 
-@pytest.mark.parametrize("path", PROBLEM_PATHS, ids=problem_id)
+@pytest.mark.parametrize("path", list(PROBLEMS), ids=problem_id)
 def test_problem_slug_is_its_file_name(path, problems):
     problem = problems[path]
     assert problem["slug"] == path.stem
@@ -173,11 +191,9 @@ def test_problem_slugs_are_unique(problems):
     assert not duplicates
 
 
-@pytest.mark.parametrize("path", PROBLEM_PATHS, ids=problem_id)
+@pytest.mark.parametrize("path", paths_of_kind("single_choice", "multiple_choice"), ids=problem_id)
 def test_choice_problem_has_a_correct_choice(path, problems):
     problem = problems[path]
-    if problem["kind"] not in ("single_choice", "multiple_choice"):
-        pytest.skip("not a choice problem")
     choices = problem["choices"]
     keys = [str(choice["key"]) for choice in choices]
     correct = [choice for choice in choices if choice.get("correct") is True]
@@ -189,11 +205,9 @@ def test_choice_problem_has_a_correct_choice(path, problems):
         assert 1 <= len(correct) < len(choices)
 
 
-@pytest.mark.parametrize("path", PROBLEM_PATHS, ids=problem_id)
+@pytest.mark.parametrize("path", paths_of_kind("numeric"), ids=problem_id)
 def test_numeric_answer_is_a_number(path, problems):
     problem = problems[path]
-    if problem["kind"] != "numeric":
-        pytest.skip("not a numeric problem")
     numeric = problem["numeric"]
     for key in ("answer", "tolerance"):
         value = numeric[key]
@@ -201,11 +215,9 @@ def test_numeric_answer_is_a_number(path, problems):
     assert numeric["tolerance"] >= 0
 
 
-@pytest.mark.parametrize("path", PROBLEM_PATHS, ids=problem_id)
+@pytest.mark.parametrize("path", paths_of_kind("text"), ids=problem_id)
 def test_text_problem_accepts_its_answers_once_normalised(path, problems):
     problem = problems[path]
-    if problem["kind"] != "text":
-        pytest.skip("not a text problem")
     answers = problem["accepted_answers"]
     assert answers and all(isinstance(answer, str) and answer.strip() for answer in answers)
     normalised = [unicodedata.normalize("NFKC", answer).casefold().strip() for answer in answers]
@@ -216,12 +228,8 @@ def test_text_problem_accepts_its_answers_once_normalised(path, problems):
 def test_section_slug_is_its_folder_name(path):
     section = load_yaml(path)
     assert section["slug"] == path.parent.name
-    assert not _texts_missing_a_language({"title": section["title"], **_descr(section)})
-
-
-def _descr(section: dict) -> dict:
-    # _texts_missing_a_language checks statement/explanation; reuse it for the description
-    return {"statement": section["description"], "explanation": section["description"]}
+    for field in ("title", "description"):
+        assert all(str(section[field].get(lang, "")).strip() for lang in LANGUAGES), field
 
 
 def test_course_quizzes_name_existing_sections_and_problems(problems):
