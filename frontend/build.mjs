@@ -4,10 +4,11 @@
 //                    and the loader that fetches dist/mermaid.js only when a page has a diagram
 //   dist/app.css     the site's styles with KaTeX's CSS; fonts in dist/katex/fonts/
 //   dist/editor.js   CodeMirror 6 for <textarea data-code-editor> (code problem pages only)
-//   dist/mermaid.js  Mermaid, loaded on demand by app.js
+//   dist/mermaid.js  Mermaid as an ES module, imported on demand by app.js, with the parts
+//                    that only some diagram types need in dist/mermaid-chunks/
 //   dist/htmx.js     htmx with the CSRF header set from the csrftoken cookie (opt-in)
 //
-// Every bundle is a classic script (IIFE) so it works from any static URL, hashed or not.
+// The others are classic scripts (IIFE) so that they work from any static URL, hashed or not.
 import { rm } from "node:fs/promises";
 import * as esbuild from "esbuild";
 
@@ -29,10 +30,18 @@ const builds = [
     entryPoints: {
       app: "src/app.js",
       editor: "src/editor.js",
-      mermaid: "src/mermaid.js",
       htmx: "src/htmx.js",
     },
     ...shared,
+  },
+  {
+    // An ES module split by diagram type, so a flowchart fetches the flowchart code and not
+    // the rest of Mermaid (ELK alone is 1.5 MiB). Chunk names carry their content hash.
+    entryPoints: { mermaid: "src/mermaid.js" },
+    ...shared,
+    format: "esm",
+    splitting: true,
+    chunkNames: "mermaid-chunks/[name]-[hash]",
   },
   {
     entryPoints: { app: "src/app.css" },
@@ -48,8 +57,12 @@ await rm(outdir, { recursive: true, force: true });
 const results = await Promise.all(builds.map((options) => esbuild.build(options)));
 
 const outputs = results.flatMap((result) => Object.entries(result.metafile.outputs));
-for (const [path, { bytes }] of outputs.filter(([path]) => !path.includes("/fonts/"))) {
+const chunks = outputs.filter(([path]) => path.includes("/mermaid-chunks/"));
+const listed = outputs.filter(([path]) => !path.includes("/fonts/") && !path.includes("/mermaid-chunks/"));
+for (const [path, { bytes }] of listed) {
   console.log(`${path.padEnd(24)} ${(bytes / 1024).toFixed(0).padStart(6)} KiB`);
 }
 const fonts = outputs.filter(([path]) => path.includes("/fonts/"));
 console.log(`${"dist/katex/fonts/*".padEnd(24)} ${String(fonts.length).padStart(6)} files`);
+const chunkKiB = chunks.reduce((sum, [, { bytes }]) => sum + bytes, 0) / 1024;
+console.log(`${"dist/mermaid-chunks/*".padEnd(24)} ${String(chunks.length).padStart(6)} files, ${chunkKiB.toFixed(0)} KiB`);

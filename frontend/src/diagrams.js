@@ -1,4 +1,4 @@
-// Mermaid is large, so dist/mermaid.js is fetched only when the page shows a diagram.
+// Mermaid is large, so dist/mermaid.js is imported only when the page shows a diagram.
 import { findAll } from "./dom.js";
 
 const selector = "pre.mermaid, [data-mermaid]";
@@ -16,18 +16,12 @@ function mermaidSource() {
   const explicit = appScript?.dataset.mermaidSrc;
   if (explicit) return explicit;
   if (appScript?.src) return new URL("mermaid.js", appScript.src).href;
-  return "mermaid.js";
+  return new URL("mermaid.js", document.baseURI).href;
 }
 
 function loadMermaid() {
-  mermaidLoading ??= new Promise((resolve, reject) => {
-    const script = document.createElement("script");
-    script.src = mermaidSource();
-    script.async = true;
-    script.onload = () => resolve(window.QuizSiteMermaid);
-    script.onerror = () => reject(new Error(`could not load ${script.src}`));
-    document.head.append(script);
-  });
+  // An ES module, so its chunks load relative to its own URL when a diagram type needs them.
+  mermaidLoading ??= import(mermaidSource());
   return mermaidLoading;
 }
 

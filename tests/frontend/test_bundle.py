@@ -446,13 +446,15 @@ def test_it_draws_the_score_over_time_as_svg(open_page):
 
 def test_it_draws_mermaid_diagrams_only_loading_mermaid_when_a_page_has_one(open_page):
     page = open_page()
-    page.wait_for_selector("#diagram svg", timeout=15_000)
+    page.wait_for_selector("#diagram[data-diagram-rendered] svg", timeout=15_000)
     assert "潜在変数" in page.inner_text("#diagram")
 
     plain = open_page(query="?no_diagram")
     plain.wait_for_load_state("networkidle")
     assert not any(url.endswith("/dist/mermaid.js") for url in plain.requested)
     assert any(url.endswith("/dist/mermaid.js") for url in page.requested)
+    # A flowchart needs none of the 1.5 MiB ELK layout engine.
+    assert not any("/mermaid-chunks/elk-" in url for url in page.requested)
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
@@ -461,7 +463,7 @@ def test_the_page_fits_the_screen_with_a_verdict_shown(open_page, viewport):
     FakeGradingApi(events=[WRONG]).install(page)
     page.click("[data-submit-shortcut]")
     page.wait_for_selector("#submission-panel .badge[data-verdict='WA']")
-    page.wait_for_selector("#diagram svg", timeout=15_000)
+    page.wait_for_selector("#diagram[data-diagram-rendered] svg", timeout=15_000)
 
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
