@@ -1,5 +1,19 @@
-from django.contrib import admin
+"""The Django admin is where authors write, prove, publish and fix problems."""
 
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import Count, Q
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from .admin_forms import CodeSpecForm, ProblemForm
+from .authoring import problem_report, regrade_batch_progress, submissions_regrade
+from .content.exporter import export_zip
+from .content.loader import problem_version_sync
 from .models import (
     AcceptedAnswer,
     Answer,
@@ -7,13 +21,20 @@ from .models import (
     Choice,
     CodeSpec,
     Course,
+    GradingRecord,
     Problem,
+    ProblemKind,
     ProblemVersion,
     Quiz,
     QuizItem,
+    RegradeBatch,
     Section,
     Submission,
 )
+from .validation import problem_publish_if_proven, problem_version_validate
+
+admin.site.site_header = "DL Exam Prep — authoring"
+admin.site.site_title = "DL Exam Prep admin"
 
 
 class SectionInline(admin.TabularInline):
@@ -26,6 +47,14 @@ class SectionInline(admin.TabularInline):
 class CourseAdmin(admin.ModelAdmin):
     list_display = ["slug", "title_ja", "title_en", "updated_at"]
     inlines = [SectionInline]
+    actions = ["export_pack"]
+
+    @admin.action(description="Export as a content pack (zip)")
+    def export_pack(self, request, queryset):
+        course = queryset.first()
+        response = HttpResponse(export_zip(course=course), content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="{course.slug}-content.zip"'
+        return response
 
 
 @admin.register(Section)
@@ -44,21 +73,65 @@ class ChoiceInline(admin.TabularInline):
 class AcceptedAnswerInline(admin.TabularInline):
     model = AcceptedAnswer
     extra = 0
+    verbose_name = "accepted answer (compared after NFKC, case and spaces)"
 
 
 class CodeSpecInline(admin.StackedInline):
+    """References, hidden tests and mutants: only for users allowed to view code specs."""
+
     model = CodeSpec
+    form = CodeSpecForm
+    extra = 0
+    max_num = 1
+    can_delete = False
+
+
+class ProblemVersionInline(admin.TabularInline):
+    model = ProblemVersion
     extra = 0
     can_delete = False
+    fields = ["number", "created_at", "validated_at", "submission_count", "view_link"]
+    readonly_fields = fields
+    ordering = ["-number"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="submissions")
+    def submission_count(self, version):
+        return version.submissions.count()
+
+    @admin.display(description="")
+    def view_link(self, version):
+        url = reverse("admin:problems_problemversion_change", args=[version.pk])
+        return format_html('<a href="{}">read</a>', url)
 
 
 @admin.register(Problem)
 class ProblemAdmin(admin.ModelAdmin):
-    list_display = ["slug", "kind", "section", "order", "points", "is_published", "updated_at"]
+    form = ProblemForm
+    list_display = [
+        "slug",
+        "kind",
+        "section",
+        "order",
+        "points",
+        "is_published",
+        "status_badge",
+        "updated_at",
+    ]
     list_filter = ["section", "kind", "is_published"]
     search_fields = ["slug", "title_ja", "title_en", "statement_ja", "statement_en"]
     list_select_related = ["section"]
-    inlines = [ChoiceInline, AcceptedAnswerInline, CodeSpecInline]
+    inlines = [ChoiceInline, AcceptedAnswerInline, CodeSpecInline, ProblemVersionInline]
+    actions = [
+        "validate_selected",
+        "publish_selected",
+        "unpublish_selected",
+        "regrade_selected",
+        "export_selected",
+    ]
+    change_form_template = "admin/problems/problem/change_form.html"
     fieldsets = [
         (
             None,
@@ -75,11 +148,239 @@ class ProblemAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Title", {"fields": [("title_ja", "title_en")]}),
-        ("Statement", {"fields": [("statement_ja", "statement_en"), "diagram"]}),
-        ("Explanation", {"fields": [("explanation_ja", "explanation_en")]}),
-        ("Numeric answer", {"fields": [("numeric_answer", "numeric_tolerance", "numeric_unit")]}),
+        ("Title (日本語 | English)", {"fields": [("title_ja", "title_en")]}),
+        ("Statement (日本語 | English)", {"fields": [("statement_ja", "statement_en"), "diagram"]}),
+        ("Explanation (日本語 | English)", {"fields": [("explanation_ja", "explanation_en")]}),
+        (
+            "Numeric answer",
+            {
+                "classes": ["collapse"],
+                "fields": [("numeric_answer", "numeric_tolerance", "numeric_unit")],
+            },
+        ),
     ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_validated=Count("versions", filter=Q(versions__validated_at__isnull=False)))
+        )
+
+    @admin.display(description="proven")
+    def status_badge(self, problem):
+        if problem.kind != ProblemKind.CODE:
+            return "—"
+        return "✔ validated" if problem._validated else "✘ not validated"
+
+    def get_inlines(self, request, obj):
+        if obj is None:
+            return [ChoiceInline, AcceptedAnswerInline, CodeSpecInline]
+        inlines = {
+            ProblemKind.SINGLE_CHOICE: [ChoiceInline],
+            ProblemKind.MULTIPLE_CHOICE: [ChoiceInline],
+            ProblemKind.TEXT: [AcceptedAnswerInline],
+            ProblemKind.NUMERIC: [],
+            ProblemKind.CODE: [CodeSpecInline],
+        }[obj.kind]
+        return [*inlines, ProblemVersionInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        problem = form.instance
+        if problem.kind == ProblemKind.CODE and not hasattr(problem, "code_spec"):
+            return
+        version, created = problem_version_sync(problem)
+        if created and version.number > 1 and problem.kind == ProblemKind.CODE:
+            self.message_user(
+                request,
+                f"Saved as version {version.number}. Learners are still graded against the last "
+                "validated version until you validate this one.",
+                messages.WARNING,
+            )
+
+    # -- custom views ------------------------------------------------------------------------
+
+    def get_urls(self):
+        custom = [
+            path(
+                "<int:pk>/validate/",
+                self.admin_site.admin_view(self.validate_view),
+                name="problems_problem_validate",
+            ),
+            path(
+                "<int:pk>/publish/",
+                self.admin_site.admin_view(self.publish_view),
+                name="problems_problem_publish",
+            ),
+            path(
+                "<int:pk>/preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="problems_problem_preview",
+            ),
+            path(
+                "<int:pk>/report/",
+                self.admin_site.admin_view(self.report_view),
+                name="problems_problem_report",
+            ),
+            path(
+                "preview-markup/",
+                self.admin_site.admin_view(self.preview_markup_view),
+                name="problems_problem_preview_markup",
+            ),
+        ]
+        return custom + super().get_urls()
+
+    def _problem_or_deny(self, request, pk: int, *, change: bool) -> Problem:
+        problem = get_object_or_404(Problem, pk=pk)
+        allowed = (
+            self.has_change_permission(request, problem)
+            if change
+            else self.has_view_permission(request, problem)
+        )
+        if not allowed:
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        return problem
+
+    def validate_view(self, request, pk: int):
+        problem = self._problem_or_deny(request, pk, change=True)
+        version = problem.versions.order_by("-number").first()
+        report = problem_version_validate(version=version) if problem.is_code and version else None
+        if report is not None:
+            self.log_change(
+                request,
+                problem,
+                f"Validated v{version.number}: {'passed' if report.ok else 'failed'}",
+            )
+        test_names = [
+            test["name"] for test in (report.runs[0].tests if report and report.runs else [])
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": problem,
+            "problem": problem,
+            "version": version,
+            "report": report,
+            "test_names": test_names,
+            "rows": _validation_rows(report, test_names) if report else [],
+            "title": f"Validate {problem.slug} v{version.number if version else '?'}",
+        }
+        return TemplateResponse(request, "admin/problems/problem/validate.html", context)
+
+    def publish_view(self, request, pk: int):
+        problem = self._problem_or_deny(request, pk, change=True)
+        if request.method != "POST":
+            return HttpResponseRedirect(reverse("admin:problems_problem_change", args=[pk]))
+        self._publish(request, [problem])
+        return HttpResponseRedirect(reverse("admin:problems_problem_change", args=[pk]))
+
+    def preview_view(self, request, pk: int):
+        problem = self._problem_or_deny(request, pk, change=False)
+        context = {"problem": problem, "choices": list(problem.choices.all()), "preview": True}
+        return TemplateResponse(request, "frontend/problem.html", context)
+
+    def preview_markup_view(self, request):
+        """Render an author's text exactly as learners see it (math is then rendered by KaTeX)."""
+        text = request.POST.get("text", "")
+        return TemplateResponse(
+            request, "admin/problems/problem/preview_markup.html", {"text": text}
+        )
+
+    def report_view(self, request, pk: int):
+        problem = self._problem_or_deny(request, pk, change=False)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": problem,
+            "report": problem_report(problem=problem),
+            "title": f"Report: {problem.slug}",
+        }
+        return TemplateResponse(request, "admin/problems/problem/report.html", context)
+
+    # -- actions -----------------------------------------------------------------------------
+
+    @admin.action(description="Validate selected code problems (reference + mutants)")
+    def validate_selected(self, request, queryset):
+        for problem in queryset.filter(kind=ProblemKind.CODE):
+            version = problem.versions.order_by("-number").first()
+            report = problem_version_validate(version=version)
+            self.log_change(
+                request,
+                problem,
+                f"Validated v{version.number}: {'passed' if report.ok else 'failed'}",
+            )
+            level = messages.SUCCESS if report.ok else messages.ERROR
+            detail = "passed" if report.ok else "; ".join(report.problems)
+            self.message_user(request, f"{problem.slug} v{version.number}: {detail}", level)
+
+    @admin.action(description="Publish selected (code problems must be validated)")
+    def publish_selected(self, request, queryset):
+        self._publish(request, list(queryset))
+
+    def _publish(self, request, problems) -> None:
+        for problem in problems:
+            if problem_publish_if_proven(problem=problem):
+                self.log_change(request, problem, "Published")
+                self.message_user(request, f"{problem.slug} is published.", messages.SUCCESS)
+            else:
+                self.message_user(
+                    request,
+                    f"{problem.slug} was not published: validate it first (its reference must get "
+                    "full marks and every mutant must be rejected).",
+                    messages.ERROR,
+                )
+
+    @admin.action(description="Unpublish selected")
+    def unpublish_selected(self, request, queryset):
+        for problem in queryset:
+            Problem.objects.filter(pk=problem.pk).update(is_published=False)
+            self.log_change(request, problem, "Unpublished")
+
+    @admin.action(description="Regrade all submissions of selected problems")
+    def regrade_selected(self, request, queryset):
+        return _start_regrade(
+            self,
+            request,
+            Submission.objects.filter(problem__in=queryset),
+            f"Regrade of {', '.join(p.slug for p in queryset)}",
+        )
+
+    @admin.action(description="Export selected as a content pack (zip)")
+    def export_selected(self, request, queryset):
+        course = queryset.first().section.course
+        response = HttpResponse(
+            export_zip(course=course, problems=list(queryset)), content_type="application/zip"
+        )
+        response["Content-Disposition"] = 'attachment; filename="problems-content.zip"'
+        return response
+
+
+def _validation_rows(report, test_names: list[str]) -> list[dict]:
+    """One row per test, one cell per run (reference, then each mutant)."""
+    rows = []
+    for index, name in enumerate(test_names):
+        cells = []
+        for run in report.runs:
+            test = run.tests[index] if index < len(run.tests) else None
+            cells.append(
+                {
+                    "passed": test and test["passed"],
+                    "message": (test or {}).get("message") or run.message,
+                }
+            )
+        rows.append({"name": name, "cells": cells})
+    return rows
+
+
+def _start_regrade(model_admin, request, submissions, description: str):
+    batch = submissions_regrade(submissions=submissions, user=request.user, description=description)
+    model_admin.message_user(
+        request, f"{len(batch.submission_ids)} submission(s) queued for regrading."
+    )
+    return HttpResponseRedirect(reverse("admin:problems_regradebatch_change", args=[batch.pk]))
 
 
 @admin.register(ProblemVersion)
@@ -95,6 +396,23 @@ class ProblemVersionAdmin(admin.ModelAdmin):
         "validated_at",
         "validation",
     ]
+    actions = ["regrade_version"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Regrade submissions graded against the selected versions")
+    def regrade_version(self, request, queryset):
+        versions = ", ".join(str(v) for v in queryset)
+        return _start_regrade(
+            self,
+            request,
+            Submission.objects.filter(problem_version__in=queryset),
+            f"Regrade of {versions}",
+        )
 
 
 class QuizItemInline(admin.TabularInline):
@@ -123,12 +441,32 @@ class AnswerAdmin(admin.ModelAdmin):
     list_select_related = ["user", "problem"]
 
 
+class GradingRecordInline(admin.TabularInline):
+    model = GradingRecord
+    extra = 0
+    can_delete = False
+    fields = [
+        "problem_version",
+        "verdict",
+        "score",
+        "max_score",
+        "graded_at",
+        "superseded_at",
+        "reason",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Submission)
 class SubmissionAdmin(admin.ModelAdmin):
     list_display = [
         "id",
         "user",
         "problem",
+        "version_number",
         "status",
         "verdict",
         "score",
@@ -136,6 +474,78 @@ class SubmissionAdmin(admin.ModelAdmin):
         "attempts",
         "created_at",
     ]
-    list_filter = ["status", "verdict", "problem__section"]
-    list_select_related = ["user", "problem"]
-    readonly_fields = ["created_at", "started_at", "finished_at", "updated_at"]
+    list_filter = ["status", "verdict", "problem__section", "visible_only"]
+    list_select_related = ["user", "problem", "problem_version"]
+    search_fields = ["user__username", "problem__slug"]
+    readonly_fields = [
+        "user",
+        "problem",
+        "problem_version",
+        "code",
+        "visible_only",
+        "status",
+        "verdict",
+        "score",
+        "max_score",
+        "tests",
+        "stdout",
+        "stderr",
+        "message",
+        "attempts",
+        "lease_expires_at",
+        "created_at",
+        "started_at",
+        "finished_at",
+        "updated_at",
+    ]
+    inlines = [GradingRecordInline]
+    actions = ["regrade"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="version", ordering="problem_version__number")
+    def version_number(self, submission):
+        return f"v{submission.problem_version.number}"
+
+    @admin.action(description="Regrade selected submissions")
+    def regrade(self, request, queryset):
+        return _start_regrade(
+            self, request, queryset, f"Regrade of {queryset.count()} selected submission(s)"
+        )
+
+
+@admin.register(RegradeBatch)
+class RegradeBatchAdmin(admin.ModelAdmin):
+    list_display = ["description", "created_by", "created_at", "progress"]
+    readonly_fields = ["description", "created_by", "created_at", "progress_detail"]
+    fields = readonly_fields
+    change_form_template = "admin/problems/regradebatch/change_form.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="progress")
+    def progress(self, batch):
+        state = regrade_batch_progress(batch=batch)
+        return f"{state.finished}/{state.total}"
+
+    @admin.display(description="progress")
+    def progress_detail(self, batch):
+        state = regrade_batch_progress(batch=batch)
+        verdicts = ", ".join(f"{v}: {n}" for v, n in sorted(state.verdicts.items())) or "none yet"
+        return format_html(
+            '<progress max="{}" value="{}"></progress> {}/{} finished ({}%). Verdicts: {}',
+            state.total,
+            state.finished,
+            state.finished,
+            state.total,
+            state.percent,
+            verdicts,
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        batch = get_object_or_404(RegradeBatch, pk=object_id)
+        state = regrade_batch_progress(batch=batch)
+        extra_context = {**(extra_context or {}), "refresh": state.finished < state.total}
+        return super().change_view(request, object_id, form_url, extra_context)

@@ -10,12 +10,13 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from .models import GradingRecord, Problem, RegradeBatch, Submission, SubmissionStatus
+from .selectors import problem_version_for_grading
 
 
 def submissions_regrade(
     *, submissions: QuerySet[Submission], user, description: str
 ) -> RegradeBatch:
-    """Requeue finished submissions against their problem's latest version, keeping old verdicts.
+    """Requeue finished submissions against their problem's grading version, keeping old verdicts.
 
     Submissions still queued or running are left alone: they will be graded anyway.
     """
@@ -30,9 +31,9 @@ def submissions_regrade(
     with transaction.atomic():
         for submission in finished:
             if submission.problem_id not in latest:
-                latest[submission.problem_id] = submission.problem.versions.order_by(
-                    "-number"
-                ).first()
+                latest[submission.problem_id] = problem_version_for_grading(
+                    problem=submission.problem
+                )
             GradingRecord.objects.create(
                 submission=submission,
                 problem_version_id=submission.problem_version_id,

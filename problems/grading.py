@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .models import Problem, ProblemVersion
-from .selectors import problem_version_latest
+from .selectors import problem_version_for_grading
 
 
 def grade_code(*, spec: dict, code: str, visible_only: bool = False) -> dict:
@@ -21,7 +21,7 @@ def grade_code(*, spec: dict, code: str, visible_only: bool = False) -> dict:
 def grade_code_for_problem(
     *, problem: Problem, code: str, version: ProblemVersion | None = None
 ) -> dict:
-    version = version or problem_version_latest(problem=problem)
+    version = version or problem_version_for_grading(problem=problem)
     result = grade_code(spec=version.engine_spec, code=code)
     result["version"] = version.number
     return result

@@ -29,6 +29,20 @@ def problem_version_latest(*, problem: Problem) -> ProblemVersion | None:
     return problem.versions.order_by("-number").first()
 
 
+def problem_version_for_grading(*, problem: Problem) -> ProblemVersion | None:
+    """The version new submissions are graded against.
+
+    For a code problem: its newest *validated* version, so an author's unvalidated edit never
+    grades learners; before any validation (drafts, staff trying it), the newest version.
+    """
+    versions = problem.versions.order_by("-number")
+    if problem.is_code:
+        validated = versions.filter(validated_at__isnull=False).first()
+        if validated is not None:
+            return validated
+    return versions.first()
+
+
 def submission_access(*, user, submission_id: int) -> Submission:
     """The submission if `user` may see it (its owner or staff); 404 for anyone else."""
     queryset = Submission.objects.select_related("problem", "problem_version")

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from .answers import AnswerOutcome, check_answer
 from .models import Answer, Attempt, Problem, Quiz, Submission, SubmissionStatus
-from .selectors import problem_version_latest
+from .selectors import problem_version_for_grading
 
 
 class SubmissionRejected(ValidationError):
@@ -103,7 +103,7 @@ def submission_create(
         raise SubmissionRejected(
             "This problem takes an answer, not code; post to its answers endpoint."
         )
-    version = problem_version_latest(problem=problem)
+    version = problem_version_for_grading(problem=problem)
     if version is None:
         raise SubmissionRejected("This problem has no gradable version yet.", status_code=409)
     limit = settings.SUBMISSIONS_IN_FLIGHT_PER_USER

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from django.db import transaction
 from django.utils import timezone
 
 from .grading import grade_code
@@ -102,12 +101,12 @@ def problem_version_validate(*, version: ProblemVersion) -> ValidationReport:
 
 
 def problem_publish_if_proven(*, problem: Problem) -> bool:
-    """Publish a problem whose latest version is proven; code problems need a validation."""
-    latest = problem.versions.order_by("-number").first()
-    proven = problem.kind != ProblemKind.CODE or (
-        latest is not None and latest.validated_at is not None
+    """Publish a proven problem. A code problem needs a validated version to grade against; a
+    newer unvalidated edit waits while learners stay on the validated one."""
+    proven = (
+        problem.kind != ProblemKind.CODE
+        or problem.versions.filter(validated_at__isnull=False).exists()
     )
-    with transaction.atomic():
-        Problem.objects.filter(pk=problem.pk).update(is_published=proven)
+    Problem.objects.filter(pk=problem.pk).update(is_published=proven)
     problem.is_published = proven
     return proven

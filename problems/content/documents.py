@@ -46,8 +46,9 @@ def problem_to_document(problem: Problem) -> dict:
         ]
     elif problem.kind == ProblemKind.NUMERIC:
         document["numeric"] = {
-            "answer": problem.numeric_answer,
-            "tolerance": problem.numeric_tolerance,
+            # float(): the same document whether the value came from YAML (int) or the database.
+            "answer": float(problem.numeric_answer),
+            "tolerance": float(problem.numeric_tolerance),
             "unit": problem.numeric_unit or None,
         }
     elif problem.kind == ProblemKind.TEXT:

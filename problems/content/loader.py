@@ -137,9 +137,10 @@ def read_content(root: Path) -> ContentTree:
             problems.append(document)
         sections.append((section, problems))
     if course is not None:
+        known = set(seen_slugs) | set(Problem.objects.values_list("slug", flat=True))
         for quiz in course.get("quizzes", []):
             for slug in quiz.get("problems", []):
-                if slug not in seen_slugs:
+                if slug not in known:
                     errors.append(
                         f"{course_path}: quizzes.{quiz['slug']}.problems: no problem '{slug}'."
                     )

@@ -38,6 +38,9 @@ if POSTGRES_AVAILABLE and not os.environ.get("DATABASE_URL", "").startswith("sql
             os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/quizsite"
         )
     }
+    # Concurrent test runs on one machine must not share (and drop) one test database.
+    if not os.environ.get("DATABASE_URL"):
+        DATABASES["default"]["TEST"] = {"NAME": f"test_quizsite_{os.getpid()}"}
 else:
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
 

@@ -1,0 +1,157 @@
+"""Admin forms: JSON edited as readable, indented text, validated against the engine's schema."""
+
+from __future__ import annotations
+
+import json
+
+from django import forms
+
+from .models import CodeSpec, Problem, ProblemKind
+
+
+class PrettyJSONField(forms.JSONField):
+    def prepare_value(self, value):
+        if isinstance(value, str):
+            return value
+        return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def _json_widget(rows: int) -> forms.Textarea:
+    return forms.Textarea(
+        attrs={
+            "rows": rows,
+            "cols": 100,
+            "class": "vLargeTextField code-json",
+            "spellcheck": "false",
+        }
+    )
+
+
+CODE_FIELD_OF_KEY = {
+    "framework": "framework",
+    "entry_points": "entry_points",
+    "starter": "starter_code",
+    "reference": "reference",
+    "solution": "extra",
+    "tests": "tests",
+    "mutants": "mutants",
+    "limits": "limits",
+    "forbidden_calls": "forbidden_calls",
+}
+
+
+class CodeSpecForm(forms.ModelForm):
+    entry_points = PrettyJSONField(widget=_json_widget(2), help_text='e.g. ["lstm"]')
+    reference = PrettyJSONField(
+        widget=_json_widget(3), help_text='{"engine": "lstm_cell"} or {"code": "..."}'
+    )
+    tests = PrettyJSONField(
+        widget=_json_widget(24), help_text="A list of tests; see docs/engine.md."
+    )
+    mutants = PrettyJSONField(
+        widget=_json_widget(12),
+        required=False,
+        help_text="Wrong answers: [{name, description, code}].",
+    )
+    limits = PrettyJSONField(
+        widget=_json_widget(3), required=False, help_text='{"wall_seconds": 5, "memory_mb": 512}'
+    )
+    forbidden_calls = PrettyJSONField(
+        widget=_json_widget(2), required=False, help_text='e.g. ["torch.nn.LSTMCell"]'
+    )
+    extra = PrettyJSONField(
+        widget=_json_widget(10), required=False, help_text='Other keys, e.g. {"solution": "..."}'
+    )
+
+    class Meta:
+        model = CodeSpec
+        fields = [
+            "framework",
+            "entry_points",
+            "starter_code",
+            "reference",
+            "tests",
+            "mutants",
+            "limits",
+            "forbidden_calls",
+            "extra",
+        ]
+        widgets = {
+            "starter_code": forms.Textarea(
+                attrs={"rows": 10, "cols": 100, "class": "vLargeTextField code"}
+            )
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        spec = CodeSpec(
+            **{name: cleaned.get(name) for name in self.Meta.fields if name in cleaned}
+        ).as_engine_spec()
+        for key in ("mutants", "limits", "forbidden_calls"):
+            if spec.get(key) in (None, [], {}):
+                spec.pop(key, None)
+        self._add_spec_errors(spec)
+        return cleaned
+
+    def _add_spec_errors(self, spec: dict) -> None:
+        from engine.checks import validate_spec
+
+        for message in validate_spec(spec):
+            key = message.split(":", 1)[0].split(".", 1)[0].split("[", 1)[0]
+            field = CODE_FIELD_OF_KEY.get(key)
+            self.add_error(field if field in self.fields else None, message)
+
+
+class ProblemForm(forms.ModelForm):
+    tags = PrettyJSONField(
+        required=False,
+        widget=forms.TextInput(attrs={"size": 60}),
+        help_text='e.g. ["lstm", "gates"]',
+    )
+
+    class Meta:
+        model = Problem
+        fields = [
+            "section",
+            "slug",
+            "kind",
+            "order",
+            "points",
+            "tags",
+            "source",
+            "is_published",
+            "title_ja",
+            "title_en",
+            "statement_ja",
+            "statement_en",
+            "explanation_ja",
+            "explanation_en",
+            "diagram",
+            "numeric_answer",
+            "numeric_tolerance",
+            "numeric_unit",
+        ]
+        widgets = {
+            name: forms.Textarea(
+                attrs={"rows": 12, "cols": 60, "class": "bilingual", "data-preview": name}
+            )
+            for name in ("statement_ja", "statement_en", "explanation_ja", "explanation_en")
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == ProblemKind.NUMERIC and cleaned.get("numeric_answer") is None:
+            self.add_error("numeric_answer", "A numeric problem needs its answer.")
+        if cleaned.get("is_published") and cleaned.get("kind") == ProblemKind.CODE:
+            latest = (
+                self.instance.versions.order_by("-number").first() if self.instance.pk else None
+            )
+            if latest is None or latest.validated_at is None:
+                self.add_error(
+                    "is_published",
+                    "A code problem is published only after its current version validated: save it "
+                    "unpublished, press “Validate”, then publish.",
+                )
+        return cleaned
