@@ -132,9 +132,7 @@ def _check_dtype(got: np.ndarray, expected: np.ndarray, name: str) -> Failure | 
     if g == e or {g, e} <= {"i", "u"}:
         return None
     if e == "f" and g in "iub":
-        hint = (
-            " (integer arithmetic truncates: start from float values, e.g. img.astype(np.float64))"
-        )
+        hint = " (start from float values: 1.0 instead of 1, or .astype(np.float64))"
     elif e in "iu" and g == "f":
         hint = " (indices must be integers: np.argmin returns them)"
     else:
@@ -153,7 +151,7 @@ def _check_shape(got: np.ndarray, expected: np.ndarray, name: str) -> Failure | 
     if len(gs) == len(es) >= 2 and gs == es[::-1]:
         detail = f"{name}: shape {fmt_shape(gs)} looks like the transpose of the expected {fmt_shape(es)}"
     elif len(gs) == len(es) and sorted(gs) == sorted(es):
-        detail = f"{name}: shape {fmt_shape(gs)} has the expected axes in another order {fmt_shape(es)} (a transposed weight?)"
+        detail = f"{name}: shape {fmt_shape(gs)} has the expected axes in another order {fmt_shape(es)} (a transpose or a wrong axis order?)"
     elif got.size == expected.size:
         squeezed = tuple(d for d in gs if d != 1) == tuple(d for d in es if d != 1)
         why = (
