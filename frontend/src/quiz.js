@@ -27,7 +27,7 @@ function pick(choice) {
   choice.dispatchEvent(new Event("change", { bubbles: true }));
 }
 
-function move(form, choices, step) {
+function move(choices, step) {
   const current = choices.indexOf(document.activeElement);
   const checked = choices.findIndex((choice) => choice.checked);
   const from = current >= 0 ? current : checked;
@@ -54,7 +54,7 @@ function onKeyDown(event) {
     // A focused radio already moves with the arrow keys natively.
     if (choices.length === 0 || target.type === "radio") return;
     event.preventDefault();
-    move(form, choices, event.key === "ArrowDown" || event.key === "ArrowRight" ? 1 : -1);
+    move(choices, event.key === "ArrowDown" || event.key === "ArrowRight" ? 1 : -1);
   } else if (event.key === "Enter") {
     if (target.closest("button, a, summary")) return;
     event.preventDefault();

@@ -202,7 +202,8 @@ def browser():
 def open_page(browser, static_server):
     """open_page(query="", viewport=DESKTOP) -> a loaded page of the test bundle.
 
-    Every test fails if the page asked for anything outside this machine or threw an error."""
+    Every test fails if the page asked for anything outside this machine, threw an error or
+    wanted a string that #i18n does not have."""
     contexts = []
     outside = []
     errors = []
@@ -221,6 +222,10 @@ def open_page(browser, static_server):
         context.route("**/*", keep_local)
         page = context.new_page()
         page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on(
+            "console",
+            lambda message: errors.append(message.text) if "#i18n" in message.text else None,
+        )
         page.requested = []
         page.on("request", lambda request: page.requested.append(request.url))
         if before_load:
