@@ -210,7 +210,8 @@ def test_the_validate_button_shows_the_table_and_is_logged(author, lstm_cell):
     assert response.status_code == 200
     body = response.content.decode()
     assert 'id="validation-table"' in body and "Passed" in body
-    table = body[body.index('id="validation-table"') : body.index("</table>")]
+    start = body.index('id="validation-table"')
+    table = body[start : body.index("</table>", start)]
     assert table.count("<tr>") == 1 + len(spec_of(lstm_cell)["tests"])  # header + one row per test
     assert LogEntry.objects.filter(
         object_id=str(lstm_cell.pk), change_message__contains="Validated v1"
