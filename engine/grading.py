@@ -19,6 +19,8 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
+import numpy as np
+
 from engine.checks.compare import Failure, compare, compare_unchanged, describe_value, fmt_index
 from engine.checks.forbidden import find_forbidden_calls
 from engine.checks.plan import PreparedProblem, PreparedTest, prepare
@@ -323,15 +325,16 @@ def _split_outputs(test: PreparedTest, value: Any) -> tuple[list, Failure | None
     if n == 1:
         return [value], None
     names = ", ".join(test.outputs)
+    kind = "arrays" if all(isinstance(e, np.ndarray) for e in test.expected) else "values"
     if not isinstance(value, tuple | list):
         return [], Failure(
             f"returned {describe_value(value)}, expected a tuple of {n}",
-            f"returned {describe_value(value)}, expected a tuple of {n} values ({names}): `return {names}`",
+            f"returned {describe_value(value)}, expected a tuple of {n} {kind} ({names}): `return {names}`",
         )
     if len(value) != n:
         return [], Failure(
             f"returned a tuple of {len(value)}, expected {n}",
-            f"returned a tuple of {len(value)}, expected {n} values ({names})",
+            f"returned a tuple of {len(value)}, expected {n} {kind} ({names})",
         )
     return list(value), None
 
@@ -421,8 +424,6 @@ def _check_gradients(test: PreparedTest, call: CallResult) -> Failure | None:
                 "`torch.no_grad()` or a new tensor built from values) between it and the outputs",
             )
         if expected is None:
-            import numpy as np
-
             expected = np.zeros_like(got)
         failure = compare_array(got, expected, label, tol)
         if failure:
