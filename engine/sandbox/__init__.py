@@ -56,7 +56,8 @@ def run(job: Job, mode: str | None = None) -> RunResult:
         return RunResult(
             status=RunStatus.INTERNAL,
             message=f"sandbox failure: {type(exc).__name__}: {exc}",
-            error=ErrorInfo(type=type(exc).__name__, message=str(exc),
-                            traceback=traceback.format_exc()[-4000:]),
+            error=ErrorInfo(
+                type=type(exc).__name__, message=str(exc), traceback=traceback.format_exc()[-4000:]
+            ),
             wall_seconds=time.monotonic() - started,
         )

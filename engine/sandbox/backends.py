@@ -90,7 +90,9 @@ class PidWatcher:
 def launch_plain(job, config: dict) -> Launched:
     child, ours = pipes()
     job_r, res_w, out_w, err_w = child
-    config = dict(config, sys_path=[SITE_PACKAGES] + ([PLATLIB] if PLATLIB != SITE_PACKAGES else []))
+    config = dict(
+        config, sys_path=[SITE_PACKAGES] + ([PLATLIB] if PLATLIB != SITE_PACKAGES else [])
+    )
     argv = [BASE_PYTHON, "-I", "-S", "-B", HARNESS, str(job_r), str(res_w), json.dumps(config)]
     try:
         p = subprocess.Popen(

@@ -94,7 +94,9 @@ class JobGroup:
                 pass
             _write(os.path.join(self.paths["pids"], "pids.max"), pids_max)
             for p in self.paths.values():
-                self.fds.append(os.open(os.path.join(p, "cgroup.procs"), os.O_WRONLY | os.O_CLOEXEC))
+                self.fds.append(
+                    os.open(os.path.join(p, "cgroup.procs"), os.O_WRONLY | os.O_CLOEXEC)
+                )
         except BaseException:
             self.close_fds()
             for p in reversed(made):

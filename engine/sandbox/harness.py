@@ -445,7 +445,9 @@ class Runner:
         for k, up in grad["upstream"]:
             o = outputs[k]
             if not isinstance(o, torch.Tensor):
-                raise TypeError(f"output {k} is {type(o).__name__}, not a tensor: cannot backpropagate")
+                raise TypeError(
+                    f"output {k} is {type(o).__name__}, not a tensor: cannot backpropagate"
+                )
             u = torch.as_tensor(up, dtype=o.dtype) if not isinstance(up, float) else up
             term = (o * u).sum()
             total = term if total is None else total + term
@@ -471,7 +473,10 @@ def decode_job(data):
     for c in obj["calls"]:
         grad = c.get("grad")
         if grad is not None:
-            grad = {"wrt": list(grad["wrt"]), "upstream": [[k, dec(u)] for k, u in grad["upstream"]]}
+            grad = {
+                "wrt": list(grad["wrt"]),
+                "upstream": [[k, dec(u)] for k, u in grad["upstream"]],
+            }
         calls.append(
             {
                 "entry": c["entry"],
@@ -668,7 +673,7 @@ class _Sys:
         self.check(self.libc.setns(fd, nstype), "setns")
 
     def mount(self, src, target, fstype, flags, data):
-        enc = (lambda v: v.encode() if v is not None else None)
+        enc = lambda v: v.encode() if v is not None else None
         self.check(
             self.libc.mount(enc(src), enc(target), enc(fstype), self.ct.c_ulong(flags), enc(data)),
             f"mount {target}",
@@ -690,8 +695,11 @@ class _Sys:
             _fields_ = [("version", ct.c_uint32), ("pid", ct.c_int)]
 
         class Data(ct.Structure):
-            _fields_ = [("effective", ct.c_uint32), ("permitted", ct.c_uint32),
-                        ("inheritable", ct.c_uint32)]
+            _fields_ = [
+                ("effective", ct.c_uint32),
+                ("permitted", ct.c_uint32),
+                ("inheritable", ct.c_uint32),
+            ]
 
         hdr = Header(0x20080522, 0)
         data = (Data * 2)()
@@ -720,8 +728,13 @@ def isolate_child(sysc, config):
     opts = f"size={tmp_kb}k,nr_inodes=1024,mode=1777"
     sysc.mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, opts)
     if os.path.isdir("/dev/shm"):
-        sysc.mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                   f"size={tmp_kb}k,nr_inodes=256,mode=1777")
+        sysc.mount(
+            "tmpfs",
+            "/dev/shm",
+            "tmpfs",
+            MS_NOSUID | MS_NODEV | MS_NOEXEC,
+            f"size={tmp_kb}k,nr_inodes=256,mode=1777",
+        )
     sysc.mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
     import socket
 
@@ -818,8 +831,15 @@ def zygote_main(ctl_fd, config):
                 child_cfg = dict(req, cgroup_fds=cg_fds)
             except BaseException as exc:  # noqa: BLE001
                 try:
-                    os.write(res_w, pack_message(
-                        {"kind": "internal", "message": f"isolation failed: {type(exc).__name__}: {exc}"}))
+                    os.write(
+                        res_w,
+                        pack_message(
+                            {
+                                "kind": "internal",
+                                "message": f"isolation failed: {type(exc).__name__}: {exc}",
+                            }
+                        ),
+                    )
                 finally:
                     os._exit(3)
             confine_and_run(job_r, res_w, child_cfg, preloaded=True)

@@ -86,27 +86,47 @@ def _bwrap_args(warm: bool) -> list[str]:
         "--unshare-all",
         "--die-with-parent",
         "--new-session",
-        "--uid", str(uid),
-        "--gid", str(uid),
-        "--hostname", "sandbox",
+        "--uid",
+        str(uid),
+        "--gid",
+        str(uid),
+        "--hostname",
+        "sandbox",
     ]
     for d in ("/usr/lib", "/usr/lib64"):
         if os.path.isdir(d):
             args += ["--ro-bind", d, d]
     args += ["--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64"]
     args += [
-        "--ro-bind", "/mnt/0", PY_PREFIX,
-        "--ro-bind", "/mnt/1", INSIDE_SITE,
-        "--ro-bind", f"/mnt/2/{os.path.basename(HARNESS)}", INSIDE_HARNESS,
-        "--proc", "/proc",
-        "--dev", "/dev",
+        "--ro-bind",
+        "/mnt/0",
+        PY_PREFIX,
+        "--ro-bind",
+        "/mnt/1",
+        INSIDE_SITE,
+        "--ro-bind",
+        f"/mnt/2/{os.path.basename(HARNESS)}",
+        INSIDE_HARNESS,
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
     ]
     if warm:
         args += ["--dir", "/tmp", "--cap-add", "ALL"]
     else:
-        args += ["--size", str(TMP_KB * 1024), "--tmpfs", "/tmp",
-                 "--size", str(TMP_KB * 1024), "--tmpfs", "/dev/shm"]
-    args += ["--remount-ro", "/", "--chdir", "/tmp", "--clearenv"]
+        args += [
+            "--size",
+            str(TMP_KB * 1024),
+            "--tmpfs",
+            "/tmp",
+            "--size",
+            str(TMP_KB * 1024),
+            "--tmpfs",
+            "/dev/shm",
+        ]
+    # the root tmpfs and /dev are read-only (shared by every child of a zygote)
+    args += ["--remount-ro", "/dev", "--remount-ro", "/", "--chdir", "/tmp", "--clearenv"]
     for k, v in SAFE_ENV.items():
         args += ["--setenv", k, v]
     return args
@@ -115,8 +135,14 @@ def _bwrap_args(warm: bool) -> list[str]:
 def _chain(warm: bool, python_args: list[str]) -> tuple[list[str], dict]:
     argv = ["unshare", "-m", "--propagation", "private", "sh", "-c", STAGE_SCRIPT, "qsb"]
     argv += _bwrap_args(warm)
-    argv += ["--", os.path.join(PY_PREFIX, "bin", os.path.basename(BASE_PYTHON)),
-             "-I", "-S", "-B", INSIDE_HARNESS] + python_args
+    argv += [
+        "--",
+        os.path.join(PY_PREFIX, "bin", os.path.basename(BASE_PYTHON)),
+        "-I",
+        "-S",
+        "-B",
+        INSIDE_HARNESS,
+    ] + python_args
     env = {
         "PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
         "QSB_STAGE": " ".join(_stage_sources()),
@@ -160,8 +186,12 @@ class _Groups:
         if not self.group:
             return Stats()
         s = self.group.stats()
-        return Stats(oom_kills=s["oom_kills"], peak_kb=s["peak_kb"], cpu_seconds=s["cpu_seconds"],
-                     pids_max_hit=s["pids_max_hit"])
+        return Stats(
+            oom_kills=s["oom_kills"],
+            peak_kb=s["peak_kb"],
+            cpu_seconds=s["cpu_seconds"],
+            pids_max_hit=s["pids_max_hit"],
+        )
 
     def destroy(self):
         if self.group:
@@ -169,8 +199,11 @@ class _Groups:
 
 
 def _harness_config(job, groups: _Groups) -> dict:
-    cfg = {"bpf": _bpf_hex(), "tmp_kb": TMP_KB,
-           "limits": {"nproc": PIDS_MAX, "fsize_bytes": TMP_KB * 1024, "nofile": 256}}
+    cfg = {
+        "bpf": _bpf_hex(),
+        "tmp_kb": TMP_KB,
+        "limits": {"nproc": PIDS_MAX, "fsize_bytes": TMP_KB * 1024, "nofile": 256},
+    }
     # rlimit backstop on address space: the cgroup is the real cap when present
     cfg["as_extra_mb"] = int(job.limits.memory_mb) * (2 if groups.group else 1) + 256
     return cfg
@@ -189,9 +222,16 @@ def launch_cold(job) -> Launched:
     cfg["sys_path"] = [INSIDE_SITE]
     argv, env = _chain(False, [str(job_r), str(res_w), json.dumps(cfg)])
     try:
-        p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out_w, stderr=err_w,
-                             pass_fds=[job_r, res_w] + groups.fds, env=env, cwd="/",
-                             start_new_session=True)
+        p = subprocess.Popen(
+            argv,
+            stdin=subprocess.DEVNULL,
+            stdout=out_w,
+            stderr=err_w,
+            pass_fds=[job_r, res_w] + groups.fds,
+            env=env,
+            cwd="/",
+            start_new_session=True,
+        )
     except BaseException:
         for fd in child + ours:
             os.close(fd)
@@ -207,8 +247,9 @@ def launch_cold(job) -> Launched:
         info = w.poll()
         if info is not None and info.signal is None and info.exit_code and info.exit_code > 128:
             # bwrap reports a child killed by signal N as exit status 128 + N
-            info = ExitInfo(signal=info.exit_code - 128, cpu_seconds=info.cpu_seconds,
-                            maxrss_kb=info.maxrss_kb)
+            info = ExitInfo(
+                signal=info.exit_code - 128, cpu_seconds=info.cpu_seconds, maxrss_kb=info.maxrss_kb
+            )
         return info
 
     def kill():
@@ -222,8 +263,17 @@ def launch_cold(job) -> Launched:
         w.close()
         groups.destroy()
 
-    return Launched(job_w=ours[0], result_r=ours[1], out_r=ours[2], err_r=ours[3],
-                    exit_fd=w.fd, poll_exit=poll, kill=kill, stats=groups.stats, cleanup=cleanup)
+    return Launched(
+        job_w=ours[0],
+        result_r=ours[1],
+        out_r=ours[2],
+        err_r=ours[3],
+        exit_fd=w.fd,
+        poll_exit=poll,
+        kill=kill,
+        stats=groups.stats,
+        cleanup=cleanup,
+    )
 
 
 # --------------------------------------------------------------------------- warm
@@ -245,9 +295,16 @@ class Zygote:
         cfg = {"framework": framework, "sys_path": [INSIDE_SITE], "env": dict(SAFE_ENV)}
         argv, env = _chain(True, ["zygote", str(theirs.fileno()), json.dumps(cfg)])
         try:
-            self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                         stderr=None if os.environ.get("QUIZ_SANDBOX_DEBUG") else subprocess.PIPE, pass_fds=[theirs.fileno()],
-                                         env=env, cwd="/", start_new_session=True)
+            self.proc = subprocess.Popen(
+                argv,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=None if os.environ.get("QUIZ_SANDBOX_DEBUG") else subprocess.PIPE,
+                pass_fds=[theirs.fileno()],
+                env=env,
+                cwd="/",
+                start_new_session=True,
+            )
         finally:
             theirs.close()
         self.sock = ours
@@ -321,9 +378,12 @@ class Zygote:
                 if msg.get("op") == "started":
                     state["pid"] = msg.get("pid")
                 elif msg.get("op") == "exit":
-                    state["exit"] = ExitInfo(exit_code=msg.get("code"), signal=msg.get("signal"),
-                                             cpu_seconds=float(msg.get("cpu", 0.0)),
-                                             maxrss_kb=int(msg.get("maxrss", 0)))
+                    state["exit"] = ExitInfo(
+                        exit_code=msg.get("code"),
+                        signal=msg.get("signal"),
+                        cpu_seconds=float(msg.get("cpu", 0.0)),
+                        maxrss_kb=int(msg.get("maxrss", 0)),
+                    )
                     return state["exit"]
 
         def kill():
@@ -333,9 +393,18 @@ class Zygote:
             except OSError:
                 pass
 
-        return Launched(job_w=ours[0], result_r=ours[1], out_r=ours[2], err_r=ours[3],
-                        exit_fd=sock.fileno(), poll_exit=poll, kill=kill, stats=groups.stats,
-                        cleanup=groups.destroy, extra={"state": state})
+        return Launched(
+            job_w=ours[0],
+            result_r=ours[1],
+            out_r=ours[2],
+            err_r=ours[3],
+            exit_fd=sock.fileno(),
+            poll_exit=poll,
+            kill=kill,
+            stats=groups.stats,
+            cleanup=groups.destroy,
+            extra={"state": state},
+        )
 
 
 class Pool:
@@ -363,8 +432,12 @@ class Pool:
 
     def release(self, z: Zygote, healthy: bool):
         with self.lock:
-            if healthy and z.alive() and z.runs < RESTART_EVERY and \
-                    len(self.idle.setdefault(z.framework, [])) < MAX_IDLE_PER_FRAMEWORK:
+            if (
+                healthy
+                and z.alive()
+                and z.runs < RESTART_EVERY
+                and len(self.idle.setdefault(z.framework, [])) < MAX_IDLE_PER_FRAMEWORK
+            ):
                 self.idle[z.framework].append(z)
                 return
             self._discard(z)

@@ -121,7 +121,7 @@ def supervise(job: Job, job_bytes: bytes, proc: Launched, started: float) -> Run
                 fd = key.fd
                 if fd == proc.job_w:
                     try:
-                        n = os.write(fd, job_view[:1 << 20])
+                        n = os.write(fd, job_view[: 1 << 20])
                         job_view = job_view[n:]
                     except BlockingIOError:
                         continue
@@ -156,8 +156,11 @@ def supervise(job: Job, job_bytes: bytes, proc: Launched, started: float) -> Run
                         bufs[fd] += data[:room]
                     if counts[fd] > caps[fd] and not over_output:
                         over_output = True
-                        over_what = "result channel" if fd == proc.result_r else (
-                            "stdout" if fd == proc.out_r else "stderr")
+                        over_what = (
+                            "result channel"
+                            if fd == proc.result_r
+                            else ("stdout" if fd == proc.out_r else "stderr")
+                        )
                         do_kill()
             if exit_info is None and proc.exit_fd not in sel.get_map():
                 pass
@@ -195,8 +198,9 @@ def supervise(job: Job, job_bytes: bytes, proc: Launched, started: float) -> Run
         cpu_seconds=stats.cpu_seconds if stats.cpu_seconds is not None else exit_info.cpu_seconds,
         peak_memory_kb=stats.peak_kb or exit_info.maxrss_kb,
     )
-    return verdict(job, bytes(bufs[proc.result_r]), exit_info, stats, timed_out, over_output,
-                   over_what, base)
+    return verdict(
+        job, bytes(bufs[proc.result_r]), exit_info, stats, timed_out, over_output, over_what, base
+    )
 
 
 def verdict(job, result_bytes, exit_info, stats, timed_out, over_output, over_what, base):
@@ -214,10 +218,16 @@ def verdict(job, result_bytes, exit_info, stats, timed_out, over_output, over_wh
         return res(RunStatus.INTERNAL, "the sandbox's zygote died during the run")
     if not dec.started:
         # the learner's code never ran: whatever happened is the sandbox's doing
-        what = "timed out" if timed_out else (f"died of {signame(sig)}" if sig else
-                                               f"exited with status {exit_info.exit_code}")
-        return res(RunStatus.INTERNAL, f"the sandbox {what} before the learner's code started"
-                   + (f" ({base.get('stderr', '')[-300:]!r})" if base.get("stderr") else ""))
+        what = (
+            "timed out"
+            if timed_out
+            else (f"died of {signame(sig)}" if sig else f"exited with status {exit_info.exit_code}")
+        )
+        return res(
+            RunStatus.INTERNAL,
+            f"the sandbox {what} before the learner's code started"
+            + (f" ({base.get('stderr', '')[-300:]!r})" if base.get("stderr") else ""),
+        )
     if timed_out:
         return res(RunStatus.TIMEOUT, f"wall-clock limit of {lim.wall_seconds:g} s exceeded")
     if over_output:
@@ -231,9 +241,11 @@ def verdict(job, result_bytes, exit_info, stats, timed_out, over_output, over_wh
         return res(RunStatus.TIMEOUT, f"CPU time limit of {lim.cpu_seconds:g} s exceeded")
     if dec.memory_error:
         err = dec.error or next(
-            (c.error for c in calls if c.error and c.error.type == "MemoryError"), None)
-        return res(RunStatus.MEMORY, f"memory limit of {lim.memory_mb} MB exceeded (MemoryError)",
-                   err)
+            (c.error for c in calls if c.error and c.error.type == "MemoryError"), None
+        )
+        return res(
+            RunStatus.MEMORY, f"memory limit of {lim.memory_mb} MB exceeded (MemoryError)", err
+        )
     if dec.wire_error is None and sig is None and exit_info.exit_code == 0:
         if dec.kind == "ok":
             return res(RunStatus.OK)
