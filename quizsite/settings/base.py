@@ -162,3 +162,12 @@ LOGGING = {
 }
 
 CONTENT_DIR = BASE_DIR / "content"
+
+# Throttle counters must be shared by every web process: Redis when there is one.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}

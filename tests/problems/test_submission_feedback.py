@@ -1,0 +1,71 @@
+"""Results back to the browser: the event stream, throttling with Retry-After."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from rest_framework.test import APIClient
+
+from problems.models import Submission
+from problems.services import submission_create
+from tests.factories import load_content_problems, make_code_problem, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def _events(response) -> list[tuple[str, dict]]:
+    text = b"".join(response.streaming_content).decode()
+    events = []
+    for block in text.split("\n\n"):
+        lines = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line)
+        if "event" in lines:
+            events.append((lines["event"], json.loads(lines["data"])))
+    return events
+
+
+def test_the_event_stream_sends_the_verdict_and_ends(client, django_capture_on_commit_callbacks):
+    (problem,) = load_content_problems("lstm-cell")
+    user = make_user()
+    with django_capture_on_commit_callbacks(execute=True):
+        submission = submission_create(
+            user=user, problem=problem, code=problem.versions.get().engine_spec["solution"]
+        )
+    client.force_login(user)
+    response = client.get(f"/api/submissions/{submission.pk}/events/")
+    assert response["Content-Type"] == "text/event-stream"
+    events = _events(response)
+    assert events[0][0] == "status" and events[0][1]["verdict"] == "AC"
+    assert events[-1][0] == "end"
+
+
+def test_the_event_stream_is_only_for_the_owner(client, settings):
+    settings.GRADING_BACKEND = "none"
+    submission = submission_create(user=make_user(), problem=make_code_problem(), code="x = 1")
+    client.force_login(make_user())
+    assert client.get(f"/api/submissions/{submission.pk}/events/").status_code == 404
+    client.logout()
+    assert client.get(f"/api/submissions/{submission.pk}/events/").status_code == 401
+
+
+def test_submitting_too_fast_is_throttled_with_retry_after(settings, monkeypatch):
+    from django.core.cache import cache
+
+    from problems.api.views import SubmissionThrottle
+
+    settings.GRADING_BACKEND = "none"
+    settings.SUBMISSIONS_IN_FLIGHT_PER_USER = 100
+    # DRF reads rates once, at import; this test's rate is 3 a minute.
+    monkeypatch.setattr(SubmissionThrottle, "THROTTLE_RATES", {"submissions": "3/min"})
+    cache.clear()
+    problem = make_code_problem(slug="throttled")
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_authenticate(make_user())
+    statuses = [
+        client.post("/api/problems/throttled/submissions/", {"code": "x = 1"}, format="json")
+        for _ in range(4)
+    ]
+    assert [r.status_code for r in statuses] == [202, 202, 202, 429]
+    assert int(statuses[-1]["Retry-After"]) > 0
+    assert "throttled" in statuses[-1].json()["detail"].lower()
+    assert Submission.objects.count() == 3
