@@ -26,8 +26,10 @@ function loadMermaid() {
 }
 
 export function initDiagrams(root = document) {
-  const nodes = findAll(root, selector).filter((node) => !node.hasAttribute("data-processed"));
+  // Marked at once: a second init (htmx:load) before Mermaid has arrived must not draw twice.
+  const nodes = findAll(root, selector).filter((node) => !node.hasAttribute("data-diagram-queued"));
   if (nodes.length === 0) return Promise.resolve();
+  for (const node of nodes) node.setAttribute("data-diagram-queued", "");
   return loadMermaid()
     .then((mermaid) => mermaid.render(nodes))
     .catch((error) => console.error("Mermaid diagrams were left as text:", error));

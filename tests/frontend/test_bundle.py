@@ -283,6 +283,17 @@ def test_it_turns_the_textarea_into_a_python_editor_where_tab_indents(open_page)
     assert page.evaluate("document.activeElement.closest('.cm-editor') !== null")
 
 
+def test_escape_then_tab_leaves_the_editor(open_page):
+    page = open_page()
+    page.click(".code-editor .cm-content")
+
+    page.keyboard.press("Escape")
+    page.keyboard.press("Tab")
+
+    assert page.evaluate("document.activeElement.closest('.cm-editor') === null")
+    assert editor_code(page) == STARTER
+
+
 def test_it_restores_the_draft_after_a_reload_and_resets_to_the_starter(open_page):
     page = open_page()
     page.click(".code-editor .cm-content")
@@ -321,6 +332,16 @@ def test_ctrl_enter_submits_and_the_verdict_arrives_by_server_sent_events(open_p
     assert "h_next.shape = (4, 8)" in panel
     hidden = page.locator("#submission-panel .test-row--hidden")
     assert hidden.inner_text().split() == ["非公開テスト", "3", "合格"]
+
+
+def test_a_reloaded_page_follows_the_submission_still_being_graded(open_page):
+    api = FakeGradingApi(events=[submission("running"), ACCEPTED])
+
+    page = open_page(query="?follow=42", before_load=api.install)
+    page.wait_for_selector("#submission-panel .badge[data-verdict='AC']")
+
+    assert api.posts == []
+    assert page.get_attribute("#submission-panel", "aria-busy") == "false"
 
 
 def test_it_polls_with_etags_when_there_is_no_event_stream(open_page):
@@ -475,3 +496,19 @@ def test_the_page_fits_the_screen_with_a_verdict_shown(open_page, viewport):
     name = f"bundle-{viewport['width']}x{viewport['height']}.png"
     page.screenshot(path=str(ARTIFACTS / name), full_page=True)
     assert overflow <= 0, f"the page scrolls sideways by {overflow}px"
+
+
+def test_htmx_sends_the_csrf_token_and_swapped_content_gets_math(open_page):
+    page = open_page()
+    page.context.add_cookies([{"name": "csrftoken", "value": "cookie-token", "url": page.url}])
+    headers = []
+
+    def fragment(route):
+        headers.append(route.request.headers)
+        route.fulfill(content_type="text/html", body="<p id='swapped' data-math>$a^2 + b^2$</p>")
+
+    page.route("**/fragment/", fragment)
+    page.click("#load-fragment")
+    page.wait_for_selector("#swapped .katex")
+
+    assert headers[0]["x-csrftoken"] == "cookie-token"
