@@ -75,10 +75,7 @@ TREE = {
     "additionalProperties": False,
     "required": ["tree", "leaf"],
     "properties": {
-        "tree": {
-            "x-message": "expected a nested list of pairs whose leaves are 0, e.g. [[0, 0], 0]",
-            "$ref": "#/$defs/tree_structure",
-        },
+        "tree": {"$ref": "#/$defs/tree_structure"},
         "leaf": {"$ref": "#/$defs/random_array"},
     },
 }
@@ -234,6 +231,7 @@ SPEC_SCHEMA = {
         "literal": LITERAL,
         "tree": TREE,
         "tree_structure": {
+            "x-message": "expected a nested list of pairs whose leaves are 0, e.g. [[0, 0], 0]",
             "anyOf": [
                 {"const": 0},
                 {
@@ -242,7 +240,7 @@ SPEC_SCHEMA = {
                     "maxItems": 2,
                     "items": {"$ref": "#/$defs/tree_structure"},
                 },
-            ]
+            ],
         },
         "arg": ARG,
         "args": ARGS,
