@@ -1,0 +1,108 @@
+"""Playwright (sync API) driving Debian's Chromium against pytest-django's live server.
+
+Playwright's sync API runs an event loop in the test's thread; Django refuses database access
+from a thread with a running loop unless told this is deliberate."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+DESKTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+
+# When content/course.yaml is not written yet, the tests load the sections they use with
+# this stand-in, which names a timed mock exam as the real one does.
+STAND_IN_COURSE = """\
+slug: deep-learning-day3
+title: {ja: 深層学習 Day3/Day4, en: Deep Learning Day 3/4}
+description: {ja: RNN から VQ-VAE まで, en: From RNNs to VQ-VAE}
+quizzes:
+  - slug: mock-exam
+    title: {ja: 模擬試験, en: Mock exam}
+    sections: [01-rnn, 02-lstm]
+    time_limit_minutes: 30
+    shuffle: false
+"""
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("/usr/bin/chromium is missing; `make install` installs it with apt-get.")
+        pytest.skip("needs /usr/bin/chromium (make install)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield chromium
+        chromium.close()
+
+
+def _load_curriculum(tmp_path: Path) -> None:
+    try:
+        call_command("load_curriculum", verbosity=0)
+        return
+    except CommandError:
+        pass  # the content helpers are mid-way; load the two sections the tests use
+    from problems.content.loader import load_content
+
+    root = tmp_path / "content"
+    for section in ("01-rnn", "02-lstm"):
+        shutil.copytree(ROOT / "content" / section, root / section)
+    (root / "course.yaml").write_text(STAND_IN_COURSE, encoding="utf-8")
+    load_content(root)
+
+
+@pytest.fixture
+def site(live_server, settings, transactional_db, tmp_path):
+    """The live server with the curriculum loaded; code is graded by its own threads."""
+    settings.GRADING_BACKEND = "inprocess"
+    _load_curriculum(tmp_path)
+    return live_server.url
+
+
+@pytest.fixture
+def page(browser, site):
+    context = browser.new_context(viewport=DESKTOP, locale="ja-JP", base_url=site)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    # Nothing may leave the machine: every request goes to the live server.
+    page.route(lambda url: not url.startswith(site), lambda route: route.abort())
+    yield page
+    context.close()
+
+
+def screenshots(page, site: str, path: str, name: str, *, ready="html[data-app-ready]") -> None:
+    """`name`-{ja,en}-{1366x768,390x844}.png of `path` under tests/browser/artifacts/."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for language in ("ja", "en"):
+        page.context.add_cookies([{"name": "django_language", "value": language, "url": site}])
+        for viewport in (DESKTOP, PHONE):
+            page.set_viewport_size(viewport)
+            page.goto(path)
+            page.wait_for_selector(ready, state="attached")
+            page.wait_for_function("document.fonts.status === 'loaded'")
+            size = f"{viewport['width']}x{viewport['height']}"
+            page.screenshot(path=ARTIFACTS / f"{name}-{language}-{size}.png", full_page=True)
+    page.set_viewport_size(DESKTOP)

@@ -1,0 +1,185 @@
+"""What a learner does in the browser, against the live server with the real curriculum:
+sign up, switch language, answer, take the mock exam, write LSTM code and see it graded."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from problems.models import Choice, Quiz
+from tests.browser.conftest import screenshots
+from tests.factories import make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+PASSWORD = "pw-for-tests-123"
+GRADING_TIMEOUT_MS = 90_000
+
+LSTM_CORRECT = """\
+import numpy as np
+
+
+def _sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def lstm(x, prev_h, prev_c, W, U, b):
+    lstm_in = x.dot(W.T) + prev_h.dot(U.T) + b
+    a, i, f, o = np.split(lstm_in, 4, axis=1)
+    c = _sigmoid(i) * np.tanh(a) + _sigmoid(f) * prev_c
+    h = _sigmoid(o) * np.tanh(c)
+    return h, c
+"""
+
+# The seed's bug: every block goes through tanh before the gates' sigmoid.
+LSTM_WRONG = LSTM_CORRECT.replace(
+    "    a, i, f, o = np.split(lstm_in, 4, axis=1)\n",
+    "    a, i, f, o = np.split(np.tanh(lstm_in), 4, axis=1)\n",
+)
+
+
+def log_in(page, username: str) -> None:
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator(".site-user .who")).to_have_text(username)
+
+
+def replace_editor_code(page, code: str) -> None:
+    editor = page.locator(".code-editor .cm-content")
+    editor.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    # Inserted as text, not typed key by key: the editor's auto-indent would re-indent it.
+    page.keyboard.insert_text(code)
+
+
+def test_a_newcomer_signs_up_switches_language_and_answers_right_and_wrong(page, site):
+    # given the home page in Japanese (the default)
+    page.goto("/")
+    expect(page.locator("html")).to_have_attribute("lang", "ja")
+    # when a newcomer signs up
+    page.get_by_role("link", name="新規登録").first.click()
+    page.fill("#id_username", "newcomer")
+    page.fill("#id_password1", "a-long-pass-123")
+    page.fill("#id_password2", "a-long-pass-123")
+    page.get_by_role("button", name="アカウントを作成").click()
+    expect(page.locator(".messages")).to_contain_text("ようこそ")
+    # and switches to English (remembered on the next page)
+    page.wait_for_selector("html[data-app-ready]", state="attached")
+    page.select_option("#language", "en")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.goto("/progress/")
+    expect(page.locator("h1")).to_have_text("Your progress")
+
+    # then a choice question gives immediate feedback, wrong and right, keys 1-9 picking
+    correct = Choice.objects.get(problem__slug="sigmoid-derivative-max", is_correct=True)
+    keys = list(
+        Choice.objects.filter(problem__slug="sigmoid-derivative-max").values_list("key", flat=True)
+    )
+    wrong_index = next(i for i, key in enumerate(keys) if key != correct.key)
+    page.goto("/problems/sigmoid-derivative-max/")
+    page.wait_for_selector("html[data-app-ready]", state="attached")
+    page.locator("h1").click()  # focus on the page, not a text field
+    page.keyboard.press(str(wrong_index + 1))
+    page.keyboard.press("Enter")
+    expect(page.locator("#feedback")).to_have_attribute("data-correct", "false")
+    expect(page.locator("#feedback")).to_contain_text("Correct answer:")
+    page.locator(f"input[name=answer][value='{correct.key}']").check()
+    page.get_by_role("button", name="Answer again").click()
+    expect(page.locator("#feedback")).to_have_attribute("data-correct", "true")
+    expect(page.locator("#feedback .feedback__title")).to_have_text("Correct!")
+    # the statement's and the explanation's math is typeset by KaTeX
+    expect(page.locator(".statement .katex").first).to_be_visible()
+    screenshots(page, site, "/problems/sigmoid-derivative-max/", "problem-math", ready=".katex")
+
+
+def test_the_mock_exam_runs_to_its_review_screen(page, site):
+    make_user("examinee")
+    log_in(page, "examinee")
+    quiz = Quiz.objects.exclude(time_limit_minutes=None).order_by("order").first()
+    assert quiz is not None, "the curriculum names no timed mock exam"
+    page.goto(f"/quizzes/{quiz.slug}/")
+    page.locator("form[action$='/start/'] button").click()
+    total = quiz.items.count()
+    # one question per screen with its position and a running countdown
+    for number in range(1, total + 1):
+        expect(page.locator("[data-quiz-position]")).to_have_text(f"{number} / {total}")
+        expect(page.locator("[data-countdown-display]")).to_have_text(re.compile(r"^\d+:\d\d$"))
+        if page.locator("#quiz-form input[type=radio], #quiz-form input[type=checkbox]").count():
+            page.locator("#quiz-form h1, #question-title").first.click()
+            page.keyboard.press("1")
+            page.keyboard.press("Enter")
+        else:
+            page.locator("#quiz-form input[name=answer]").fill("1")
+            page.locator("#quiz-form input[name=answer]").press("Enter")
+        if number < total:
+            page.wait_for_url(re.compile(rf"/q/{number + 1}/$"))
+    # the review lists every question with the answer given, the correct one, the explanation
+    page.wait_for_url(re.compile(r"/review/$"))
+    expect(page.locator(".review-item")).to_have_count(total)
+    expect(page.locator(".review-item .explanation").first).not_to_be_empty()
+    expect(page.locator("[data-score]")).to_have_text(re.compile(r"^\d+ / \d+$"))
+    page.screenshot(path=str(screenshots_path("mock-exam-review")), full_page=True)
+
+
+def screenshots_path(name: str):
+    from tests.browser.conftest import ARTIFACTS
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS / f"{name}.png"
+
+
+def test_lstm_code_is_graded_live_and_shows_in_history_and_progress(page, site):
+    make_user("coder")
+    log_in(page, "coder")
+    page.goto("/progress/")
+    lstm_solved = page.locator("tr[data-section='02-lstm'] [data-solved]")
+    solved_before = int(lstm_solved.inner_text().split("/")[0])
+    screenshots(page, site, "/", "home-before")
+
+    # the code page: starter code in the editor, draft kept across a reload
+    page.goto("/problems/lstm-cell/")
+    page.wait_for_selector("html[data-editor-ready]", state="attached")
+    expect(page.locator(".code-editor .cm-content")).to_contain_text("def lstm(")
+    replace_editor_code(page, LSTM_CORRECT)
+    page.wait_for_timeout(500)  # the draft is saved 300 ms after the last change
+    page.reload()
+    page.wait_for_selector("html[data-editor-ready]", state="attached")
+    expect(page.locator(".code-editor .cm-content")).to_contain_text("_sigmoid(i) * np.tanh(a)")
+    expect(page.locator("[data-note='editor.draft_restored']")).to_be_visible()
+
+    # a correct solution: queued/running, then AC without reloading
+    page.locator("button[data-action=submit]").click()
+    panel = page.locator("#submission-panel")
+    expect(panel).to_have_attribute("data-verdict", "AC", timeout=GRADING_TIMEOUT_MS)
+    expect(panel.locator(".badge[data-verdict=AC]")).to_be_visible()
+    expect(panel.locator(".test-row--hidden").first).to_be_visible()
+    screenshots(page, site, "/problems/lstm-cell/", "code-ac", ready=".code-editor .cm-content")
+
+    # a wrong one: WA with a message that says what differs
+    page.goto("/problems/lstm-cell/")
+    page.wait_for_selector("html[data-editor-ready]", state="attached")
+    replace_editor_code(page, LSTM_WRONG)
+    page.locator("button[data-action=submit]").click()
+    expect(panel).to_have_attribute("data-verdict", "WA", timeout=GRADING_TIMEOUT_MS)
+    failed = panel.locator(".test-row[data-passed=false]:not(.test-row--hidden) .test-message")
+    expect(failed.first).not_to_be_empty()
+
+    # both are in the history; the filter keeps only the wrong one
+    page.goto("/submissions/")
+    expect(page.locator("tbody tr[data-verdict]")).to_have_count(2)
+    page.goto("/submissions/?verdict=WA")
+    expect(page.locator("tbody tr[data-verdict]")).to_have_count(1)
+    page.locator("tbody tr[data-verdict=WA] a").first.click()
+    expect(page.locator(".submitted-code")).to_contain_text("np.tanh(lstm_in)")
+
+    # and the dashboard counts the solved LSTM problem
+    page.goto("/progress/")
+    expect(lstm_solved).to_contain_text(f"{solved_before + 1} /")
+    expect(page.locator("[data-progress-chart] svg")).to_be_visible()
+    screenshots(page, site, "/progress/", "dashboard", ready="[data-progress-chart] svg")
+    screenshots(page, site, "/", "home")
