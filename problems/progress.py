@@ -121,9 +121,14 @@ def quiz_list_for_section(*, section: Section) -> QuerySet[Quiz]:
 
 
 def quiz_list_for_course(*, course: Course) -> QuerySet[Quiz]:
+    """The course-wide quizzes (the mock exam): those drawing on more than one section."""
     return (
         Quiz.objects.filter(course=course)
-        .annotate(question_count=Count("items", distinct=True))
+        .annotate(
+            question_count=Count("items", distinct=True),
+            section_count=Count("items__problem__section", distinct=True),
+        )
+        .filter(Q(section_count__gt=1) | Q(time_limit_minutes__isnull=False))
         .order_by("order", "slug")
     )
 

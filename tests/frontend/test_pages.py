@@ -499,3 +499,13 @@ def test_markdown_drops_scripts_and_javascript_links():
         "<script>alert(1)</script> <img src=x onerror=alert(1)> [a](javascript:x)"
     )
     assert "<script" not in html and "onerror" not in html and "javascript:" not in html
+
+
+def test_home_offers_the_mock_exam_and_sections_offer_their_own_quiz():
+    first, second = make_choice_problem(), make_choice_problem()
+    make_quiz([first], slug="quiz-first")
+    make_quiz([first, second], slug="mock-exam", minutes=30)
+    home = client_for().get("/").content.decode()
+    section = client_for().get(f"/sections/{first.section.slug}/").content.decode()
+    assert "/quizzes/mock-exam/" in home and "/quizzes/quiz-first/" not in home
+    assert "/quizzes/quiz-first/" in section and "/quizzes/mock-exam/" not in section
