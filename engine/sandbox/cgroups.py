@@ -10,6 +10,7 @@ and removes the groups.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import signal
@@ -35,6 +36,7 @@ def _own_path(controller: str) -> str:
     return "/"
 
 
+@functools.cache
 def _base(controller: str) -> str:
     return os.path.join(ROOT, controller, _own_path(controller).lstrip("/"), "quizsandbox")
 
@@ -77,7 +79,7 @@ class JobGroup:
         self.fds: list[int] = []
         made = []
         try:
-            for c, p in self.paths.items():
+            for p in self.paths.values():
                 os.mkdir(p)
                 made.append(p)
             mem = self.paths["memory"]
@@ -167,6 +169,157 @@ class JobGroup:
                     time.sleep(0.005)
 
 
+class SlotGroup:
+    """The cgroups a warm zygote lives in: its children are born in them (no per-job
+    migration, which costs an RCU grace period per hierarchy on cgroup v1).
+
+    The zygote joins *after* its imports, so its own pages stay charged to the parent
+    group; per job the memory limit is set to the current usage plus the job's allowance,
+    and the peak and CPU time are read as differences.  The kernel's OOM killer is
+    disabled in the slot (it might pick the zygote): when the job reaches the limit its
+    tasks pause, the kernel signals the OOM eventfd (``cgroup.event_control``), and the
+    supervisor kills the job's processes and reports MEMORY."""
+
+    def __init__(self, pids_max: int):
+        name = f"zyg-{os.getpid()}-{next(_counter)}-{time.monotonic_ns() % 10**9}"
+        self.paths = {c: os.path.join(_base(c), name) for c in CONTROLLERS}
+        self.fds: list[int] = []
+        self.zygote_pid: int | None = None
+        self.pids_max = pids_max
+        made = []
+        try:
+            for p in self.paths.values():
+                os.mkdir(p)
+                made.append(p)
+            try:
+                _write(os.path.join(self.paths["memory"], "memory.swappiness"), 0)
+            except OSError:
+                pass
+            _write(os.path.join(self.paths["pids"], "pids.max"), pids_max + 1)
+            mem = self.paths["memory"]
+            _write(os.path.join(mem, "memory.oom_control"), 1)
+            self.oom_fd = os.eventfd(0, os.EFD_CLOEXEC | os.EFD_NONBLOCK)
+            ctl = os.open(os.path.join(mem, "memory.oom_control"), os.O_RDONLY | os.O_CLOEXEC)
+            try:
+                _write(os.path.join(mem, "cgroup.event_control"), f"{self.oom_fd} {ctl}")
+            finally:
+                os.close(ctl)
+            for p in self.paths.values():
+                self.fds.append(
+                    os.open(os.path.join(p, "cgroup.procs"), os.O_WRONLY | os.O_CLOEXEC)
+                )
+        except BaseException:
+            for fd in self.fds:
+                os.close(fd)
+            if getattr(self, "oom_fd", None) is not None:
+                os.close(self.oom_fd)
+            for p in reversed(made):
+                try:
+                    os.rmdir(p)
+                except OSError:
+                    pass
+            raise
+
+    def close_fds(self):
+        for fd in self.fds:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self.fds = []
+
+    def adopt_zygote(self):
+        """After the zygote joined: remember its host pid."""
+        pids = self.pids()
+        if len(pids) != 1:
+            raise RuntimeError(f"expected the zygote alone in its cgroup, found {pids}")
+        self.zygote_pid = pids[0]
+
+    def drain_oom(self) -> int:
+        """Number of OOM events since the last call (non-blocking)."""
+        try:
+            return int.from_bytes(os.read(self.oom_fd, 8), "little")
+        except BlockingIOError:
+            return 0
+
+    def under_oom(self) -> bool:
+        text = _read(os.path.join(self.paths["memory"], "memory.oom_control"))
+        return "under_oom 1" in text
+
+    def pids(self) -> list[int]:
+        out = set()
+        for line in _read(os.path.join(self.paths["memory"], "cgroup.procs")).split():
+            if line.isdigit():
+                out.add(int(line))
+        return sorted(out)
+
+    def _oom_kills(self) -> int:
+        for line in _read(os.path.join(self.paths["memory"], "memory.oom_control")).splitlines():
+            k, _, v = line.partition(" ")
+            if k == "oom_kill" and v.strip().isdigit():
+                return int(v)
+        return 0
+
+    def _int(self, controller, name) -> int:
+        v = _read(os.path.join(self.paths[controller], name), "0").strip()
+        return int(v) if v.isdigit() else 0
+
+    def begin_job(self, memory_bytes: int):
+        mem = self.paths["memory"]
+        base = self._int("memory", "memory.usage_in_bytes")
+        limit = base + memory_bytes
+        memsw = os.path.join(mem, "memory.memsw.limit_in_bytes")
+        has_memsw = os.path.exists(memsw)
+        # memsw must stay >= the plain limit: order the two writes accordingly
+        cur = self._int("memory", "memory.limit_in_bytes")
+        if has_memsw and limit > cur:
+            _write(memsw, limit)
+        _write(os.path.join(mem, "memory.limit_in_bytes"), limit)
+        if has_memsw and limit <= cur:
+            _write(memsw, limit)
+        _write(os.path.join(mem, "memory.max_usage_in_bytes"), 0)
+        self.drain_oom()
+        self.job = {"base": base, "cpu": self._int("cpuacct", "cpuacct.usage")}
+
+    def job_stats(self, oom_events: int = 0):
+        peak = self._int("memory", "memory.max_usage_in_bytes")
+        return {
+            "oom_kills": oom_events + self.drain_oom(),
+            "peak_kb": max(0, peak - self.job["base"]) // 1024,
+            "cpu_seconds": (self._int("cpuacct", "cpuacct.usage") - self.job["cpu"]) / 1e9,
+            "pids_max_hit": False,
+        }
+
+    def kill_job(self):
+        """SIGKILL every process in the slot except the zygote."""
+        for _ in range(100):
+            pids = [p for p in self.pids() if p != self.zygote_pid]
+            if not pids:
+                return True
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            time.sleep(0.002)
+        return False
+
+    def destroy(self):
+        self.close_fds()
+        if self.oom_fd is not None:
+            os.close(self.oom_fd)
+            self.oom_fd = None
+        for p in self.paths.values():
+            for _ in range(200):
+                try:
+                    os.rmdir(p)
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    time.sleep(0.005)
+
+
 def sweep_stale():
     """Remove empty job groups left by dead processes (best effort)."""
     with _lock:
@@ -177,7 +330,7 @@ def sweep_stale():
             except OSError:
                 continue
             for n in names:
-                if not n.startswith("job-"):
+                if not n.startswith(("job-", "zyg-")):
                     continue
                 try:
                     pid = int(n.split("-")[1])

@@ -23,7 +23,6 @@ Values inside the JSON are tagged: lists are JSON arrays; ``{"$t": [...]}`` a tu
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import os
@@ -128,11 +127,64 @@ def decode_value(obj, arrays, unsupported, ref, depth=0):
     raise WireError("bad value tag")
 
 
+_NPY_MAGIC = b"\x93NUMPY\x01\x00"
+MARKS = []  # (label, time.perf_counter()) of the child's setup steps, sent with "start"
+
+
+def mark(label):
+    import time
+
+    MARKS.append((label, time.perf_counter()))
+
+
+_NPY_HEADER = None  # compiled lazily
+
+
 def _npy_bytes(a):
+    """``.npy`` version 1.0 bytes of a C-ordered copy of ``a`` (what ``np.save`` writes,
+    without its per-call overhead)."""
     np = _np()
-    buf = io.BytesIO()
-    np.save(buf, a, allow_pickle=False)
-    return buf.getvalue()
+    if not a.flags.c_contiguous:
+        a = np.ascontiguousarray(a)
+    descr = a.dtype.str
+    shape = tuple(int(n) for n in a.shape)
+    header = f"{{'descr': {descr!r}, 'fortran_order': False, 'shape': {shape!r}, }}"
+    pad = 64 - (10 + len(header) + 1) % 64
+    header = (header + " " * pad + "\n").encode("latin1")
+    return b"".join([_NPY_MAGIC, struct.pack("<H", len(header)), header, a.tobytes()])
+
+
+def _npy_load(buf):
+    """Strict reader for the ``.npy`` frames written by :func:`_npy_bytes` (never pickle:
+    only plain numeric/bool dtypes are accepted; anything else raises WireError)."""
+    global _NPY_HEADER
+    np = _np()
+    if _NPY_HEADER is None:
+        import re
+
+        _NPY_HEADER = re.compile(
+            r"\{'descr': '([<>|=][biufc][0-9]{1,2})', 'fortran_order': False, "
+            r"'shape': \(((?:[0-9]{1,12}, ?)*(?:[0-9]{1,12})?)\), \} *\n"
+        )
+    if len(buf) < 10 or bytes(buf[:8]) != _NPY_MAGIC:
+        raise WireError("bad npy magic")
+    (hlen,) = struct.unpack_from("<H", buf, 8)
+    if 10 + hlen > len(buf):
+        raise WireError("bad npy header length")
+    m = _NPY_HEADER.fullmatch(bytes(buf[10 : 10 + hlen]).decode("latin1"))
+    if m is None:
+        raise WireError("bad npy header")
+    dtype = np.dtype(m.group(1))
+    if dtype.kind not in "biufc" or dtype.hasobject:
+        raise WireError("bad npy dtype")
+    shape = tuple(int(p) for p in m.group(2).replace(" ", "").split(",") if p)
+    count = 1
+    for n in shape:
+        count *= n
+    body = buf[10 + hlen :]
+    if len(body) != count * dtype.itemsize:
+        raise WireError("npy size mismatch")
+    return np.frombuffer(body, dtype=dtype).reshape(shape).copy()
 
 
 def pack_message(obj, arrays=()):
@@ -180,11 +232,13 @@ def iter_messages(data, max_arrays=100000):
             if alen > n - pos:
                 raise WireError("truncated array")
             try:
-                a = np.load(io.BytesIO(view[pos : pos + alen]), allow_pickle=False)
+                a = _npy_load(view[pos : pos + alen])
+            except WireError:
+                raise
             except Exception as exc:  # noqa: BLE001 - any parse failure is a wire error
                 raise WireError(f"bad npy: {exc}") from None
-            if type(a) is not np.ndarray or a.dtype.kind not in "biufc" or a.dtype.hasobject:
-                raise WireError("bad array dtype")
+            if type(a) is not np.ndarray:
+                raise WireError("bad array")
             pos += alen
             arrays.append(a)
         yield obj, arrays
@@ -374,7 +428,12 @@ class Runner:
         import types
 
         linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
-        self.send({"kind": "start"})  # from here on, learner code may write to the channel
+        mark("start")
+        t0 = MARKS[0][1] if MARKS else 0.0
+        setup = [[k, round((t - t0) * 1000, 3)] for k, t in MARKS]
+        self.send(
+            {"kind": "start", "setup_ms": setup, "t0": t0}
+        )  # from here on, learner code may write
         try:
             codeobj = compile(code, filename, "exec", dont_inherit=True)
         except (SyntaxError, ValueError) as exc:  # ValueError: null bytes in source
@@ -595,10 +654,13 @@ def confine_and_run(job_fd, result_fd, config, preloaded=False):
     code = 0
     try:
         join_cgroups(config.get("cgroup_fds", ()))
+        mark("cgroups")
         data = read_all(job_fd, int(config.get("job_cap", 1 << 30)))
         os.close(job_fd)
+        mark("read")
         job = decode_job(data)
         del data
+        mark("decoded")
         framework = job.get("framework", "numpy")
         limits = dict(job.get("limits", {}))
         limits.update(config.get("limits", {}))
@@ -610,8 +672,10 @@ def confine_and_run(job_fd, result_fd, config, preloaded=False):
         if "as_extra_mb" in config:
             limits["as_bytes"] = _vm_size() + int(config["as_extra_mb"]) * (1 << 20)
         apply_rlimits(limits)
+        mark("rlimits")
         if config.get("bpf"):
             load_seccomp(bytes.fromhex(config["bpf"]))
+            mark("seccomp")
         os.chdir("/tmp" if os.path.isdir("/tmp") else "/")
         Runner(job, result_fd).run()
     except BaseException as exc:  # noqa: BLE001 - report sandbox failures as such
@@ -673,7 +737,9 @@ class _Sys:
         self.check(self.libc.setns(fd, nstype), "setns")
 
     def mount(self, src, target, fstype, flags, data):
-        enc = lambda v: v.encode() if v is not None else None
+        def enc(v):
+            return v.encode() if v is not None else None
+
         self.check(
             self.libc.mount(enc(src), enc(target), enc(fstype), self.ct.c_ulong(flags), enc(data)),
             f"mount {target}",
@@ -722,7 +788,11 @@ def isolate_child(sysc, config):
     os.setsid()
     PR_SET_PDEATHSIG = 1
     sysc.prctl(PR_SET_PDEATHSIG, 9)
-    sysc.unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)
+    mark("forked")
+    sysc.unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS)
+    mark("unshare")
+    sysc.unshare(CLONE_NEWNET)
+    mark("unshare_net")
     sysc.mount(None, "/", None, MS_REC | MS_PRIVATE, None)
     tmp_kb = int(config.get("tmp_kb", 16384))
     opts = f"size={tmp_kb}k,nr_inodes=1024,mode=1777"
@@ -736,6 +806,7 @@ def isolate_child(sysc, config):
             f"size={tmp_kb}k,nr_inodes=256,mode=1777",
         )
     sysc.mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
+    mark("mounts")
     import socket
 
     socket.sethostname("sandbox")
@@ -746,6 +817,7 @@ def isolate_child(sysc, config):
     _write_file("/proc/self/uid_map", f"{inside} {uid} 1")
     _write_file("/proc/self/gid_map", f"{inside} {gid} 1")
     sysc.drop_all_caps()
+    mark("userns")
     if os.geteuid() != inside or os.getegid() != inside:
         raise OSError("uid map not applied")
 
@@ -767,7 +839,8 @@ def zygote_main(ctl_fd, config):
     import select
     import socket
 
-    close_fds_except([ctl_fd])
+    cg_fds = list(config.get("cgroup_fds", ()))
+    close_fds_except([ctl_fd] + cg_fds)
     framework = config.get("framework", "numpy")
     os.environ.clear()
     os.environ.update(config.get("env", {}))
@@ -800,9 +873,15 @@ def zygote_main(ctl_fd, config):
     ctl = socket.socket(fileno=ctl_fd)
     pidns = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
     devnull = os.open("/dev/null", os.O_RDWR | os.O_CLOEXEC)
+    # join the slot cgroups after the imports: the zygote's own pages stay charged to the
+    # parent group, its children are born inside (no migration per job)
+    join_cgroups(cg_fds)
     gc.collect()
     gc.freeze()
     _send(ctl, {"op": "ready", "pid": os.getpid(), "threads": _thread_count()})
+    if not config.get("debug"):
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
     while True:
         try:
             msg, fds, _, _ = socket.recv_fds(ctl, 1 << 16, 16)
@@ -815,7 +894,7 @@ def zygote_main(ctl_fd, config):
             for fd in fds:
                 os.close(fd)
             continue
-        job_r, res_w, out_w, err_w, *cg_fds = fds
+        job_r, res_w, out_w, err_w, *job_cg_fds = fds
         sys.stdout.flush()
         sys.stderr.flush()
         t0 = time.monotonic()
@@ -828,7 +907,7 @@ def zygote_main(ctl_fd, config):
                 os.dup2(err_w, 2)
                 ctl.close()
                 isolate_child(sysc, req)
-                child_cfg = dict(req, cgroup_fds=cg_fds)
+                child_cfg = dict(req, cgroup_fds=job_cg_fds)
             except BaseException as exc:  # noqa: BLE001
                 try:
                     os.write(

@@ -28,7 +28,6 @@ import signal
 import socket
 import subprocess
 import threading
-import time
 
 from . import cgroups
 from .backends import BASE_PYTHON, HARNESS, SAFE_ENV, SITE_PACKAGES, PidWatcher, pipes
@@ -198,14 +197,14 @@ class _Groups:
             self.group.destroy()
 
 
-def _harness_config(job, groups: _Groups) -> dict:
+def _harness_config(job, with_cgroup: bool) -> dict:
     cfg = {
         "bpf": _bpf_hex(),
         "tmp_kb": TMP_KB,
         "limits": {"nproc": PIDS_MAX, "fsize_bytes": TMP_KB * 1024, "nofile": 256},
     }
     # rlimit backstop on address space: the cgroup is the real cap when present
-    cfg["as_extra_mb"] = int(job.limits.memory_mb) * (2 if groups.group else 1) + 256
+    cfg["as_extra_mb"] = int(job.limits.memory_mb) * (2 if with_cgroup else 1) + 256
     return cfg
 
 
@@ -217,7 +216,7 @@ def launch_cold(job) -> Launched:
     groups = _Groups(job)
     child, ours = pipes()
     job_r, res_w, out_w, err_w = child
-    cfg = _harness_config(job, groups)
+    cfg = _harness_config(job, groups.group is not None)
     cfg["cgroup_fds"] = groups.fds
     cfg["sys_path"] = [INSIDE_SITE]
     argv, env = _chain(False, [str(job_r), str(res_w), json.dumps(cfg)])
@@ -292,21 +291,36 @@ class Zygote:
         self.runs = 0
         self.owner_pid = os.getpid()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        cfg = {"framework": framework, "sys_path": [INSIDE_SITE], "env": dict(SAFE_ENV)}
+        self.slot = cgroups.SlotGroup(PIDS_MAX) if cgroups.available() else None
+        slot_fds = list(self.slot.fds) if self.slot else []
+        debug = bool(os.environ.get("QUIZ_SANDBOX_DEBUG"))
+        cfg = {
+            "framework": framework,
+            "sys_path": [INSIDE_SITE],
+            "env": dict(SAFE_ENV),
+            "cgroup_fds": slot_fds,
+            "debug": debug,
+        }
         argv, env = _chain(True, ["zygote", str(theirs.fileno()), json.dumps(cfg)])
         try:
             self.proc = subprocess.Popen(
                 argv,
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
-                stderr=None if os.environ.get("QUIZ_SANDBOX_DEBUG") else subprocess.PIPE,
-                pass_fds=[theirs.fileno()],
+                stderr=None if debug else subprocess.PIPE,
+                pass_fds=[theirs.fileno()] + slot_fds,
                 env=env,
                 cwd="/",
                 start_new_session=True,
             )
+        except BaseException:
+            if self.slot:
+                self.slot.destroy()
+            raise
         finally:
             theirs.close()
+            if self.slot:
+                self.slot.close_fds()
         self.sock = ours
         self.sock.settimeout(120)
         try:
@@ -325,6 +339,12 @@ class Zygote:
         self.info = json.loads(msg)
         if self.proc.stderr:
             self.proc.stderr.close()
+        if self.slot:
+            try:
+                self.slot.adopt_zygote()
+            except Exception:
+                self.close()
+                raise
 
     def alive(self) -> bool:
         return self.proc.poll() is None and self.owner_pid == os.getpid()
@@ -342,18 +362,23 @@ class Zygote:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
+        if self.slot:
+            self.slot.kill_job()
+            self.slot.destroy()
+            self.slot = None
 
-    def launch(self, job, groups: _Groups) -> Launched:
+    def launch(self, job) -> Launched:
+        slot = self.slot
+        if slot:
+            slot.begin_job(_memory_bytes(job))
         child, ours = pipes()
-        req = {"op": "run", "inside_uid": INSIDE_UID, **_harness_config(job, groups)}
+        req = {"op": "run", "inside_uid": INSIDE_UID, **_harness_config(job, slot is not None)}
         try:
-            socket.send_fds(self.sock, [json.dumps(req).encode()], list(child) + groups.fds)
+            socket.send_fds(self.sock, [json.dumps(req).encode()], list(child))
         except OSError as exc:
             for fd in child + ours:
                 os.close(fd)
             raise ZygoteDied(f"zygote unreachable: {exc}") from exc
-        finally:
-            groups.after_spawn()
         for fd in child:
             os.close(fd)
         self.runs += 1
@@ -387,13 +412,28 @@ class Zygote:
                     return state["exit"]
 
         def kill():
-            groups.kill()
             try:
                 sock.send(b'{"op": "kill"}')
             except OSError:
                 pass
+            if slot:
+                slot.kill_job()
+
+        def stats():
+            if not slot:
+                return Stats()
+            s = slot.job_stats()
+            return Stats(
+                oom_kills=s["oom_kills"], peak_kb=s["peak_kb"], cpu_seconds=s["cpu_seconds"]
+            )
+
+        def cleanup():
+            if slot and slot.pids() != [slot.zygote_pid]:
+                slot.kill_job()  # (only possible if the zygote lost track of its child)
 
         return Launched(
+            oom_fd=slot.oom_fd if slot else None,
+            oom_drain=slot.drain_oom if slot else None,
             job_w=ours[0],
             result_r=ours[1],
             out_r=ours[2],
@@ -401,8 +441,8 @@ class Zygote:
             exit_fd=sock.fileno(),
             poll_exit=poll,
             kill=kill,
-            stats=groups.stats,
-            cleanup=groups.destroy,
+            stats=stats,
+            cleanup=cleanup,
             extra={"state": state},
         )
 
@@ -494,25 +534,28 @@ def _shutdown():
 
 def launch_warm(job) -> Launched:
     p = pool()
-    groups = _Groups(job)
     for attempt in range(2):
         z = p.acquire(job.framework)
         try:
-            launched = z.launch(job, groups)
+            launched = z.launch(job)
         except ZygoteDied:
             p.release(z, False)
             if attempt:
-                groups.destroy()
                 raise
             continue
+        except BaseException:
+            p.release(z, False)
+            raise
         break
     inner_cleanup = launched.cleanup
     state = launched.extra["state"]
 
     def cleanup():
-        inner_cleanup()
-        healthy = not state["dead"] and state["exit"] is not None
-        p.release(z, healthy)
+        try:
+            inner_cleanup()
+        finally:
+            healthy = not state["dead"] and state["exit"] is not None
+            p.release(z, healthy)
 
     launched.cleanup = cleanup
     return launched

@@ -84,6 +84,7 @@ class Decoded:
     message: str = ""
     started: bool = False  # the harness reached the learner's code
     wire_error: str | None = None  # the stream was malformed (after ``started``: by the learner)
+    setup_ms: list | None = None  # the harness's setup timings (diagnostics only)
 
 
 def decode_results(data: bytes, n_calls: int) -> Decoded:
@@ -114,6 +115,8 @@ def _decode_into(out: Decoded, data: bytes, n_calls: int) -> None:
             if started:
                 raise WireError("second start")
             started = out.started = True
+            setup = obj.get("setup_ms")
+            out.setup_ms = setup if type(setup) is list else None
             continue
         if not started and kind != "internal":
             raise WireError("message before start")

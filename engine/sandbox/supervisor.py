@@ -52,6 +52,8 @@ class Launched:
     kill: object  # () -> None: kill the whole tree
     stats: object = None  # () -> Stats, after exit
     cleanup: object = None  # () -> None
+    oom_fd: int | None = None  # readable when the job's cgroup hit its memory limit
+    oom_drain: object = None  # () -> int: events since the last call
     extra: dict = field(default_factory=dict)
 
 
@@ -88,6 +90,9 @@ def supervise(job: Job, job_bytes: bytes, proc: Launched, started: float) -> Run
         os.close(proc.job_w)
     job_w_open = bool(job_view)
     sel.register(proc.exit_fd, selectors.EVENT_READ)
+    oom_events = 0
+    if proc.oom_fd is not None:
+        sel.register(proc.oom_fd, selectors.EVENT_READ)
     exit_info: ExitInfo | None = None
     timed_out = over_output = killed = False
     over_what = ""
@@ -131,6 +136,11 @@ def supervise(job: Job, job_bytes: bytes, proc: Launched, started: float) -> Run
                         sel.unregister(fd)
                         os.close(fd)
                         job_w_open = False
+                elif fd == proc.oom_fd:
+                    n = proc.oom_drain()
+                    if n:
+                        oom_events += n
+                        do_kill()  # the job's tasks are paused at the limit: end them
                 elif fd == proc.exit_fd:
                     if exit_info is None:
                         exit_info = proc.poll_exit()
@@ -184,7 +194,10 @@ def supervise(job: Job, job_bytes: bytes, proc: Launched, started: float) -> Run
                 exit_info = e
                 break
             time.sleep(0.02)
+    if proc.oom_drain is not None:
+        oom_events += proc.oom_drain()
     stats = proc.stats() if proc.stats else Stats()
+    stats.oom_kills += oom_events
     if proc.cleanup:
         proc.cleanup()
     stdout = bytes(bufs[proc.out_r]).decode("utf-8", "replace")

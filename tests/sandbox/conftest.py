@@ -1,6 +1,7 @@
 """Fixtures for the sandbox suite (helpers live in sandboxkit.py)."""
 
 import pytest
+
 from tests.sandbox.sandboxkit import MODES, Sandbox
 
 

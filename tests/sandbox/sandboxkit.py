@@ -12,15 +12,28 @@ import os
 import time
 
 import numpy as np
-import pytest
 
 from engine import sandbox
 from engine.sandbox import Call, Job, Limits, RunStatus
 from engine.sandbox.isolation import SANDBOX_UID, SandboxUnavailable, check_available
 
 MODES = ("warm", "cold")
-DEV_ENTRIES = ["core", "fd", "full", "null", "ptmx", "pts", "random", "shm", "stderr", "stdin",
-               "stdout", "tty", "urandom", "zero"]
+DEV_ENTRIES = [
+    "core",
+    "fd",
+    "full",
+    "null",
+    "ptmx",
+    "pts",
+    "random",
+    "shm",
+    "stderr",
+    "stdin",
+    "stdout",
+    "tty",
+    "urandom",
+    "zero",
+]
 HOSTILE_LIMITS = Limits(wall_seconds=3.0, cpu_seconds=1.0, memory_mb=192)
 
 GOOD = """
@@ -112,8 +125,9 @@ class Sandbox:
 
     def run(self, code, calls=(), framework="numpy", limits=HOSTILE_LIMITS):
         calls = tuple(c if isinstance(c, Call) else Call(c) for c in calls)
-        return sandbox.run(Job(code=code, calls=calls, framework=framework, limits=limits),
-                           mode=self.mode)
+        return sandbox.run(
+            Job(code=code, calls=calls, framework=framework, limits=limits), mode=self.mode
+        )
 
     def value(self, code, entry="f", args=(), **kw):
         r = self.run(code, (Call(entry, args),), **kw)

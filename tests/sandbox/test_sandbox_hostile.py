@@ -10,13 +10,12 @@ import socket as host_socket
 import numpy as np
 import pytest
 
-from engine.sandbox import Call, Limits, RunStatus, Unsupported
-from engine.sandbox import isolation
-
+from engine.sandbox import Call, Limits, RunStatus, Unsupported, isolation
 from tests.sandbox.sandboxkit import HOSTILE_LIMITS, Sandbox, _sandbox_available
 
-pytestmark = pytest.mark.skipif(_sandbox_available() is not None,
-                                reason=f"isolated sandbox unavailable: {_sandbox_available()}")
+pytestmark = pytest.mark.skipif(
+    _sandbox_available() is not None, reason=f"isolated sandbox unavailable: {_sandbox_available()}"
+)
 
 
 # ----------------------------------------------------------------------------- time
@@ -237,8 +236,11 @@ import numpy as np
 def f():
     return np.ones((4 << 20,))   # 32 MB > the result cap below
 """
-    r = sbx.run(code, ["f"], limits=Limits(wall_seconds=5, cpu_seconds=2, memory_mb=256,
-                                          result_bytes=1 << 20))
+    r = sbx.run(
+        code,
+        ["f"],
+        limits=Limits(wall_seconds=5, cpu_seconds=2, memory_mb=256, result_bytes=1 << 20),
+    )
     assert r.status == RunStatus.OUTPUT_LIMIT
     assert "result channel" in r.message
     sbx.check_clean()
@@ -462,8 +464,11 @@ def f(x, expected_halves, input_halves):
         w = np.frombuffer(a[:2].tobytes(), dtype=np.uint64)
         return [int(w[0]), int(w[1])]
 
-    r = sbx.run(code, [Call("f", (x, halves(expected), halves(x)))],
-                limits=Limits(wall_seconds=20, cpu_seconds=10, memory_mb=1024))
+    r = sbx.run(
+        code,
+        [Call("f", (x, halves(expected), halves(x)))],
+        limits=Limits(wall_seconds=20, cpu_seconds=10, memory_mb=1024),
+    )
     assert r.status == RunStatus.OK, (r.status, r.message, r.calls and r.calls[0].error)
     mods, found_expected, found_input = r.calls[0].value
     assert mods == []
@@ -735,8 +740,12 @@ class Sneaky(torch.Tensor):
 def f(x):
     return (x * 2).as_subclass(Sneaky)
 """
-    r = warm.run(code, [Call("f", (np.arange(3.0),), as_tensor=True)], framework="torch",
-                 limits=Limits(wall_seconds=10, cpu_seconds=5, memory_mb=1024))
+    r = warm.run(
+        code,
+        [Call("f", (np.arange(3.0),), as_tensor=True)],
+        framework="torch",
+        limits=Limits(wall_seconds=10, cpu_seconds=5, memory_mb=1024),
+    )
     assert r.status == RunStatus.OK, (r.status, r.message, r.calls and r.calls[0].error)
     v = r.calls[0].value
     assert type(v) is np.ndarray
