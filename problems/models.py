@@ -9,6 +9,8 @@ from django.db.models import F, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .fields import ExactJSONField
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
@@ -170,16 +172,16 @@ class CodeSpec(models.Model):
 
     problem = models.OneToOneField(Problem, on_delete=models.CASCADE, related_name="code_spec")
     framework = models.CharField(max_length=8, choices=Framework.choices, default=Framework.NUMPY)
-    entry_points = models.JSONField(default=list)
+    entry_points = ExactJSONField(default=list)
     starter_code = models.TextField(blank=True)
-    reference = models.JSONField(
+    reference = ExactJSONField(
         default=dict, help_text='{"engine": "<function>"} or {"code": "<python source>"}'
     )
-    tests = models.JSONField(default=list, help_text="Test specifications (engine schema).")
-    mutants = models.JSONField(default=list, blank=True, help_text="Wrong answers to reject.")
-    limits = models.JSONField(default=dict, blank=True)
-    forbidden_calls = models.JSONField(default=list, blank=True)
-    extra = models.JSONField(default=dict, blank=True, help_text="Other engine spec keys.")
+    tests = ExactJSONField(default=list, help_text="Test specifications (engine schema).")
+    mutants = ExactJSONField(default=list, blank=True, help_text="Wrong answers to reject.")
+    limits = ExactJSONField(default=dict, blank=True)
+    forbidden_calls = ExactJSONField(default=list, blank=True)
+    extra = ExactJSONField(default=dict, blank=True, help_text="Other engine spec keys.")
 
     def __str__(self) -> str:
         return f"code spec of {self.problem.slug}"
@@ -208,11 +210,11 @@ class ProblemVersion(models.Model):
 
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
-    snapshot = models.JSONField(help_text="The problem as in its content file.")
+    snapshot = ExactJSONField(help_text="The problem as in its content file.")
     content_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
     validated_at = models.DateTimeField(null=True, blank=True)
-    validation = models.JSONField(default=dict, blank=True)
+    validation = ExactJSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["problem_id", "-number"]

@@ -11,6 +11,7 @@ Claiming and finishing are conditional updates, so a second delivery changes not
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -99,6 +100,17 @@ def _truncate(text: str) -> str:
     return text[:OUTPUT_KEEP_CHARS] + "\n… (output truncated)"
 
 
+def _json_safe(value):
+    """NaN and infinities are not JSON PostgreSQL accepts; results carry them as text."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {key: _json_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(item) for item in value]
+    return value
+
+
 def submission_finish(*, submission: Submission, result: dict) -> bool:
     """Write the verdict once. False if the claim was lost (another worker took over)."""
     verdict = result["verdict"]
@@ -112,7 +124,7 @@ def submission_finish(*, submission: Submission, result: dict) -> bool:
             verdict=verdict,
             score=max(0.0, min(float(result.get("score", 0)), float(result.get("max_score", 0)))),
             max_score=max(0.0, float(result.get("max_score", 0))),
-            tests=result.get("tests", []),
+            tests=_json_safe(result.get("tests", [])),
             stdout=_truncate(result.get("stdout", "")),
             stderr=_truncate(result.get("stderr", "")),
             message=result.get("message", ""),

@@ -124,3 +124,16 @@ def test_it_refuses_an_attempt_scored_above_its_maximum():
     quiz = Quiz.objects.create(course=problem.section.course, slug="q3", title_ja="q", title_en="q")
     with pytest.raises(IntegrityError), transaction.atomic():
         Attempt.objects.create(user=make_user(), quiz=quiz, score=3, max_score=2)
+
+
+def test_engine_data_reads_back_exactly_as_written():
+    # given values jsonb would normalise (-0.0 → 0.0, 1e300 → an integer)
+    problem = make_code_problem()
+    problem.code_spec.tests = [{"name": "edge", "args": {"x": {"value": [-0.0, 1e300, 1.0]}}}]
+    problem.code_spec.save()
+    # when read back from the database
+    stored = (
+        type(problem.code_spec).objects.get(pk=problem.code_spec.pk).tests[0]["args"]["x"]["value"]
+    )
+    # then every value keeps its sign and type
+    assert [repr(v) for v in stored] == ["-0.0", "1e+300", "1.0"]

@@ -58,7 +58,7 @@ def test_submitting_too_fast_is_throttled_with_retry_after(settings, monkeypatch
     # DRF reads rates once, at import; this test's rate is 3 a minute.
     monkeypatch.setattr(SubmissionThrottle, "THROTTLE_RATES", {"submissions": "3/min"})
     cache.clear()
-    problem = make_code_problem(slug="throttled")
+    make_code_problem(slug="throttled")
     client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     client.force_authenticate(make_user())
     statuses = [
