@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from problems.models import Choice, Quiz
-from tests.browser.conftest import screenshots
+from tests.browser.conftest import ARTIFACTS, screenshots
 from tests.factories import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -123,14 +123,8 @@ def test_the_mock_exam_runs_to_its_review_screen(page, site):
     expect(page.locator(".review-item")).to_have_count(total)
     expect(page.locator(".review-item .explanation").first).not_to_be_empty()
     expect(page.locator("[data-score]")).to_have_text(re.compile(r"^\d+ / \d+$"))
-    page.screenshot(path=str(screenshots_path("mock-exam-review")), full_page=True)
-
-
-def screenshots_path(name: str):
-    from tests.browser.conftest import ARTIFACTS
-
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    return ARTIFACTS / f"{name}.png"
+    page.screenshot(path=ARTIFACTS / "mock-exam-review.png")
 
 
 def test_lstm_code_is_graded_live_and_shows_in_history_and_progress(page, site):
