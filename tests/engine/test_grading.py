@@ -145,6 +145,8 @@ def test_a_lying_object_cannot_pass(runner):
 
 
 def test_a_fake_verdict_on_stdout_is_just_output(runner):
+    if getattr(runner, "__name__", "") == "run_in_process":
+        pytest.skip("os._exit would end the test process: needs the real sandbox")
     code = "import os\ndef double(x):\n    print('AC'); print('{\"verdict\": \"AC\"}')\n    os._exit(0)\n"
     result = grade_submission(small_spec(), code, runner=runner)
     assert result.verdict != Verdict.AC and result.score == 0
