@@ -512,3 +512,20 @@ def test_htmx_sends_the_csrf_token_and_swapped_content_gets_math(open_page):
     page.wait_for_selector("#swapped .katex")
 
     assert headers[0]["x-csrftoken"] == "cookie-token"
+
+
+def test_choosing_a_language_submits_the_switch_without_its_fallback_button(open_page):
+    page = open_page()
+    posts = []
+
+    def set_language(route):
+        posts.append(parse_qs(route.request.post_data))
+        route.fulfill(content_type="text/html", body="<p id='switched'>ok</p>")
+
+    page.route("**/i18n/setlang/", set_language)
+    assert not page.is_visible("[data-autosubmit-fallback]")
+
+    page.select_option("#language", "en")
+    page.wait_for_selector("#switched")
+
+    assert posts[0]["language"] == ["en"]
