@@ -19,12 +19,9 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
-import numpy as np
-
-from engine.checks.compare import Failure, compare, compare_unchanged, describe_value, fmt_index
 from engine.checks.forbidden import find_forbidden_calls
+from engine.checks.judge import find_failure
 from engine.checks.plan import PreparedProblem, PreparedTest, prepare
-from engine.checks.properties import check_properties
 from engine.sandbox.api import Call, CallResult, GradRequest, Job, Limits, RunResult, RunStatus
 
 log = logging.getLogger(__name__)
@@ -299,136 +296,13 @@ def _error_dict(e, hidden: bool = False) -> dict | None:
 
 
 def _judge(test: PreparedTest, call: CallResult) -> TestResult:
-    failure = _find_failure(test, call)
+    failure = find_failure(test, call)
     if failure is None:
         return TestResult(test.name, True, test.points, test.points, "", test.hidden)
     message = failure.summary if test.hidden else failure.detail
     if test.hidden:
         message = f"{message} (hidden test: its inputs are not shown)"
     return TestResult(test.name, False, 0, test.points, message, test.hidden, test.hint)
-
-
-def _find_failure(test: PreparedTest, call: CallResult) -> Failure | None:
-    if call.error is not None:
-        e = call.error
-        line = f" at line {e.line}" if e.line else ""
-        return Failure(f"raised {e.type}{line}", f"raised {e.type}{line}: {e.message}")
-    return (
-        _check_outputs(test, call.value)
-        or _check_inputs_unchanged(test, call)
-        or _check_gradients(test, call)
-    )
-
-
-def _split_outputs(test: PreparedTest, value: Any) -> tuple[list, Failure | None]:
-    n = len(test.outputs)
-    if n == 1:
-        return [value], None
-    names = ", ".join(test.outputs)
-    kind = "arrays" if all(isinstance(e, np.ndarray) for e in test.expected) else "values"
-    if not isinstance(value, tuple | list):
-        return [], Failure(
-            f"returned {describe_value(value)}, expected a tuple of {n}",
-            f"returned {describe_value(value)}, expected a tuple of {n} {kind} ({names}): `return {names}`",
-        )
-    if len(value) != n:
-        return [], Failure(
-            f"returned a tuple of {len(value)}, expected {n}",
-            f"returned a tuple of {len(value)}, expected {n} {kind} ({names})",
-        )
-    return list(value), None
-
-
-def _label(test: PreparedTest, k: int) -> str:
-    return "the result" if len(test.outputs) == 1 else f"`{test.outputs[k]}`"
-
-
-def _check_outputs(test: PreparedTest, value: Any) -> Failure | None:
-    got, failure = _split_outputs(test, value)
-    if failure:
-        return failure
-    expected = [test.expected] if len(test.outputs) == 1 else list(test.expected)
-    if len(expected) > 1 and test.compare_values:
-        failure = _check_order(test, got, expected)
-        if failure:
-            return failure
-    for k, name in enumerate(test.outputs):
-        props = test.properties.get(name)
-        if props:
-            failure = check_properties(got[k], props, _label(test, k))
-            if failure:
-                return failure
-    for k in range(len(test.outputs)):
-        if test.compare_values:
-            failure = compare(got[k], expected[k], _label(test, k), test.tolerance)
-            if failure:
-                return failure
-    return None
-
-
-def _check_order(test: PreparedTest, got: list, expected: list) -> Failure | None:
-    """Outputs that are right but returned in another order."""
-    n = len(expected)
-    if all(compare(got[k], expected[k], "x", test.tolerance) is None for k in range(n)):
-        return None
-    for k in range(n):
-        for j in range(n):
-            if j != k and compare(got[k], expected[j], "x", test.tolerance) is None:
-                names = ", ".join(test.outputs)
-                return Failure(
-                    "the outputs are in the wrong order",
-                    f"your output {k + 1} is the expected `{test.outputs[j]}`: return them in the order ({names})",
-                )
-    return None
-
-
-def _check_inputs_unchanged(test: PreparedTest, call: CallResult) -> Failure | None:
-    after = list(call.args_after or ()) + list((call.kwargs_after or {}).values())
-    if not after:
-        return None
-    before = list(test.args) + list(test.kwargs.values())
-    for name, b, a in zip(test.arg_names, before, after, strict=False):
-        if name in test.mutable:
-            continue
-        diff = compare_unchanged(b, a)
-        if diff is not None:
-            at = (
-                f" (first change at index {fmt_index(diff)})"
-                if diff and all(isinstance(i, int) for i in diff)
-                else ""
-            )
-            return Failure(
-                f"your function modified its input `{name}`",
-                f"your function modified its input `{name}`{at}: work on a copy (e.g. `{name}.copy()`) or build a new array",
-            )
-    return None
-
-
-def _check_gradients(test: PreparedTest, call: CallResult) -> Failure | None:
-    if test.grad is None:
-        return None
-    from engine.checks.compare import Tolerance, compare_array
-
-    grads = call.grads or {}
-    tol = Tolerance(max(test.tolerance.rtol, 1e-6), max(test.tolerance.atol, 1e-8))
-    for i, name in zip(test.grad.wrt, test.grad.wrt_names, strict=True):
-        expected = test.grad.expected.get(i)
-        got = grads.get(i)
-        label = f"the gradient w.r.t. `{name}`"
-        if got is None:
-            if expected is None or not expected.any():
-                continue
-            return Failure(
-                f"no gradient reached `{name}`",
-                f"no gradient reached `{name}`: the graph was cut (`.detach()`, `.item()`, `.numpy()`, "
-                "`torch.no_grad()` or a new tensor built from values) between it and the outputs",
-            )
-        if expected is None:
-            expected = np.zeros_like(got)
-        failure = compare_array(got, expected, label, tol)
-        if failure:
-            return failure
-    return None
 
 
 def _summarise(

@@ -108,7 +108,7 @@ def _explain(error: jsonschema.ValidationError, base: tuple) -> list[str]:
         for sub in error.context:
             branches.setdefault(sub.relative_schema_path[0], []).append(sub)
         intended = [errs for errs in branches.values() if _branch_is_intended(errs)]
-        if len(intended) == 1 and "x-message" not in error.schema.get("anyOf", [{}])[0]:
+        if len(intended) == 1:
             out: list[str] = []
             for sub in intended[0]:
                 out.extend(_explain(sub, path))
