@@ -228,12 +228,17 @@ class SlotGroup:
                 pass
         self.fds = []
 
-    def adopt_zygote(self):
-        """After the zygote joined: remember its host pid."""
-        pids = self.pids()
-        if len(pids) != 1:
-            raise RuntimeError(f"expected the zygote alone in its cgroup, found {pids}")
-        self.zygote_pid = pids[0]
+    def adopt_zygote(self, inner_pid: int):
+        """After the zygote joined: find its host pid (its PID in its own namespace is
+        ``inner_pid``; its children live one PID namespace deeper)."""
+        for pid in self.pids():
+            for line in _read(f"/proc/{pid}/status").splitlines():
+                if line.startswith("NSpid:"):
+                    ids = line.split()[1:]
+                    if len(ids) == 2 and ids[-1] == str(inner_pid):
+                        self.zygote_pid = pid
+                        return
+        raise RuntimeError(f"zygote (pid {inner_pid} inside) not found in its cgroup")
 
     def drain_oom(self) -> int:
         """Number of OOM events since the last call (non-blocking)."""

@@ -399,6 +399,22 @@ class Runner:
             n = os.write(self.fd, view)
             view = view[n:]
 
+    def finish(self):
+        """Send "done", then close the result pipe and the learner's stdout/stderr, so the
+        supervisor has everything before this process (and its namespaces) is torn down."""
+        self.send({"kind": "done"})
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except BaseException:  # noqa: BLE001
+            pass
+        for fd in (self.fd, 1, 2):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self.fd = -1
+
     def resolve(self, v, as_tensor, keep_numpy=False):
         np = _np()
         t = type(v)
@@ -438,7 +454,7 @@ class Runner:
             codeobj = compile(code, filename, "exec", dont_inherit=True)
         except (SyntaxError, ValueError) as exc:  # ValueError: null bytes in source
             self.send({"kind": "compile_error", "error": _error_info(exc, filename, True)})
-            self.send({"kind": "done"})
+            self.finish()
             return
         module = types.ModuleType("solution")
         module.__file__ = filename
@@ -447,11 +463,11 @@ class Runner:
             exec(codeobj, module.__dict__)
         except BaseException as exc:  # noqa: BLE001 - the learner's failure is data
             self.send({"kind": "import_error", "error": _error_info(exc, filename)})
-            self.send({"kind": "done"})
+            self.finish()
             return
         for index, call in enumerate(self.job["calls"]):
             self.run_call(module, index, call)
-        self.send({"kind": "done"})
+        self.finish()
 
     def run_call(self, module, index, call):
         import time
@@ -882,52 +898,40 @@ def zygote_main(ctl_fd, config):
     if not config.get("debug"):
         os.dup2(devnull, 1)
         os.dup2(devnull, 2)
+    spare = None
     while True:
+        if spare is None:
+            spare = _make_spare(sysc, ctl, pidns, devnull, config)
         try:
             msg, fds, _, _ = socket.recv_fds(ctl, 1 << 16, 16)
         except OSError:
             break
         if not msg:
             break
+        t_recv = time.perf_counter()
         req = json.loads(msg)
         if req.get("op") != "run":
             for fd in fds:
                 os.close(fd)
             continue
-        job_r, res_w, out_w, err_w, *job_cg_fds = fds
-        sys.stdout.flush()
-        sys.stderr.flush()
-        t0 = time.monotonic()
-        sysc.unshare(CLONE_NEWPID)
-        pid = os.fork()
-        if pid == 0:
+        # hand the job's descriptors to the spare child (forked and isolated while idle)
+        for _attempt in range(2):
+            pid, sock, pidfd = spare
             try:
-                os.dup2(devnull, 0)
-                os.dup2(out_w, 1)
-                os.dup2(err_w, 2)
-                ctl.close()
-                isolate_child(sysc, req)
-                child_cfg = dict(req, cgroup_fds=job_cg_fds)
-            except BaseException as exc:  # noqa: BLE001
-                try:
-                    os.write(
-                        res_w,
-                        pack_message(
-                            {
-                                "kind": "internal",
-                                "message": f"isolation failed: {type(exc).__name__}: {exc}",
-                            }
-                        ),
-                    )
-                finally:
-                    os._exit(3)
-            confine_and_run(job_r, res_w, child_cfg, preloaded=True)
-            os._exit(3)  # not reached
-        sysc.setns(pidns, CLONE_NEWPID)
+                socket.send_fds(sock, [msg], fds)
+                break
+            except OSError:  # the spare died (e.g. killed with a previous job's leftovers)
+                _reap(pid, pidfd, sock, kill=True)
+                spare = _make_spare(sysc, ctl, pidns, devnull, config)
+        else:
+            for fd in fds:
+                os.close(fd)
+            continue
+        sock.close()
+        spare = None
         for fd in fds:
             os.close(fd)
-        _send(ctl, {"op": "started", "pid": pid, "fork_ms": (time.monotonic() - t0) * 1000})
-        pidfd = os.pidfd_open(pid)
+        _send(ctl, {"op": "started", "pid": pid, "t_recv": t_recv, "t_sent": time.perf_counter()})
         killed = False
         while True:
             r, _, _ = select.select([ctl, pidfd], [], [])
@@ -943,15 +947,72 @@ def zygote_main(ctl_fd, config):
                     killed = True
                 if not m:
                     os._exit(0)
-        _, status, ru = os.wait4(pid, 0)
-        os.close(pidfd)
-        res = {"op": "exit", "cpu": ru.ru_utime + ru.ru_stime, "maxrss": ru.ru_maxrss}
-        if os.WIFSIGNALED(status):
-            res["signal"] = os.WTERMSIG(status)
-        else:
-            res["code"] = os.WEXITSTATUS(status)
+        res = _reap(pid, pidfd, None)
         _send(ctl, res)
     os._exit(0)
+
+
+def _reap(pid, pidfd, sock, kill=False):
+    import time
+
+    if kill:
+        try:
+            os.kill(pid, 9)
+        except ProcessLookupError:
+            pass
+    if sock is not None:
+        sock.close()
+    _, status, ru = os.wait4(pid, 0)
+    os.close(pidfd)
+    res = {
+        "op": "exit",
+        "cpu": ru.ru_utime + ru.ru_stime,
+        "maxrss": ru.ru_maxrss,
+        "t_reaped": time.perf_counter(),
+    }
+    if os.WIFSIGNALED(status):
+        res["signal"] = os.WTERMSIG(status)
+    else:
+        res["code"] = os.WEXITSTATUS(status)
+    return res
+
+
+def _make_spare(sysc, ctl, pidns, devnull, config):
+    """Fork the next job's child ahead of time: PID 1 of a new PID namespace, isolated
+    (namespaces, mounts, no capabilities), then blocked until a job's descriptors arrive
+    on its private socket.  It serves exactly one job."""
+    import socket
+
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    sysc.unshare(CLONE_NEWPID)
+    pid = os.fork()
+    if pid == 0:
+        MARKS.clear()
+        try:
+            ctl.close()
+            ours.close()
+            os.dup2(devnull, 0)
+            isolate_child(sysc, config)
+            msg, fds, _, _ = socket.recv_fds(theirs, 1 << 16, 16)
+            theirs.close()
+            if not msg:
+                os._exit(0)
+            mark("job")
+            req = json.loads(msg)
+            job_r, res_w, out_w, err_w, *job_cg_fds = fds
+            os.dup2(out_w, 1)
+            os.dup2(err_w, 2)
+            os.close(out_w)
+            os.close(err_w)
+        except BaseException:  # noqa: BLE001 - no job channel yet: just die
+            os._exit(4)
+        confine_and_run(job_r, res_w, dict(req, cgroup_fds=job_cg_fds), preloaded=True)
+        os._exit(3)  # not reached
+    sysc.setns(pidns, CLONE_NEWPID)
+    theirs.close()
+    return pid, ours, os.pidfd_open(pid)
 
 
 def main(argv):

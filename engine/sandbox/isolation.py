@@ -23,11 +23,13 @@ from __future__ import annotations
 import atexit
 import json
 import os
+import select
 import shutil
 import signal
 import socket
 import subprocess
 import threading
+import time
 
 from . import cgroups
 from .backends import BASE_PYTHON, HARNESS, SAFE_ENV, SITE_PACKAGES, PidWatcher, pipes
@@ -289,6 +291,7 @@ class Zygote:
         check_available()
         self.framework = framework
         self.runs = 0
+        self.pending = None
         self.owner_pid = os.getpid()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.slot = cgroups.SlotGroup(PIDS_MAX) if cgroups.available() else None
@@ -300,6 +303,8 @@ class Zygote:
             "env": dict(SAFE_ENV),
             "cgroup_fds": slot_fds,
             "debug": debug,
+            "tmp_kb": TMP_KB,
+            "inside_uid": INSIDE_UID,
         }
         argv, env = _chain(True, ["zygote", str(theirs.fileno()), json.dumps(cfg)])
         try:
@@ -341,10 +346,24 @@ class Zygote:
             self.proc.stderr.close()
         if self.slot:
             try:
-                self.slot.adopt_zygote()
+                self.slot.adopt_zygote(int(self.info["pid"]))
             except Exception:
                 self.close()
                 raise
+
+    def settle(self, timeout: float = 10.0) -> bool:
+        """Wait until the previous job's child has been reaped (its exit report read)."""
+        if self.pending is None:
+            return True
+        state, poll = self.pending
+        deadline = time.monotonic() + timeout
+        while poll() is None:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            r, _, _ = select.select([self.sock], [], [], left)
+        self.pending = None
+        return not state["dead"]
 
     def alive(self) -> bool:
         return self.proc.poll() is None and self.owner_pid == os.getpid()
@@ -402,7 +421,9 @@ class Zygote:
                 msg = json.loads(m)
                 if msg.get("op") == "started":
                     state["pid"] = msg.get("pid")
+                    state["started"] = msg
                 elif msg.get("op") == "exit":
+                    state["exited"] = msg
                     state["exit"] = ExitInfo(
                         exit_code=msg.get("code"),
                         signal=msg.get("signal"),
@@ -427,11 +448,10 @@ class Zygote:
                 oom_kills=s["oom_kills"], peak_kb=s["peak_kb"], cpu_seconds=s["cpu_seconds"]
             )
 
-        def cleanup():
-            if slot and slot.pids() != [slot.zygote_pid]:
-                slot.kill_job()  # (only possible if the zygote lost track of its child)
+        self.pending = (state, poll)
 
         return Launched(
+            can_defer_exit=True,
             oom_fd=slot.oom_fd if slot else None,
             oom_drain=slot.drain_oom if slot else None,
             job_w=ours[0],
@@ -442,7 +462,7 @@ class Zygote:
             poll_exit=poll,
             kill=kill,
             stats=stats,
-            cleanup=cleanup,
+            cleanup=None,
             extra={"state": state},
         )
 
@@ -458,12 +478,15 @@ class Pool:
         self.all: set[Zygote] = set()
 
     def acquire(self, framework: str) -> Zygote:
-        with self.lock:
-            lst = self.idle.setdefault(framework, [])
-            while lst:
-                z = lst.pop()
-                if z.alive():
-                    return z
+        while True:
+            with self.lock:
+                lst = self.idle.setdefault(framework, [])
+                z = lst.pop(0) if lst else None  # the longest idle: its last child is gone
+            if z is None:
+                break
+            if z.alive() and z.settle():
+                return z
+            with self.lock:
                 self._discard(z)
         z = Zygote(framework)
         with self.lock:
@@ -552,10 +575,10 @@ def launch_warm(job) -> Launched:
 
     def cleanup():
         try:
-            inner_cleanup()
+            if inner_cleanup:
+                inner_cleanup()
         finally:
-            healthy = not state["dead"] and state["exit"] is not None
-            p.release(z, healthy)
+            p.release(z, not state["dead"])
 
     launched.cleanup = cleanup
     return launched

@@ -94,14 +94,27 @@ def _children_of(root: int) -> dict[int, dict]:
 
 
 def survivors() -> list[dict]:
-    """Sandbox processes under this test process that are not part of an idle zygote:
-    anything in a job's PID namespace (depth >= 3) or a cold job's stack."""
+    """Sandbox processes under this test process that belong to no idle zygote: anything
+    in a job's PID namespace (depth >= 3) except each zygote's single spare child (forked
+    ahead for the next job, childless), and any cold job's leftovers."""
+    procs = _children_of(os.getpid())
     bad = []
-    for pid, p in _children_of(os.getpid()).items():
+    for pid, p in procs.items():
         if p["uid"] != SANDBOX_UID:
             continue
         if p["nspid_depth"] >= 3:
-            bad.append(dict(p, pid=pid))
+            parent = procs.get(p["ppid"])
+            siblings = [q for q in procs.values() if q["ppid"] == p["ppid"]]
+            has_children = any(q["ppid"] == pid for q in procs.values())
+            is_spare = (
+                parent is not None
+                and " zygote " in parent["cmd"]
+                and parent["nspid_depth"] == 2
+                and len(siblings) == 1
+                and not has_children
+            )
+            if not is_spare:
+                bad.append(dict(p, pid=pid))
         elif " zygote " not in p["cmd"] and "bwrap" not in p["cmd"]:
             bad.append(dict(p, pid=pid))
     return bad
