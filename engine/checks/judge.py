@@ -65,30 +65,28 @@ def _check_outputs(test: PreparedTest, value: Any) -> Failure | None:
     got, failure = _split_outputs(test, value)
     if failure:
         return failure
-    expected = [test.expected] if len(test.outputs) == 1 else list(test.expected)
-    if len(expected) > 1 and test.compare_values:
-        failure = _check_order(test, got, expected)
-        if failure:
-            return failure
     for k, name in enumerate(test.outputs):
         props = test.properties.get(name)
         if props:
             failure = check_properties(got[k], props, _label(test, k))
             if failure:
                 return failure
-    for k in range(len(test.outputs)):
-        if test.compare_values:
-            failure = compare(got[k], expected[k], _label(test, k), test.tolerance)
-            if failure:
-                return failure
-    return None
+    if not test.compare_values:
+        return None
+    expected = [test.expected] if len(test.outputs) == 1 else list(test.expected)
+    failures = [
+        compare(g, e, _label(test, k), test.tolerance)
+        for k, (g, e) in enumerate(zip(got, expected, strict=True))
+    ]
+    first = next((f for f in failures if f is not None), None)
+    if first is not None and len(expected) > 1:
+        return _check_order(test, got, expected) or first
+    return first
 
 
 def _check_order(test: PreparedTest, got: list, expected: list) -> Failure | None:
     """Outputs that are right but returned in another order."""
     n = len(expected)
-    if all(compare(got[k], expected[k], "x", test.tolerance) is None for k in range(n)):
-        return None
     for k in range(n):
         for j in range(n):
             if j != k and compare(got[k], expected[j], "x", test.tolerance) is None:
