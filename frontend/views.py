@@ -16,6 +16,8 @@ from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -32,6 +34,7 @@ from problems.services import (
 )
 
 from .forms import SignupForm, answer_from_post
+from .templatetags.markup import markdown_inline
 
 # The countdown submits the form when it reaches zero; the request needs a moment to arrive.
 DEADLINE_GRACE = timedelta(seconds=3)
@@ -123,32 +126,36 @@ def _as_keys(response) -> list[str]:
     return [str(response)]
 
 
-def correct_answer_text(problem: Problem) -> str:
+def _choice_labels(problem: Problem, keys) -> SafeString:
+    texts = {choice.key: choice.localized_text for choice in problem.choices.all()}
+    return format_html_join(
+        ", ", "{}. {}", ((key, markdown_inline(texts.get(key, ""))) for key in keys)
+    )
+
+
+def _with_unit(problem: Problem, number: float) -> str:
+    return f"{number:g} {problem.numeric_unit}".strip()
+
+
+def correct_answer_text(problem: Problem) -> SafeString | str:
     """The right answer as the learner should read it (uses prefetched choices and answers)."""
     if problem.kind in (ProblemKind.SINGLE_CHOICE, ProblemKind.MULTIPLE_CHOICE):
-        return ", ".join(
-            f"{choice.key}. {choice.localized_text}"
-            for choice in problem.choices.all()
-            if choice.is_correct
-        )
+        return _choice_labels(problem, [c.key for c in problem.choices.all() if c.is_correct])
     if problem.kind == ProblemKind.NUMERIC:
-        unit = f" {problem.numeric_unit}" if problem.numeric_unit else ""
-        return f"{problem.numeric_answer:g}{unit}"
+        return _with_unit(problem, problem.numeric_answer)
     if problem.kind == ProblemKind.TEXT:
         accepted = list(problem.accepted_answers.all())
         return accepted[0].text if accepted else ""
     return ""
 
 
-def given_answer_text(problem: Problem, response) -> str:
+def given_answer_text(problem: Problem, response) -> SafeString | str:
     if response is None:
         return ""
     if problem.kind in (ProblemKind.SINGLE_CHOICE, ProblemKind.MULTIPLE_CHOICE):
-        texts = {choice.key: choice.localized_text for choice in problem.choices.all()}
-        return ", ".join(f"{key}. {texts.get(key, '')}" for key in _as_keys(response))
+        return _choice_labels(problem, _as_keys(response))
     if problem.kind == ProblemKind.NUMERIC and isinstance(response, int | float):
-        unit = f" {problem.numeric_unit}" if problem.numeric_unit else ""
-        return f"{response:g}{unit}"
+        return _with_unit(problem, response)
     return str(response)
 
 

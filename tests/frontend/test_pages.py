@@ -509,3 +509,14 @@ def test_home_offers_the_mock_exam_and_sections_offer_their_own_quiz():
     section = client_for().get(f"/sections/{first.section.slug}/").content.decode()
     assert "/quizzes/mock-exam/" in home and "/quizzes/quiz-first/" not in home
     assert "/quizzes/quiz-first/" in section and "/quizzes/mock-exam/" not in section
+
+
+def test_the_review_renders_markdown_in_the_answers(learner):
+    problem = make_choice_problem(correct=("2",))
+    problem.choices.filter(key="2").update(text_en="`np.concatenate(...)`")
+    attempt = attempt_start(user=learner, quiz=make_quiz([problem]))
+    answer_create(user=learner, problem=problem, response="2", attempt=attempt)
+    attempt_finish(attempt=attempt)
+    body = client_for(learner).get(f"/attempts/{attempt.pk}/review/").content.decode()
+    assert "<strong>2. <code>np.concatenate(...)</code></strong>" in body
+    assert "`np.concatenate" not in body
