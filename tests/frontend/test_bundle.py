@@ -529,3 +529,14 @@ def test_choosing_a_language_submits_the_switch_without_its_fallback_button(open
     page.wait_for_selector("#switched")
 
     assert posts[0]["language"] == ["en"]
+
+
+def test_the_test_page_defines_exactly_the_documented_i18n_keys(open_page):
+    # frontend/i18n-keys.json is the list a template's #i18n must cover; the test page
+    # (whose strings every other test here checks are enough) must match it.
+    page = open_page()
+    documented = json.loads((FRONTEND / "i18n-keys.json").read_text(encoding="utf-8"))
+
+    on_page = page.evaluate("Object.keys(JSON.parse(document.getElementById('i18n').textContent))")
+
+    assert sorted(on_page) == sorted(documented)
