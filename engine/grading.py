@@ -110,54 +110,46 @@ def grade_submission(spec: dict, code: str, *, runner: Runner | None = None) -> 
         )
 
 
+def _compile_error(
+    problem: PreparedProblem, kind: str, message: str, line=None, column=None
+) -> GradeResult:
+    where = ", ".join(f"{k} {v}" for k, v in (("line", line), ("column", column)) if v is not None)
+    text = f"{kind}{' at ' + where if where else ''}: {message}"
+    error = {"type": kind, "message": message, "line": line, "column": column}
+    return GradeResult(Verdict.CE, 0, problem.max_score, message=text, error=error)
+
+
 def _static_rejection(problem: PreparedProblem, code: str) -> GradeResult | None:
     """CE for syntax errors and missing entry points; WA for forbidden calls. Nothing runs."""
+    too_deep = (
+        "your code is nested too deeply to compile; split long expressions into several lines"
+    )
     try:
         tree = ast.parse(code, filename="solution.py")
     except SyntaxError as exc:
-        error = {
-            "type": type(exc).__name__,
-            "message": exc.msg,
-            "line": exc.lineno,
-            "column": exc.offset,
-        }
-        where = f"line {exc.lineno}, column {exc.offset}"
-        return GradeResult(
-            Verdict.CE,
-            0,
-            problem.max_score,
-            message=f"{type(exc).__name__} at {where}: {exc.msg}",
-            error=error,
-        )
+        return _compile_error(problem, type(exc).__name__, exc.msg, exc.lineno, exc.offset)
+    except (RecursionError, MemoryError, ValueError):
+        return _compile_error(problem, "SyntaxError", too_deep)
     defined = _module_level_names(tree)
     missing = [e for e in problem.entry_points if e not in defined]
     if missing and "*" not in defined:
         params = {e: ", ".join(p.name for p in problem.signatures[e]) for e in missing}
         wanted = " and ".join(f"`def {e}({params[e]})`" for e in missing)
-        return GradeResult(
-            Verdict.CE,
-            0,
-            problem.max_score,
-            message=f"Your code defines no {wanted} at the top level; keep the name from the starter code.",
+        message = (
+            f"Your code defines no {wanted} at the top level; keep the name from the starter code."
         )
-    violations = find_forbidden_calls(code, list(problem.forbidden_calls))
-    if violations:
-        v = violations[0]
-        test = TestResult("no forbidden calls", False, 0, 0, f"Your code {v.sentence}.")
-        return GradeResult(
-            Verdict.WA,
-            0,
-            problem.max_score,
-            (test,),
-            message=f"Not run: your code {v.sentence}.",
-            error={
-                "type": "ForbiddenCall",
-                "message": v.sentence,
-                "line": v.line,
-                "column": v.column,
-            },
-        )
-    return None
+        return GradeResult(Verdict.CE, 0, problem.max_score, message=message)
+    try:
+        violations = find_forbidden_calls(code, list(problem.forbidden_calls))
+    except RecursionError:
+        return _compile_error(problem, "SyntaxError", too_deep)
+    if not violations:
+        return None
+    v = violations[0]
+    test = TestResult("no forbidden calls", False, 0, 0, f"Your code {v.sentence}.")
+    error = {"type": "ForbiddenCall", "message": v.sentence, "line": v.line, "column": v.column}
+    message = f"Not run: your code {v.sentence}."
+    return GradeResult(Verdict.WA, 0, problem.max_score, (test,), message=message, error=error)
 
 
 def _module_level_names(tree: ast.Module) -> set[str]:
@@ -167,10 +159,12 @@ def _module_level_names(tree: ast.Module) -> set[str]:
             names.add(node.name)
         elif isinstance(node, ast.Import | ast.ImportFrom):
             names.update((a.asname or a.name).split(".")[0] for a in node.names)
-        else:
+        else:  # assignments, and defs inside top-level if/try/with blocks
             for sub in ast.walk(node):
                 if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
                     names.add(sub.id)
+                elif isinstance(sub, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                    names.add(sub.name)
     return names
 
 

@@ -283,3 +283,22 @@ def test_result_is_plain_json_with_truncated_output(runner):
     assert {"name", "passed", "points", "max_points", "message", "hidden"} <= set(data["tests"][0])
     assert len(data["stdout"]) < 9000 and data["output_truncated"] is True
     assert json.loads(text)["tests"][1]["hidden"] is True
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "x = " + "-" * 200000 + "1\n",
+        "a = " + "+".join(["x.y"] * 100000) + "\n",
+        "def double(x):\n    return x\0\n",
+    ],
+    ids=["deep-unary", "long-chain", "null-byte"],
+)
+def test_pathological_source_is_a_compile_error_not_an_internal_one(code):
+    result = grade_submission(LSTM, code, runner=lambda job: pytest.fail("nothing should run"))
+    assert result.verdict == Verdict.CE and result.error["type"] == "SyntaxError"
+
+
+def test_an_entry_point_defined_inside_a_top_level_block_counts(runner):
+    code = "if True:\n    def double(x):\n        return 2 * x\n"
+    assert grade_submission(small_spec(), code, runner=runner).verdict == Verdict.AC
