@@ -24,6 +24,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        self.verbosity = options["verbosity"]
         root = Path(options["path"])
         if not root.is_dir():
             raise CommandError(f"{root} is not a folder; pass --path to the content folder.")

@@ -1,0 +1,259 @@
+"""End-to-end pipeline benchmark: N concurrent HTTP clients against gunicorn submitting
+`lstm-cell` answers, graded by Celery workers (two processes) through the sandbox.
+
+Reports submissions per second and p50/p95 from submit to verdict visible over the API,
+and writes them to bench/results/pipeline.json. A benchmark, not a test: nothing asserts.
+Uses the machine's PostgreSQL (database `quizsite_bench`, recreated) and Redis (db 14).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+PORT = _free_port()
+DB_NAME = "quizsite_bench"
+ENV = {
+    "DJANGO_SETTINGS_MODULE": "quizsite.settings.prod",
+    "SECRET_KEY": "bench-only-secret",
+    "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
+    "REDIS_URL": "redis://127.0.0.1:6379/14",
+    "CELERY_BROKER_URL": "redis://127.0.0.1:6379/14",
+    "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "SECURE_COOKIES": "false",
+    "SUBMISSION_RATE": "100000/min",
+    "SUBMISSIONS_IN_FLIGHT_PER_USER": "1000",
+    "LOG_LEVEL": "WARNING",
+}
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def _prepare_database(users: int) -> tuple[list[str], str, str]:
+    """A fresh database with the curriculum and `users` learners; returns their tokens."""
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {DB_NAME}")
+    os.environ.update(ENV)
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from rest_framework.authtoken.models import Token
+
+    from problems.models import Problem
+
+    call_command("migrate", verbosity=0)
+    call_command("load_curriculum", verbosity=0)
+    spec = Problem.objects.get(slug="lstm-cell").versions.order_by("-number").first().engine_spec
+    tokens = []
+    for index in range(users):
+        user = get_user_model().objects.create_user(f"bench{index}", password="bench-password-1")
+        tokens.append(Token.objects.create(user=user).key)
+    return tokens, spec["solution"], spec["mutants"][0]["code"]
+
+
+def _start(command: list[str], log: Path) -> subprocess.Popen:
+    env = {**os.environ, **ENV}
+    return subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=env,
+        stdout=open(log, "wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def _stop(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def _wait_for_server() -> None:
+    for _ in range(200):
+        try:
+            if requests.get(f"http://127.0.0.1:{PORT}/healthz", timeout=1).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("gunicorn did not come up; see bench/results/gunicorn.log")
+
+
+def _client(
+    token: str, codes: list[str], latencies: list[float], verdicts: list[str], lock
+) -> None:
+    session = requests.Session()
+    session.headers["Authorization"] = f"Token {token}"
+    for code in codes:
+        started = time.perf_counter()
+        response = session.post(
+            f"http://127.0.0.1:{PORT}/api/problems/lstm-cell/submissions/",
+            json={"code": code},
+            timeout=30,
+        )
+        if response.status_code != 202:
+            raise RuntimeError(f"submission refused: {response.status_code} {response.text[:300]}")
+        url = f"http://127.0.0.1:{PORT}/api/submissions/{response.json()['id']}/"
+        etag = None
+        while True:
+            poll = session.get(url, headers={"If-None-Match": etag} if etag else {}, timeout=30)
+            if poll.status_code == 200:
+                etag = poll.headers.get("ETag")
+                body = poll.json()
+                if body["status"] in ("done", "error"):
+                    break
+            time.sleep(0.005)
+        with lock:
+            latencies.append(time.perf_counter() - started)
+            verdicts.append(body["verdict"])
+
+
+def run(*, clients: int = 8, per_client: int = 25) -> dict:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    tokens, right, wrong = _prepare_database(clients)
+    import redis
+
+    redis.Redis.from_url(ENV["REDIS_URL"]).flushdb()
+    venv = Path(sys.executable).parent
+    web = _start(
+        [
+            str(venv / "gunicorn"),
+            "quizsite.wsgi:application",
+            "-b",
+            f"127.0.0.1:{PORT}",
+            "-w",
+            "2",
+            "--threads",
+            "8",
+        ],
+        RESULTS / "gunicorn.log",
+    )
+    worker = _start(
+        [
+            str(venv / "celery"),
+            "-A",
+            "quizsite",
+            "worker",
+            "-Q",
+            "grading,training",
+            "-c",
+            "2",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "warning",
+        ],
+        RESULTS / "worker.log",
+    )
+    try:
+        _wait_for_server()
+        _warm_up(tokens[0], right)
+        # Latency on a quiet system: one client, one submission at a time.
+        quiet: list[float] = []
+        _client(tokens[0], [right, wrong] * 10, quiet, [], threading.Lock())
+        # Throughput under load: every client submitting at once.
+        latencies: list[float] = []
+        verdicts: list[str] = []
+        lock = threading.Lock()
+        threads = [
+            threading.Thread(
+                target=_client,
+                args=(
+                    token,
+                    [right if (i + j) % 2 else wrong for j in range(per_client)],
+                    latencies,
+                    verdicts,
+                    lock,
+                ),
+            )
+            for i, token in enumerate(tokens)
+        ]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        wall = time.perf_counter() - started
+    finally:
+        _stop(web)
+        _stop(worker)
+    result = {
+        "command": "make bench (python -m bench pipeline)",
+        "clients": clients,
+        "submissions": len(latencies),
+        "workers": 2,
+        "seconds": round(wall, 2),
+        "submissions_per_second": round(len(latencies) / wall, 2),
+        "quiet_p50_ms": round(1000 * statistics.median(quiet), 1),
+        "quiet_p95_ms": round(1000 * _percentile(quiet, 0.95), 1),
+        "p50_ms": round(1000 * statistics.median(latencies), 1),
+        "p95_ms": round(1000 * _percentile(latencies, 0.95), 1),
+        "verdicts": {v: verdicts.count(v) for v in sorted(set(verdicts))},
+    }
+    sandbox = RESULTS / "sandbox.json"
+    if sandbox.exists():
+        result["sandbox_benchmark"] = json.loads(sandbox.read_text()).get("summary", {})
+    (RESULTS / "pipeline.json").write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
+def _warm_up(token: str, code: str) -> None:
+    """One submission first, so worker start-up (imports, sandbox pool) is not measured."""
+    latencies: list[float] = []
+    _client(token, [code, code], latencies, [], threading.Lock())
+
+
+def main() -> None:
+    result = run()
+    print("\nPipeline (HTTP → gunicorn → PostgreSQL → Redis → Celery ×2 → sandbox → API)")
+    keys = (
+        "quiet_p50_ms",
+        "quiet_p95_ms",
+        "clients",
+        "submissions",
+        "seconds",
+        "submissions_per_second",
+        "p50_ms",
+        "p95_ms",
+        "verdicts",
+    )
+    for key in keys:
+        print(f"  {key:>24}: {result[key]}")
+    print(f"  written to {RESULTS / 'pipeline.json'}")
+
+
+if __name__ == "__main__":
+    main()
