@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from engine.checks import load_code_spec
@@ -302,3 +303,21 @@ def test_pathological_source_is_a_compile_error_not_an_internal_one(code):
 def test_an_entry_point_defined_inside_a_top_level_block_counts(runner):
     code = "if True:\n    def double(x):\n        return 2 * x\n"
     assert grade_submission(small_spec(), code, runner=runner).verdict == Verdict.AC
+
+
+def test_expected_outputs_never_go_into_the_sandbox():
+    from engine.checks import prepare
+    from tests.engine.inprocess import run_in_process
+
+    jobs = []
+
+    def spy(job):
+        jobs.append(job)
+        return run_in_process(job)
+
+    result = grade_submission(LSTM, LSTM["solution"], runner=spy)
+    assert result.verdict == Verdict.AC and len(jobs) == 2  # visible, then hidden
+    sent = [a for job in jobs for call in job.calls for a in call.args]
+    expected = [e for t in prepare(LSTM).tests for e in t.expected]
+    assert not any(s.shape == e.shape and np.allclose(s, e) for s in sent for e in expected)
+    assert all(job.code == LSTM["solution"] for job in jobs)
