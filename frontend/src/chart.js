@@ -53,7 +53,9 @@ function draw(container, series) {
   }
   const firstLabel = dateFormat.format(first);
   const lastLabel = dateFormat.format(series[series.length - 1].time);
-  chart.append(svg("text", { class: "progress-chart__axis", x: pad.left, y: height - 10, "text-anchor": "start" }, firstLabel));
+  // A single day's point sits in the middle, its date under it.
+  const firstAt = span === 0 ? { x: x(first), anchor: "middle" } : { x: pad.left, anchor: "start" };
+  chart.append(svg("text", { class: "progress-chart__axis", x: firstAt.x, y: height - 10, "text-anchor": firstAt.anchor }, firstLabel));
   if (span > 0 && lastLabel !== firstLabel) {
     chart.append(svg("text", { class: "progress-chart__axis", x: width - pad.right, y: height - 10, "text-anchor": "end" }, lastLabel));
   }

@@ -540,3 +540,27 @@ def test_the_test_page_defines_exactly_the_documented_i18n_keys(open_page):
     on_page = page.evaluate("Object.keys(JSON.parse(document.getElementById('i18n').textContent))")
 
     assert sorted(on_page) == sorted(documented)
+
+
+@pytest.mark.parametrize(
+    "history",
+    [
+        [],
+        [{"date": "2026-11-01", "score": 0, "max_score": 0}],
+        [{"date": "soon", "score": 1, "max_score": 2}],
+    ],
+    ids=["no-history", "nothing-tried", "bad-date"],
+)
+def test_the_chart_says_there_is_nothing_yet_instead_of_drawing_nonsense(open_page, history):
+    page = open_page()
+
+    page.evaluate(
+        """history => {
+            document.getElementById("progress-data").textContent = JSON.stringify(history);
+            window.QuizSite.init(document.querySelector("[data-progress-chart]"));
+        }""",
+        history,
+    )
+
+    assert page.locator("[data-progress-chart] svg").count() == 0
+    assert page.inner_text("[data-progress-chart]") == "まだ記録がありません。"
