@@ -6,9 +6,11 @@ Public: ``validate_spec``, ``load_code_spec``, ``SpecError``, ``prepare``,
 
 from engine.checks.forbidden import Violation, find_forbidden_calls
 from engine.checks.plan import PreparedProblem, PreparedTest, prepare
+from engine.checks.schema import SPEC_SCHEMA
 from engine.checks.spec import SpecError, load_code_spec, validate_spec
 
 __all__ = [
+    "SPEC_SCHEMA",
     "PreparedProblem",
     "PreparedTest",
     "SpecError",

@@ -306,6 +306,11 @@ def validate_spec(spec: Any, *, run_reference: bool = True) -> list[str]:
     return _reference_run_errors(spec)
 
 
+def _under_code(sentence: str) -> str:
+    top = "(top level): "
+    return "code: " + sentence[len(top) :] if sentence.startswith(top) else "code." + sentence
+
+
 def load_code_spec(path: str | Path) -> dict:
     """Read a problem YAML file and return its validated ``code:`` mapping.
 
@@ -318,7 +323,5 @@ def load_code_spec(path: str | Path) -> dict:
         raise SpecError(["code: missing: a code problem needs a `code:` mapping"], str(path))
     errors = validate_spec(document["code"])
     if errors:
-        raise SpecError(
-            [f"code.{e}" if not e.startswith("(") else f"code: {e}" for e in errors], str(path)
-        )
+        raise SpecError([_under_code(e) for e in errors], str(path))
     return document["code"]

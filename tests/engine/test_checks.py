@@ -131,7 +131,7 @@ def test_load_code_spec_names_the_file(tmp_path):
     with pytest.raises(SpecError) as info:
         load_code_spec(path)
     assert str(path) in str(info.value)
-    assert "code.(top level)" not in str(info.value)
+    assert "code: missing required field" in str(info.value)
     assert any("missing required field" in e for e in info.value.errors)
 
 
