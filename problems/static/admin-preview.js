@@ -1,4 +1,4 @@
-// Live preview in the problem admin: statements rendered as learners see them, math included.
+// Live preview in the problem admin: statements rendered as learners see them (Markdown, KaTeX).
 (function () {
   const script = document.currentScript;
   const url = script.dataset.previewUrl;
@@ -16,16 +16,8 @@
       body,
       credentials: "same-origin",
     });
-    target.innerHTML = await response.text();
-    if (window.renderMathInElement) {
-      window.renderMathInElement(target, {
-        delimiters: [
-          { left: "$$", right: "$$", display: true },
-          { left: "$", right: "$", display: false },
-        ],
-        throwOnError: false,
-      });
-    }
+    // The learner's page in a frame: its styles and scripts (KaTeX) without touching the admin's.
+    target.srcdoc = await response.text();
   }
 
   function debounce(fn, ms) {

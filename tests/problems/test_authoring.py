@@ -224,3 +224,13 @@ def test_publishing_an_unvalidated_code_problem_is_refused_in_the_admin(author, 
     )
     assert "validate it first" in response.content.decode()
     assert not Problem.objects.get(pk=lstm_cell.pk).is_published
+
+
+def test_the_live_preview_renders_markdown_and_keeps_math_for_katex(author, lstm_cell):
+    response = admin_client(author).post(
+        "/admin/problems/problem/preview-markup/", {"text": "**太字** and $\\sigma(x)$"}
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "<strong>太字</strong>" in body and "$\\sigma(x)$" in body
+    assert "data-math" in body and "app.js" in body
