@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from problems.models import Choice, Quiz
-from tests.browser.conftest import ARTIFACTS, screenshots
+from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, screenshots
 from tests.factories import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -109,6 +109,12 @@ def test_the_mock_exam_runs_to_its_review_screen(page, site):
     for number in range(1, total + 1):
         expect(page.locator("[data-quiz-position]")).to_have_text(f"{number} / {total}")
         expect(page.locator("[data-countdown-display]")).to_have_text(re.compile(r"^\d+:\d\d$"))
+        if number == 1:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=ARTIFACTS / "mock-exam-question-1366x768.png")
+            page.set_viewport_size(PHONE)
+            page.screenshot(path=ARTIFACTS / "mock-exam-question-390x844.png")
+            page.set_viewport_size(DESKTOP)
         if page.locator("#quiz-form input[type=radio], #quiz-form input[type=checkbox]").count():
             page.locator("#quiz-form h1, #question-title").first.click()
             page.keyboard.press("1")
@@ -123,7 +129,6 @@ def test_the_mock_exam_runs_to_its_review_screen(page, site):
     expect(page.locator(".review-item")).to_have_count(total)
     expect(page.locator(".review-item .explanation").first).not_to_be_empty()
     expect(page.locator("[data-score]")).to_have_text(re.compile(r"^\d+ / \d+$"))
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=ARTIFACTS / "mock-exam-review.png")
 
 
