@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import zlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
@@ -102,7 +103,7 @@ def _split_args(params, values: dict) -> tuple[tuple, dict, tuple[str, ...]]:
     return tuple(args), kwargs, tuple(names) + tuple(kwargs)
 
 
-def _run_reference(fn, framework: str, args: tuple, kwargs: dict, grad: dict | None, n_out: int):
+def _run_reference(fn, framework: str, args: tuple, kwargs: dict, grad: dict | None):
     from engine.checks import gradients
 
     args, kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)
@@ -114,10 +115,15 @@ def _run_reference(fn, framework: str, args: tuple, kwargs: dict, grad: dict | N
     return plain(out), grads
 
 
+def default_seed(spec: dict, test: dict) -> int:
+    """From the test's name (and the spec's ``seed``): reordering tests keeps their inputs."""
+    return zlib.crc32(test["name"].encode("utf-8")) + 7919 * spec.get("seed", 0)
+
+
 def _prepare_test(spec, i, test, signatures, references) -> PreparedTest:
     entry = test_entry(spec, test)
     params = signatures[entry]
-    seed = test.get("seed", spec.get("seed", 0) * 1000 + i)
+    seed = test.get("seed", default_seed(spec, test))
     arg_specs = merged_args(spec, test, params)
     values = {name: generate(s, seed, pos) for pos, (name, s) in enumerate(arg_specs.items())}
     args, kwargs, arg_names = _split_args(params, values)
@@ -133,9 +139,7 @@ def _prepare_test(spec, i, test, signatures, references) -> PreparedTest:
             for k, (name, s) in enumerate(test["grad"]["upstream"].items())
         }
         grad_req = {"wrt": wrt, "upstream": upstream}
-    expected, grads = _run_reference(
-        references[entry], spec["framework"], args, kwargs, grad_req, len(outputs)
-    )
+    expected, grads = _run_reference(references[entry], spec["framework"], args, kwargs, grad_req)
     if len(outputs) > 1 and (not isinstance(expected, tuple) or len(expected) != len(outputs)):
         raise ValueError(
             f"reference of {entry} does not return {len(outputs)} values ({', '.join(outputs)})"

@@ -262,6 +262,10 @@ def _test_errors(spec, test, where, params, outputs) -> list[str]:
         for name in test["grad"]["wrt"]:
             if name not in by_name:
                 errors.append(f"{where}.grad.wrt: `{name}` is not a parameter")
+            elif by_name[name].has_default:
+                errors.append(
+                    f"{where}.grad.wrt: `{name}` has a default; gradients are taken only for required parameters"
+                )
         for name in test["grad"]["upstream"]:
             if name not in outputs:
                 errors.append(f"{where}.grad.upstream.{name}: not an output ({', '.join(outputs)})")
