@@ -75,7 +75,7 @@ def generate(arg_spec: Any, seed: int, position: int) -> Any:
         return literal(arg_spec)
     if "value" in arg_spec:
         return literal(arg_spec["value"], arg_spec.get("dtype"))
-    rng = np.random.default_rng([seed, position])
+    rng = np.random.default_rng(arg_spec["seed"] if "seed" in arg_spec else [seed, position])
     if "tree" in arg_spec:
         return _tree(arg_spec["tree"], arg_spec["leaf"], rng)
     return random_array(arg_spec, rng)

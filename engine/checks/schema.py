@@ -44,6 +44,7 @@ RANDOM_ARRAY = {
         "dtype": {"$ref": "#/$defs/dtype"},
         "round": {"type": "integer", "minimum": 0},
         "distinct": {"type": "boolean"},
+        "seed": {"type": "integer", "minimum": 0},
         "array": {
             "type": "boolean",
             "description": "shape [] gives a Python scalar unless array is true",

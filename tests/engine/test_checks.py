@@ -142,6 +142,8 @@ def test_inputs_are_deterministic_and_independent_per_argument():
     np.testing.assert_array_equal(a1, a2)
     assert not np.allclose(a1, b)
     assert generate({"shape": [3, 5]}, seed=8, position=0)[0, 0] != a1[0, 0]
+    pinned = generate({"shape": [3, 5], "seed": 42}, seed=7, position=0)
+    np.testing.assert_array_equal(pinned, generate({"shape": [3, 5], "seed": 42}, seed=9, position=3))
 
 
 def test_generators_cover_literals_dtypes_scalars_edits_and_trees():

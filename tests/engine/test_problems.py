@@ -38,6 +38,29 @@ def test_problem_spec_is_valid_and_complete(path):
     hidden = [t for t in spec["tests"] if t.get("hidden")]
     assert visible and hidden
     assert 6 <= len(spec["tests"]) <= 12
+    for entry in spec["entry_points"]:
+        for lang in ("ja", "en"):
+            assert f"{entry}(" in document["statement"][lang], (
+                f"{lang} statement lacks {entry}(...)"
+            )
+
+
+BLANKS = {
+    "recursive-tree-net": "（く）",
+    "gradient-clipping": "（き）",
+    "lstm-cell": "（け）",
+    "gru-cell": "（こ）",
+    "bidirectional-rnn": "（か）",
+    "seq2seq-encode": "（き）",
+}
+
+
+@pytest.mark.parametrize(("slug", "blank"), BLANKS.items())
+def test_code_versions_of_the_seed_blanks_say_so(slug, blank):
+    path = next(p for p in FILES if p.stem == slug)
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert blank in document["source"] and "コード版" in document["statement"]["ja"]
+    assert "code version of blank" in document["statement"]["en"]
 
 
 @pytest.mark.parametrize("path", FILES, ids=IDS)
