@@ -6,15 +6,13 @@ from a thread with a running loop unless told this is deliberate."""
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -27,20 +25,6 @@ CHROMIUM_ARGS = [
 ]
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
-
-# When content/course.yaml is not written yet, the tests load the sections they use with
-# this stand-in, which names a timed mock exam as the real one does.
-STAND_IN_COURSE = """\
-slug: deep-learning-day3
-title: {ja: 深層学習 Day3/Day4, en: Deep Learning Day 3/4}
-description: {ja: RNN から VQ-VAE まで, en: From RNNs to VQ-VAE}
-quizzes:
-  - slug: mock-exam
-    title: {ja: 模擬試験, en: Mock exam}
-    sections: [01-rnn, 02-lstm]
-    time_limit_minutes: 30
-    shuffle: false
-"""
 
 
 @pytest.fixture(scope="session")
@@ -59,26 +43,12 @@ def browser():
         chromium.close()
 
 
-def _load_curriculum(tmp_path: Path) -> None:
-    try:
-        call_command("load_curriculum", verbosity=0)
-        return
-    except CommandError:
-        pass  # the content helpers are mid-way; load the two sections the tests use
-    from problems.content.loader import load_content
-
-    root = tmp_path / "content"
-    for section in ("01-rnn", "02-lstm"):
-        shutil.copytree(ROOT / "content" / section, root / section)
-    (root / "course.yaml").write_text(STAND_IN_COURSE, encoding="utf-8")
-    load_content(root)
-
-
 @pytest.fixture
-def site(live_server, settings, transactional_db, tmp_path):
-    """The live server with the curriculum loaded; code is graded by its own threads."""
+def site(live_server, settings, transactional_db):
+    """The live server with the real curriculum (code problems validated and published);
+    code is graded by the server's own threads."""
     settings.GRADING_BACKEND = "inprocess"
-    _load_curriculum(tmp_path)
+    call_command("load_curriculum", verbosity=0)
     return live_server.url
 
 

@@ -520,3 +520,28 @@ def test_the_review_renders_markdown_in_the_answers(learner):
     body = client_for(learner).get(f"/attempts/{attempt.pk}/review/").content.decode()
     assert "<strong>2. <code>np.concatenate(...)</code></strong>" in body
     assert "`np.concatenate" not in body
+
+
+def test_the_password_can_be_changed(learner):
+    client = client_for(learner)
+    assert client.get("/accounts/password/").status_code == 200
+    response = client.post(
+        "/accounts/password/",
+        {
+            "old_password": "pw-for-tests-123",
+            "new_password1": "another-long-pass-456",
+            "new_password2": "another-long-pass-456",
+        },
+    )
+    assert response["Location"] == "/accounts/password/done/"
+    learner.refresh_from_db()
+    assert learner.check_password("another-long-pass-456")
+
+
+def test_a_server_error_gets_a_friendly_page_in_both_languages(rf):
+    from frontend.views import server_error
+
+    response = server_error(rf.get("/"))
+    body = response.content.decode()
+    assert response.status_code == 500
+    assert "エラーが発生しました" in body and "Something went wrong" in body
