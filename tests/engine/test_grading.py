@@ -321,3 +321,15 @@ def test_expected_outputs_never_go_into_the_sandbox():
     expected = [e for t in prepare(LSTM).tests for e in t.expected]
     assert not any(s.shape == e.shape and np.allclose(s, e) for s in sent for e in expected)
     assert all(job.code == LSTM["solution"] for job in jobs)
+
+
+def test_an_ndarray_subclass_that_claims_equality_cannot_pass(runner):
+    code = (
+        "import numpy as np\n"
+        "class Cheat(np.ndarray):\n"
+        "    def __eq__(self, other):\n        return np.ones(self.shape, bool)\n"
+        "    def __array_ufunc__(self, *args, **kwargs):\n        return np.zeros(self.shape)\n"
+        "def double(x):\n    return np.zeros_like(x).view(Cheat)\n"
+    )
+    result = grade_submission(small_spec(), code, runner=runner)
+    assert result.verdict == Verdict.WA and result.score == 0
