@@ -86,6 +86,10 @@ class CodeSpecInline(admin.StackedInline):
     can_delete = False
 
 
+class NewCodeSpecInline(CodeSpecInline):
+    extra = 1
+
+
 class ProblemVersionInline(admin.TabularInline):
     model = ProblemVersion
     extra = 0
@@ -174,8 +178,10 @@ class ProblemAdmin(admin.ModelAdmin):
         return "✔ validated" if problem._validated else "✘ not validated"
 
     def get_inlines(self, request, obj):
-        if obj is None:
-            return [ChoiceInline, AcceptedAnswerInline, CodeSpecInline]
+        if (
+            obj is None
+        ):  # the kind is not chosen yet: offer every kind's parts, unused ones are ignored
+            return [ChoiceInline, AcceptedAnswerInline, NewCodeSpecInline]
         inlines = {
             ProblemKind.SINGLE_CHOICE: [ChoiceInline],
             ProblemKind.MULTIPLE_CHOICE: [ChoiceInline],

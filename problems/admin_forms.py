@@ -82,8 +82,13 @@ class CodeSpecForm(forms.ModelForm):
             )
         }
 
+    OPTIONAL_DEFAULTS = {"mutants": list, "limits": dict, "forbidden_calls": list, "extra": dict}
+
     def clean(self):
         cleaned = super().clean()
+        for name, default in self.OPTIONAL_DEFAULTS.items():
+            if cleaned.get(name) is None and name not in self.errors:
+                cleaned[name] = default()  # an empty box means "none", not null
         if self.errors:
             return cleaned
         spec = CodeSpec(
@@ -139,6 +144,12 @@ class ProblemForm(forms.ModelForm):
             )
             for name in ("statement_ja", "statement_en", "explanation_ja", "explanation_en")
         }
+
+    def clean_tags(self):
+        tags = self.cleaned_data.get("tags") or []
+        if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+            raise forms.ValidationError('Tags are a list of words, e.g. ["lstm", "gates"].')
+        return tags
 
     def clean(self):
         cleaned = super().clean()

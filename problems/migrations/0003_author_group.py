@@ -2,20 +2,7 @@
 
 from django.db import migrations
 
-AUTHOR_PERMISSIONS = {
-    "course": ("view", "change"),
-    "section": ("view", "add", "change"),
-    "problem": ("view", "add", "change"),
-    "choice": ("view", "add", "change", "delete"),
-    "acceptedanswer": ("view", "add", "change", "delete"),
-    "codespec": ("view", "add", "change"),
-    "quiz": ("view", "add", "change"),
-    "quizitem": ("view", "add", "change", "delete"),
-    "problemversion": ("view",),
-    "submission": ("view",),
-    "regradebatch": ("view", "add"),
-}
-
+from problems.roles import author_group_sync
 
 def create_author_group(apps, schema_editor):
     from django.contrib.auth.management import create_permissions
@@ -25,11 +12,7 @@ def create_author_group(apps, schema_editor):
     app_config.models_module = True
     create_permissions(app_config, verbosity=0, apps=apps)
     app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    group, _ = Group.objects.get_or_create(name="author")
-    codenames = [f"{action}_{model}" for model, actions in AUTHOR_PERMISSIONS.items() for action in actions]
-    group.permissions.set(Permission.objects.filter(content_type__app_label="problems", codename__in=codenames))
+    author_group_sync(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
 
 
 def remove_author_group(apps, schema_editor):

@@ -1,23 +1,27 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from problems.roles import author_group
+
 DEMO_USERS = [
-    # (username, password, is_staff)
-    ("learner", "learner-demo-pass", False),
-    ("admin", "admin-demo-pass", True),
+    # (username, password, role)
+    ("learner", "learner-demo-pass", "learner"),
+    ("author", "author-demo-pass", "author"),
+    ("admin", "admin-demo-pass", "admin"),
 ]
 
 
 class Command(BaseCommand):
-    help = "Create (or reset) a demo learner and a demo admin, and print their credentials."
+    help = "Create (or reset) a demo learner, author and admin, and print their credentials."
 
     def handle(self, *args, **options):
         User = get_user_model()
-        for username, password, is_staff in DEMO_USERS:
+        for username, password, role in DEMO_USERS:
             user, _ = User.objects.get_or_create(username=username)
-            user.is_staff = is_staff
-            user.is_superuser = is_staff
+            user.is_staff = role in ("author", "admin")
+            user.is_superuser = role == "admin"
             user.set_password(password)
             user.save()
-            role = "admin (staff)" if is_staff else "learner"
+            if role == "author":
+                user.groups.add(author_group())
             self.stdout.write(f"Demo {role}: username={username} password={password}")
