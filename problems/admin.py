@@ -374,7 +374,7 @@ def _validation_rows(report, test_names: list[str]) -> list[dict]:
             cells.append(
                 {
                     "passed": test and test["passed"],
-                    "message": (test or {}).get("message") or run.message,
+                    "message": (test or {}).get("message", ""),
                 }
             )
         rows.append({"name": name, "cells": cells})
