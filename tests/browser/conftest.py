@@ -33,7 +33,10 @@ def browser():
         if os.environ.get("CI") == "true":
             pytest.fail("/usr/bin/chromium is missing; `make install` installs it with apt-get.")
         pytest.skip("needs /usr/bin/chromium (make install)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # A loaded CI machine grades and renders slower than a laptop; 5 s is Playwright's default.
+    expect.set_options(timeout=15_000)
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
