@@ -45,13 +45,24 @@ def run(job: Job, mode: str | None = None) -> RunResult:
     except Exception as exc:  # the engine passed something that is not plain data
         raise ValueError(f"job is not plain data: {exc}") from exc
     try:
-        if mode == "plain":
-            launched = backends.launch_plain(job, {})
-        else:
-            from . import isolation
+        for attempt in range(2):
+            if mode == "plain":
+                launched = backends.launch_plain(job, {})
+            else:
+                from . import isolation
 
-            launched = isolation.launch(job, mode)
-        return supervisor.supervise(job, job_bytes, launched, started)
+                launched = isolation.launch(job, mode)
+            # the limits count from the moment the job is handed over (a zygote's first
+            # start, which may take seconds for PyTorch, is not the learner's time)
+            result = supervisor.supervise(job, job_bytes, launched, time.monotonic())
+            retry = (
+                mode == "warm"
+                and result.status == RunStatus.INTERNAL
+                and supervisor.NOT_STARTED in result.message
+            )
+            if not retry or attempt:
+                return result
+        return result
     except Exception as exc:  # noqa: BLE001 - the sandbox's own failure
         return RunResult(
             status=RunStatus.INTERNAL,

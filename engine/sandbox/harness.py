@@ -898,58 +898,72 @@ def zygote_main(ctl_fd, config):
     if not config.get("debug"):
         os.dup2(devnull, 1)
         os.dup2(devnull, 2)
-    spare = None
+    spare = _make_spare(sysc, ctl, pidns, devnull, config)
+    running = {}  # pidfd -> (job id, pid, killed)
     while True:
-        if spare is None:
-            spare = _make_spare(sysc, ctl, pidns, devnull, config)
+        r, _, _ = select.select([ctl, *running], [], [])
+        for pidfd in [fd for fd in r if fd in running]:
+            job_id, pid, _killed = running.pop(pidfd)
+            res = _reap(pid, pidfd, None)
+            res["id"] = job_id
+            _send(ctl, res)
+        if ctl not in r:
+            continue
         try:
             msg, fds, _, _ = socket.recv_fds(ctl, 1 << 16, 16)
-        except OSError:
-            break
+        except OSError as exc:
+            if config.get("debug"):
+                print(f"zygote: control socket failed: {exc!r}", file=sys.stderr, flush=True)
+            msg, fds = b"", []
         if not msg:
-            break
+            for _job_id, pid, _killed in running.values():
+                os.kill(pid, 9)
+            os._exit(0)
         t_recv = time.perf_counter()
         req = json.loads(msg)
-        if req.get("op") != "run":
+        op = req.get("op")
+        if op == "kill":
+            for fd, (job_id, pid, killed) in list(running.items()):
+                if job_id == req.get("id") and not killed:
+                    os.kill(pid, 9)
+                    running[fd] = (job_id, pid, True)
+            continue
+        if op != "run":
             for fd in fds:
                 os.close(fd)
             continue
         # hand the job's descriptors to the spare child (forked and isolated while idle)
-        for _attempt in range(2):
+        for _attempt in range(3):
+            if spare is None:
+                spare = _make_spare(sysc, ctl, pidns, devnull, config)
             pid, sock, pidfd = spare
             try:
                 socket.send_fds(sock, [msg], fds)
                 break
             except OSError:  # the spare died (e.g. killed with a previous job's leftovers)
                 _reap(pid, pidfd, sock, kill=True)
-                spare = _make_spare(sysc, ctl, pidns, devnull, config)
+                spare = None
         else:
             for fd in fds:
                 os.close(fd)
+            _send(ctl, {"op": "exit", "id": req.get("id"), "code": 5, "cpu": 0, "maxrss": 0})
             continue
         sock.close()
-        spare = None
         for fd in fds:
             os.close(fd)
-        _send(ctl, {"op": "started", "pid": pid, "t_recv": t_recv, "t_sent": time.perf_counter()})
-        killed = False
-        while True:
-            r, _, _ = select.select([ctl, pidfd], [], [])
-            if pidfd in r:
-                break
-            try:
-                m = ctl.recv(1 << 16)
-            except OSError:
-                m = b""
-            if not m or json.loads(m).get("op") == "kill":
-                if not killed:
-                    os.kill(pid, 9)
-                    killed = True
-                if not m:
-                    os._exit(0)
-        res = _reap(pid, pidfd, None)
-        _send(ctl, res)
-    os._exit(0)
+        running[pidfd] = (req.get("id"), pid, False)
+        _send(
+            ctl,
+            {
+                "op": "started",
+                "id": req.get("id"),
+                "pid": pid,
+                "t_recv": t_recv,
+                "t_sent": time.perf_counter(),
+            },
+        )
+        # prepare the next job's child now, while this one runs on the other core
+        spare = _make_spare(sysc, ctl, pidns, devnull, config)
 
 
 def _reap(pid, pidfd, sock, kill=False):

@@ -291,7 +291,9 @@ class Zygote:
         check_available()
         self.framework = framework
         self.runs = 0
-        self.pending = None
+        self.jobs: dict[int, dict] = {}  # job id -> state, until its exit report
+        self.next_id = 1
+        self.dead = False
         self.owner_pid = os.getpid()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.slot = cgroups.SlotGroup(PIDS_MAX) if cgroups.available() else None
@@ -351,19 +353,55 @@ class Zygote:
                 self.close()
                 raise
 
-    def settle(self, timeout: float = 10.0) -> bool:
-        """Wait until the previous job's child has been reaped (its exit report read)."""
-        if self.pending is None:
-            return True
-        state, poll = self.pending
+    def _pump(self) -> None:
+        """Read every report the zygote has sent, routing it to its job's state."""
+        while True:
+            try:
+                m = self.sock.recv(1 << 16, socket.MSG_DONTWAIT)
+            except BlockingIOError:
+                return
+            except OSError:
+                m = b""
+            if not m:
+                self.dead = True
+                for st in self.jobs.values():
+                    if st["exit"] is None:
+                        st["dead"] = True
+                        st["exit"] = ExitInfo(exit_code=None, signal=None, lost=True)
+                self.jobs.clear()
+                return
+            msg = json.loads(m)
+            st = self.jobs.get(msg.get("id"))
+            if st is None:
+                continue
+            if msg.get("op") == "started":
+                st["pid"] = msg.get("pid")
+                st["started"] = msg
+            elif msg.get("op") == "exit":
+                st["exited"] = msg
+                st["exit"] = ExitInfo(
+                    exit_code=msg.get("code"),
+                    signal=msg.get("signal"),
+                    cpu_seconds=float(msg.get("cpu", 0.0)),
+                    maxrss_kb=int(msg.get("maxrss", 0)),
+                )
+                del self.jobs[msg["id"]]
+
+    def settle(self, max_outstanding: int = 2, timeout: float = 10.0) -> bool:
+        """Before the next job: read pending reports; if earlier children are still being
+        torn down, allow a few (the zygote reaps them in parallel) but not an unbounded
+        number."""
         deadline = time.monotonic() + timeout
-        while poll() is None:
+        while True:
+            self._pump()
+            if self.dead:
+                return False
+            if len(self.jobs) < max_outstanding:
+                return True
             left = deadline - time.monotonic()
             if left <= 0:
                 return False
-            r, _, _ = select.select([self.sock], [], [], left)
-        self.pending = None
-        return not state["dead"]
+            select.select([self.sock], [], [], left)
 
     def alive(self) -> bool:
         return self.proc.poll() is None and self.owner_pid == os.getpid()
@@ -390,51 +428,37 @@ class Zygote:
         slot = self.slot
         if slot:
             slot.begin_job(_memory_bytes(job))
+        job_id = self.next_id
+        self.next_id += 1
         child, ours = pipes()
-        req = {"op": "run", "inside_uid": INSIDE_UID, **_harness_config(job, slot is not None)}
+        req = {
+            "op": "run",
+            "id": job_id,
+            "inside_uid": INSIDE_UID,
+            **_harness_config(job, slot is not None),
+        }
+        state = {"id": job_id, "pid": None, "exit": None, "dead": False}
+        self.jobs[job_id] = state
         try:
             socket.send_fds(self.sock, [json.dumps(req).encode()], list(child))
         except OSError as exc:
             for fd in child + ours:
                 os.close(fd)
+            self.jobs.pop(job_id, None)
             raise ZygoteDied(f"zygote unreachable: {exc}") from exc
         for fd in child:
             os.close(fd)
         self.runs += 1
-        state = {"pid": None, "exit": None, "dead": False}
         sock = self.sock
 
         def poll():
-            if state["exit"] is not None:
-                return state["exit"]
-            while True:
-                try:
-                    m = sock.recv(1 << 16, socket.MSG_DONTWAIT)
-                except BlockingIOError:
-                    return None
-                except OSError:
-                    m = b""
-                if not m:
-                    state["dead"] = True
-                    state["exit"] = ExitInfo(exit_code=None, signal=None, lost=True)
-                    return state["exit"]
-                msg = json.loads(m)
-                if msg.get("op") == "started":
-                    state["pid"] = msg.get("pid")
-                    state["started"] = msg
-                elif msg.get("op") == "exit":
-                    state["exited"] = msg
-                    state["exit"] = ExitInfo(
-                        exit_code=msg.get("code"),
-                        signal=msg.get("signal"),
-                        cpu_seconds=float(msg.get("cpu", 0.0)),
-                        maxrss_kb=int(msg.get("maxrss", 0)),
-                    )
-                    return state["exit"]
+            if state["exit"] is None:
+                self._pump()
+            return state["exit"]
 
         def kill():
             try:
-                sock.send(b'{"op": "kill"}')
+                sock.send(json.dumps({"op": "kill", "id": job_id}).encode())
             except OSError:
                 pass
             if slot:
@@ -447,8 +471,6 @@ class Zygote:
             return Stats(
                 oom_kills=s["oom_kills"], peak_kb=s["peak_kb"], cpu_seconds=s["cpu_seconds"]
             )
-
-        self.pending = (state, poll)
 
         return Launched(
             can_defer_exit=True,
@@ -474,6 +496,8 @@ class Pool:
     def __init__(self):
         self.pid = os.getpid()
         self.lock = threading.Lock()
+        if cgroups.available():
+            cgroups.sweep_stale()  # groups left by processes that died without cleaning up
         self.idle: dict[str, list[Zygote]] = {}
         self.all: set[Zygote] = set()
 
@@ -488,7 +512,7 @@ class Pool:
                 return z
             with self.lock:
                 self._discard(z)
-        z = Zygote(framework)
+        z = _spawn(framework)
         with self.lock:
             self.all.add(z)
         return z
@@ -520,6 +544,51 @@ class Pool:
             self.release(self.acquire(f), True)
 
 
+class _Spawner:
+    """Starts zygotes from one long-lived thread.  bwrap's --die-with-parent is a parent
+    *thread* death signal (PR_SET_PDEATHSIG): a zygote started from a request thread of
+    Django's runserver would be killed when that thread ends."""
+
+    def __init__(self):
+        import queue
+
+        self.pid = os.getpid()
+        self.requests: queue.Queue = queue.Queue()
+        self.thread = threading.Thread(target=self._loop, name="quiz-sandbox-spawner", daemon=True)
+        self.thread.start()
+
+    def _loop(self):
+        while True:
+            framework, box, done = self.requests.get()
+            try:
+                box.append(Zygote(framework))
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                box.append(exc)
+            done.set()
+
+    def spawn(self, framework: str) -> Zygote:
+        box: list = []
+        done = threading.Event()
+        self.requests.put((framework, box, done))
+        done.wait()
+        if isinstance(box[0], BaseException):
+            raise box[0]
+        return box[0]
+
+
+_spawner: _Spawner | None = None
+_spawner_lock = threading.Lock()
+
+
+def _spawn(framework: str) -> Zygote:
+    global _spawner
+    with _spawner_lock:
+        if _spawner is None or _spawner.pid != os.getpid():
+            _spawner = _Spawner()
+        s = _spawner
+    return s.spawn(framework)
+
+
 _pool: Pool | None = None
 _pool_lock = threading.Lock()
 
@@ -534,10 +603,12 @@ def pool() -> Pool:
 
 def _after_fork_in_child():
     # a forked worker (Celery prefork, ...) must not talk to its parent's zygotes
-    global _pool, _pool_lock
+    global _pool, _pool_lock, _spawner, _spawner_lock
     old = _pool
     _pool = None
     _pool_lock = threading.Lock()
+    _spawner = None  # its thread did not survive the fork
+    _spawner_lock = threading.Lock()
     if old is not None:
         for z in old.all:
             try:

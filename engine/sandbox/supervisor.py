@@ -225,6 +225,9 @@ def supervise(job: Job, job_bytes: bytes, proc: Launched, started: float) -> Run
     )
 
 
+NOT_STARTED = "before the learner's code started"
+
+
 def verdict(job, result_bytes, exit_info, stats, timed_out, over_output, over_what, base):
     lim = job.limits
     dec = decode_results(result_bytes, len(job.calls))
@@ -236,20 +239,22 @@ def verdict(job, result_bytes, exit_info, stats, timed_out, over_output, over_wh
 
     if dec.kind == "internal":
         return res(RunStatus.INTERNAL, "sandbox harness failed: " + dec.message)
-    if exit_info.lost and not timed_out:
-        return res(RunStatus.INTERNAL, "the sandbox's zygote died during the run")
     if not dec.started:
         # the learner's code never ran: whatever happened is the sandbox's doing
         what = (
-            "timed out"
+            "lost its zygote"
+            if exit_info.lost
+            else "timed out"
             if timed_out
             else (f"died of {signame(sig)}" if sig else f"exited with status {exit_info.exit_code}")
         )
         return res(
             RunStatus.INTERNAL,
-            f"the sandbox {what} before the learner's code started"
+            f"the sandbox {what} {NOT_STARTED}"
             + (f" ({base.get('stderr', '')[-300:]!r})" if base.get("stderr") else ""),
         )
+    if exit_info.lost and not timed_out:
+        return res(RunStatus.INTERNAL, "the sandbox's zygote died during the run")
     if timed_out:
         return res(RunStatus.TIMEOUT, f"wall-clock limit of {lim.wall_seconds:g} s exceeded")
     if over_output:

@@ -50,6 +50,19 @@ def test_concurrent_threads_share_the_pool():
 
 
 @isolated
+def test_zygote_outlives_the_thread_that_started_it():
+    # bwrap's --die-with-parent follows the parent *thread*: a request thread of runserver
+    # that started a zygote and then ended must not take the zygote with it
+    isolation.pool().shutdown()
+    t = threading.Thread(target=lambda: _check_good(sandbox.run(_good_job(), mode="warm")))
+    t.start()
+    t.join()
+    time.sleep(0.3)
+    assert all(z.alive() for z in isolation.pool().all)
+    _check_good(sandbox.run(_good_job(), mode="warm"))
+
+
+@isolated
 def test_zygote_killed_from_outside_is_replaced():
     _check_good(sandbox.run(_good_job(), mode="warm"))
     p = isolation.pool()
