@@ -99,6 +99,10 @@ def grade_submission(spec: dict, code: str, *, runner: Runner | None = None) -> 
             message="The problem's tests could not be prepared (an internal error); please report it.",
         )
     try:
+        if getattr(problem, "is_training", False):
+            from engine.training import grade_training
+
+            return grade_training(problem, code, runner or _default_runner)
         return _grade(problem, code, runner or _default_runner)
     except Exception:  # noqa: BLE001
         log.exception("grading failed")

@@ -176,6 +176,10 @@ def prepare_test(spec: dict, i: int, test: dict) -> PreparedTest:
 
 def prepare(spec: dict) -> PreparedProblem:
     """Generate every test's inputs and expected outputs (cached per spec)."""
+    if "training" in spec.get("reference", {}):
+        from engine.training import prepare_training
+
+        return prepare_training(spec)  # checks of a training suite, nothing to precompute
     key = hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
     cached = _CACHE.get(key)
     if cached is not None:

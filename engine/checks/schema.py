@@ -120,6 +120,7 @@ TEST = {
     "required": ["name", "args"],
     "properties": {
         "name": {"type": "string", "minLength": 1},
+        "check": {"type": "string", "description": "training exercises: the suite's check"},
         "entry": {"type": "string"},
         "points": {"type": "number", "exclusiveMinimum": 0},
         "hidden": {"type": "boolean"},
@@ -158,6 +159,10 @@ SPEC_SCHEMA = {
     "required": ["framework", "entry_points", "starter", "reference", "tests"],
     "properties": {
         "framework": {"enum": ["numpy", "torch"]},
+        "queue": {
+            "enum": ["grading", "training"],
+            "description": "the Celery queue; training exercises need the training workers",
+        },
         "entry_points": {
             "type": "array",
             "minItems": 1,
@@ -179,6 +184,8 @@ SPEC_SCHEMA = {
                     ],
                 },
                 "code": {"type": "string"},
+                # A training exercise: a check suite of engine.training judges the model.
+                "training": {"type": "string"},
             },
         },
         "outputs": {

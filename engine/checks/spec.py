@@ -304,6 +304,10 @@ def validate_spec(spec: Any, *, run_reference: bool = True) -> list[str]:
     errors = _schema_errors(spec)
     if errors:
         return errors
+    if "training" in spec["reference"]:
+        from engine.training import training_spec_errors
+
+        return training_spec_errors(spec)
     errors = _semantic_errors(spec)
     if errors or not run_reference:
         return errors

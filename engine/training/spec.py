@@ -1,0 +1,90 @@
+"""Validate and prepare a training spec (``reference: {training: <suite>}``)."""
+
+from __future__ import annotations
+
+from engine.checks.plan import default_seed
+from engine.checks.spec import entry_signatures
+from engine.training.core import PreparedTraining, TrainingTest
+
+
+def _suites():
+    from engine.training.suites import SUITES
+
+    return SUITES
+
+
+def training_spec_errors(spec: dict) -> list[str]:
+    """Sentences naming the field of everything wrong with a (schema-valid) training spec."""
+    suites = _suites()
+    name = spec["reference"]["training"]
+    if name not in suites:
+        return [
+            f"reference.training: unknown training suite {name!r} ({', '.join(sorted(suites))})"
+        ]
+    suite = suites[name]
+    errors: list[str] = []
+    if spec["framework"] != "torch":
+        errors.append("framework: training exercises need framework: torch")
+    try:
+        signatures = entry_signatures(spec["starter"])
+    except SyntaxError as exc:
+        return [f"starter: syntax error at line {exc.lineno}: {exc.msg}"]
+    for entry in suite.entry_points:
+        if entry not in spec["entry_points"]:
+            errors.append(f"entry_points: the {name} suite calls `{entry}`; list it")
+    for entry in spec["entry_points"]:
+        if entry not in signatures:
+            errors.append(f"starter: defines no top-level function `{entry}` (an entry point)")
+    if spec.get("queue") != "training":
+        errors.append("queue: training exercises run on the training queue: `queue: training`")
+    seen: set[str] = set()
+    for i, test in enumerate(spec["tests"]):
+        where = f"tests[{i}]"
+        if test["name"] in seen:
+            errors.append(f"{where}.name: duplicate test name {test['name']!r}")
+        seen.add(test["name"])
+        check = test.get("check")
+        if check is None:
+            errors.append(f"{where}: missing required field `check` ({', '.join(suite.checks)})")
+        elif check not in suite.checks:
+            errors.append(f"{where}.check: unknown check {check!r} ({', '.join(suite.checks)})")
+    if "solution" in spec:
+        try:
+            defined = entry_signatures(spec["solution"])
+            errors += [
+                f"solution: defines no function `{e}`"
+                for e in spec["entry_points"]
+                if e not in defined
+            ]
+        except SyntaxError as exc:
+            errors.append(f"solution: syntax error at line {exc.lineno}: {exc.msg}")
+    return errors
+
+
+def prepare_training(spec: dict) -> PreparedTraining:
+    suite = _suites()[spec["reference"]["training"]]
+    base = spec.get("seed", 0)
+    tests = tuple(
+        TrainingTest(
+            index=i,
+            name=t["name"],
+            check=t["check"],
+            params={**spec.get("args", {}), **t.get("args", {})},
+            seed=t.get("seed", default_seed(spec, t)),
+            points=t.get("points", 1),
+            hidden=t.get("hidden", False),
+            hint=t.get("hint"),
+        )
+        for i, t in enumerate(spec["tests"])
+    )
+    return PreparedTraining(
+        suite=suite,
+        framework="torch",
+        entry_points=tuple(spec["entry_points"]),
+        signatures=entry_signatures(spec["starter"]),
+        tests=tests,
+        forbidden_calls=tuple(spec.get("forbidden_calls", [])),
+        limits=dict(spec.get("limits", {})),
+        setup_args=dict(spec.get("args", {})),
+        seed=base,
+    )
