@@ -27,23 +27,7 @@ DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("/usr/bin/chromium is missing; `make install` installs it with apt-get.")
-        pytest.skip("needs /usr/bin/chromium (make install)")
-    from playwright.sync_api import expect, sync_playwright
-
-    # A loaded CI machine grades and renders slower than a laptop; 5 s is Playwright's default.
-    expect.set_options(timeout=15_000)
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield chromium
-        chromium.close()
+# `browser` (the session's one Chromium) comes from tests/conftest.py.
 
 
 @pytest.fixture
@@ -62,8 +46,16 @@ def page(browser, site):
     page = context.new_page()
     # Nothing may leave the machine: every request goes to the live server.
     page.route(lambda url: not url.startswith(site), lambda route: route.abort())
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+    page.on(
+        "console",
+        lambda message: message.type == "error" and errors.append(f"{page.url}: {message.text}"),
+    )
     yield page
     context.close()
+    # A page whose script broke may still look right in a screenshot.
+    assert errors == [], "JavaScript errors on the pages:\n" + "\n".join(errors)
 
 
 def screenshots(page, site: str, path: str, name: str, *, ready="html[data-app-ready]") -> None:
