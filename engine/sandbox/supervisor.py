@@ -96,6 +96,7 @@ def supervise(job: Job, job_bytes: bytes, proc: Launched, started: float) -> Run
     if proc.oom_fd is not None:
         sel.register(proc.oom_fd, selectors.EVENT_READ)
     exit_info: ExitInfo | None = None
+    early_dec = None
     timed_out = over_output = killed = False
     over_what = ""
     exit_seen_at = None
@@ -122,6 +123,7 @@ def supervise(job: Job, job_bytes: bytes, proc: Launched, started: float) -> Run
                 dec = decode_results(bytes(bufs[proc.result_r]), len(job.calls))
                 if dec.wire_error is None and dec.kind in ("ok", "compile_error", "import_error"):
                     exit_info = ExitInfo(exit_code=0, deferred=True)
+                    early_dec = dec
                     break
             if exit_info is not None and exit_seen_at is not None and now - exit_seen_at > 0.5:
                 break  # a survivor holds a pipe open (only possible without a PID namespace)
@@ -221,16 +223,25 @@ def supervise(job: Job, job_bytes: bytes, proc: Launched, started: float) -> Run
         peak_memory_kb=stats.peak_kb or exit_info.maxrss_kb,
     )
     return verdict(
-        job, bytes(bufs[proc.result_r]), exit_info, stats, timed_out, over_output, over_what, base
+        job,
+        bytes(bufs[proc.result_r]),
+        exit_info,
+        stats,
+        timed_out,
+        over_output,
+        over_what,
+        base,
+        dec=early_dec if not (timed_out or over_output or stats.oom_kills) else None,
     )
 
 
 NOT_STARTED = "before the learner's code started"
 
 
-def verdict(job, result_bytes, exit_info, stats, timed_out, over_output, over_what, base):
+def verdict(job, result_bytes, exit_info, stats, timed_out, over_output, over_what, base, dec=None):
     lim = job.limits
-    dec = decode_results(result_bytes, len(job.calls))
+    if dec is None:
+        dec = decode_results(result_bytes, len(job.calls))
     calls = tuple(dec.calls)
     sig = exit_info.signal
 
