@@ -58,10 +58,13 @@ def page(browser, site):
     assert errors == [], "JavaScript errors on the pages:\n" + "\n".join(errors)
 
 
-def screenshots(page, site: str, path: str, name: str, *, ready="html[data-app-ready]") -> None:
+def screenshots(
+    page, site: str, path: str, name: str, *, ready="html[data-app-ready]", show: str = ""
+) -> None:
     """`name`-{ja,en}-{1366x768,390x844}.png of `path` under tests/browser/artifacts/: the window
     as the learner sees it, and `...-full.png`, the whole page. (In the full page, `vh` is the
-    page's height, so the code editor's max-height grows while the shot is taken.)"""
+    page's height, so the code editor's max-height grows while the shot is taken.) `show` is
+    a selector scrolled into the window first."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for language in ("ja", "en"):
         page.context.add_cookies([{"name": "django_language", "value": language, "url": site}])
@@ -71,6 +74,8 @@ def screenshots(page, site: str, path: str, name: str, *, ready="html[data-app-r
             page.wait_for_selector(ready, state="attached")
             page.wait_for_function("document.fonts.status === 'loaded'")
             size = f"{viewport['width']}x{viewport['height']}"
+            if show:
+                page.locator(show).first.evaluate("e => e.scrollIntoView({block: 'start'})")
             page.screenshot(path=ARTIFACTS / f"{name}-{language}-{size}.png")
             page.screenshot(path=ARTIFACTS / f"{name}-{language}-{size}-full.png", full_page=True)
     page.set_viewport_size(DESKTOP)

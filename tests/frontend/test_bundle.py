@@ -6,7 +6,6 @@ counted. The grading API is faked in the browser, so no Django server is needed.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import threading
@@ -183,19 +182,7 @@ def static_server(bundle):
     server.server_close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        message = "needs Debian's chromium at /usr/bin/chromium (make system-packages)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+# `browser` is the session's one Chromium, from tests/conftest.py.
 
 
 @pytest.fixture
