@@ -138,20 +138,26 @@ def mark(label):
 
 
 _NPY_HEADER = None  # compiled lazily
+_HEAD_CACHE: dict = {}  # (descr, shape) -> magic + header bytes
+_PARSED_CACHE: dict = {}  # validated magic + header bytes -> (dtype, shape, body size)
 
 
 def _npy_bytes(a):
     """``.npy`` version 1.0 bytes of a C-ordered copy of ``a`` (what ``np.save`` writes,
     without its per-call overhead)."""
-    np = _np()
     if not a.flags.c_contiguous:
-        a = np.ascontiguousarray(a)
-    descr = a.dtype.str
-    shape = tuple(int(n) for n in a.shape)
-    header = f"{{'descr': {descr!r}, 'fortran_order': False, 'shape': {shape!r}, }}"
-    pad = 64 - (10 + len(header) + 1) % 64
-    header = (header + " " * pad + "\n").encode("latin1")
-    return b"".join([_NPY_MAGIC, struct.pack("<H", len(header)), header, a.tobytes()])
+        a = _np().ascontiguousarray(a)
+    key = (a.dtype.str, a.shape)
+    head = _HEAD_CACHE.get(key)
+    if head is None:
+        descr, shape = key[0], tuple(int(n) for n in a.shape)
+        header = f"{{'descr': {descr!r}, 'fortran_order': False, 'shape': {shape!r}, }}"
+        pad = 64 - (10 + len(header) + 1) % 64
+        header = (header + " " * pad + "\n").encode("latin1")
+        head = _NPY_MAGIC + struct.pack("<H", len(header)) + header
+        if len(_HEAD_CACHE) < 512:
+            _HEAD_CACHE[key] = head
+    return head + a.tobytes()
 
 
 def _npy_load(buf):
@@ -159,6 +165,15 @@ def _npy_load(buf):
     only plain numeric/bool dtypes are accepted; anything else raises WireError)."""
     global _NPY_HEADER
     np = _np()
+    if len(buf) >= 10:
+        (hlen,) = struct.unpack_from("<H", buf, 8)
+        known = _PARSED_CACHE.get(bytes(buf[: 10 + hlen]))
+        if known is not None:
+            dtype, shape, nbytes = known
+            body = buf[10 + hlen :]
+            if len(body) != nbytes:
+                raise WireError("npy size mismatch")
+            return np.frombuffer(body, dtype=dtype).reshape(shape).copy()
     if _NPY_HEADER is None:
         import re
 
@@ -184,6 +199,8 @@ def _npy_load(buf):
     body = buf[10 + hlen :]
     if len(body) != count * dtype.itemsize:
         raise WireError("npy size mismatch")
+    if len(_PARSED_CACHE) < 512:
+        _PARSED_CACHE[bytes(buf[: 10 + hlen])] = (dtype, shape, count * dtype.itemsize)
     return np.frombuffer(body, dtype=dtype).reshape(shape).copy()
 
 
