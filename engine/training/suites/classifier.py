@@ -16,7 +16,17 @@ from engine.training.data import spoken_digit_sample
 from engine.training.suites.values import array_of_shape, cross_entropy
 
 MODEL = Ref("model")
-NO_CLIP = 1.0e6  # a max_norm no gradient reaches: the unclipped step
+NO_CLIP = 1.0e6
+LAYER_ATTRS = (
+    "bidirectional",
+    "batch_first",
+    "hidden_size",
+    "num_layers",
+    "input_size",
+    "in_channels",
+    "out_channels",
+    "kernel_size",
+)  # a max_norm no gradient reaches: the unclipped step
 
 
 def _setup(args: dict, seed: int) -> list:
@@ -46,8 +56,9 @@ def output_shape(params: dict, seed: int) -> Plan:
 
 
 def layer(params: dict, seed: int) -> Plan:
-    """The model contains a module of ``type`` whose attributes match ``attrs``."""
-    kind, attrs = params["type"], dict(params.get("attrs", {}))
+    """The model contains a module of ``type`` whose attributes match the other ``LAYER_ATTRS`` given."""
+    kind = params["type"]
+    attrs = {k: v for k, v in params.items() if k in LAYER_ATTRS}
 
     def judge(results):
         modules = results[0].value
