@@ -157,7 +157,14 @@ def test_lstm_code_is_graded_live_and_shows_in_history_and_progress(page, site):
     expect(panel).to_have_attribute("data-verdict", "AC", timeout=GRADING_TIMEOUT_MS)
     expect(panel.locator(".badge[data-verdict=AC]")).to_be_visible()
     expect(panel.locator(".test-row--hidden").first).to_be_visible()
-    screenshots(page, site, "/problems/lstm-cell/", "code-ac", ready=".code-editor .cm-content")
+    screenshots(
+        page,
+        site,
+        "/problems/lstm-cell/",
+        "code-ac",
+        ready=".code-editor .cm-content",
+        show="#submission-panel .submission__head",
+    )
 
     # a wrong one: WA with a message that says what differs
     page.goto("/problems/lstm-cell/")
