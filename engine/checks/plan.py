@@ -78,11 +78,8 @@ def _reference_functions(spec: dict) -> dict[str, Any]:
 
     ref = spec["reference"]
     if "code" in ref:
-        namespace: dict[str, Any] = {}
-        exec(
-            compile(ref["code"], "<reference>", "exec"), namespace
-        )  # trusted content, not learner code
-        return {e: namespace[e] for e in spec["entry_points"]}
+        # An author's code is not the engine's: it runs in the sandbox like any submission.
+        return {e: SandboxedReference(ref["code"], e, spec) for e in spec["entry_points"]}
     names = ref["engine"]
     if isinstance(names, str):
         names = {spec["entry_points"][0]: names}
@@ -103,10 +100,65 @@ def _split_args(params, values: dict) -> tuple[tuple, dict, tuple[str, ...]]:
     return tuple(args), kwargs, tuple(names) + tuple(kwargs)
 
 
+@dataclass(frozen=True)
+class SandboxedReference:
+    """Reference code written by an author (`reference: {code: ...}`), run in the sandbox.
+
+    Authors are not trusted with the worker's process (it holds the database credentials),
+    so their reference gets the same isolation as a learner's code; only its outputs, as
+    plain arrays, come back to compute the expected values.
+    """
+
+    code: str
+    entry: str
+    spec: dict
+
+    def run(self, args: tuple, kwargs: dict, grad: dict | None):
+        from engine.sandbox import run
+        from engine.sandbox.api import Call, GradRequest, Job, Limits
+
+        torch = self.spec["framework"] == "torch"
+        call = Call(
+            entry=self.entry,
+            args=args,
+            kwargs=kwargs,
+            as_tensor=torch,
+            grad=GradRequest(wrt=grad["wrt"], upstream=grad["upstream"]) if grad else None,
+            return_args=False,
+        )
+        limits = {
+            k: v for k, v in self.spec.get("limits", {}).items() if k in Limits.__dataclass_fields__
+        }
+        result = run(
+            Job(
+                code=self.code,
+                calls=(call,),
+                framework=self.spec["framework"],
+                limits=Limits(**limits),
+                filename="reference.py",
+            )
+        )
+        failure = result.error or (result.calls[0].error if result.calls else None)
+        if result.status != "ok" or failure is not None:
+            detail = (
+                f"{failure.type}: {failure.message}" if failure else result.message or result.status
+            )
+            raise ValueError(f"the reference code failed on these inputs ({detail})")
+        outcome = result.calls[0]
+        grads = None
+        if grad is not None:
+            grads = {
+                i: (None if g is None else np.asarray(g)) for i, g in (outcome.grads or {}).items()
+            }
+        return plain(outcome.value), grads
+
+
 def _run_reference(fn, framework: str, args: tuple, kwargs: dict, grad: dict | None):
     from engine.checks import gradients
 
     args, kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)
+    if isinstance(fn, SandboxedReference):
+        return fn.run(args, kwargs, grad)
     if framework != "torch":
         return plain(fn(*args, **kwargs)), None
     if grad is None:
