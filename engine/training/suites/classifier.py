@@ -245,6 +245,32 @@ def depends_on_last_steps(params: dict, seed: int) -> Plan:
     return Plan([call("_grader_logits", MODEL, x), call("_grader_logits", MODEL, x2)], judge)
 
 
+def batch_independent(params: dict, seed: int) -> Plan:
+    """Each clip's logits depend on that clip alone: reversing the batch reverses the logits."""
+    x, _ = _digits(params, seed)
+    classes = int(params["n_classes"])
+
+    def judge(results):
+        a, failure = _logits(results[0].value, len(x), classes, "model(x)")
+        if failure:
+            return failure
+        b, failure = _logits(results[1].value, len(x), classes, "model(x)")
+        if failure:
+            return failure
+        if np.allclose(a[::-1], b, rtol=1e-4, atol=1e-5):
+            return None
+        return Failure(
+            "a clip's logits depend on the other clips of the batch",
+            "reversing the order of the clips in the batch changes their logits, not just "
+            "their order: the model mixes clips (a recurrent layer without batch_first=True "
+            "reads (N, T, F) as (T, N, F))",
+        )
+
+    return Plan(
+        [call("_grader_logits", MODEL, x), call("_grader_logits", MODEL, x[::-1].copy())], judge
+    )
+
+
 CLASSIFIER = Suite(
     name="sequence_classifier",
     entry_points=("build_model",),
@@ -256,5 +282,6 @@ CLASSIFIER = Suite(
         "both_directions": both_directions,
         "loss_falls": loss_falls,
         "depends_on_last_steps": depends_on_last_steps,
+        "batch_independent": batch_independent,
     },
 )
