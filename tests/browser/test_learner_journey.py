@@ -96,6 +96,11 @@ def test_a_newcomer_signs_up_switches_language_and_answers_right_and_wrong(page,
     expect(page.locator(".statement .katex").first).to_be_visible()
     screenshots(page, site, "/problems/sigmoid-derivative-max/", "problem-math", ready=".katex")
 
+    # a problem with a diagram gets it drawn by Mermaid, loaded only for that page
+    page.goto("/problems/rnn-output-formula/")
+    expect(page.locator("pre.mermaid svg")).to_be_visible()
+    screenshots(page, site, "/problems/rnn-output-formula/", "diagram", ready="pre.mermaid svg")
+
 
 def test_the_mock_exam_runs_to_its_review_screen(page, site):
     make_user("examinee")
