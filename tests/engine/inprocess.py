@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.sandbox.api import CallResult, ErrorInfo, Job, RunResult, RunStatus, Unsupported
+from engine.sandbox.api import CallResult, ErrorInfo, Job, Ref, RunResult, RunStatus, Unsupported
 
 
 def _plain(value: Any) -> Any:
@@ -61,10 +61,23 @@ def _tensors(args, wrt=()):
     return out
 
 
-def _call(namespace: dict, call, filename: str) -> CallResult:
+def _resolve(value, slots: dict):
+    """A stored value for a Ref (``Call.store_as``), else a deep copy."""
+    if isinstance(value, Ref):
+        if value.name not in slots:
+            raise KeyError(f"no stored value named {value.name!r}")
+        return slots[value.name]
+    return copy.deepcopy(value)
+
+
+def _call(namespace: dict, call, filename: str, slots: dict) -> CallResult:
     import torch
 
-    args, kwargs = copy.deepcopy(call.args), copy.deepcopy(call.kwargs)
+    try:
+        args = tuple(_resolve(a, slots) for a in call.args)
+        kwargs = {k: _resolve(v, slots) for k, v in call.kwargs.items()}
+    except KeyError as exc:
+        return CallResult(error=_error(exc, filename))
     wrt = call.grad.wrt if call.grad else ()
     if call.as_tensor:
         args = _tensors(args, wrt)
@@ -85,6 +98,9 @@ def _call(namespace: dict, call, filename: str) -> CallResult:
             }
     except Exception as exc:  # noqa: BLE001 - the learner's exception is the result
         return CallResult(error=_error(exc, filename))
+    if call.store_as:
+        slots[call.store_as] = value
+        value = None
     return CallResult(
         value=_plain(value),
         args_after=tuple(_plain(a) for a in args) if call.return_args else None,
@@ -110,5 +126,6 @@ def run_in_process(job: Job) -> RunResult:
             return RunResult(
                 RunStatus.IMPORT_ERROR, error=_error(exc, job.filename), stdout=out.getvalue()
             )
-        calls = tuple(_call(namespace, c, job.filename) for c in job.calls)
+        slots: dict[str, Any] = {}
+        calls = tuple(_call(namespace, c, job.filename, slots) for c in job.calls)
     return RunResult(RunStatus.OK, calls, stdout=out.getvalue(), stderr=err.getvalue())
