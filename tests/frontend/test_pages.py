@@ -545,3 +545,13 @@ def test_a_server_error_gets_a_friendly_page_in_both_languages(rf):
     body = response.content.decode()
     assert response.status_code == 500
     assert "エラーが発生しました" in body and "Something went wrong" in body
+
+
+def test_a_code_problem_in_a_quiz_points_to_its_page_and_can_be_passed(learner):
+    code, choice = make_code_problem(), make_choice_problem()
+    attempt = attempt_start(user=learner, quiz=make_quiz([code, choice]))
+    client = client_for(learner)
+    page = client.get(f"/attempts/{attempt.pk}/q/1/").content.decode()
+    assert f'href="/problems/{code.slug}/"' in page and 'name="answer"' not in page
+    response = client.post(f"/attempts/{attempt.pk}/q/1/", {"action": "answer"})
+    assert response["Location"] == f"/attempts/{attempt.pk}/q/2/"
