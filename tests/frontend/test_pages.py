@@ -555,3 +555,34 @@ def test_a_code_problem_in_a_quiz_points_to_its_page_and_can_be_passed(learner):
     assert f'href="/problems/{code.slug}/"' in page and 'name="answer"' not in page
     response = client.post(f"/attempts/{attempt.pk}/q/1/", {"action": "answer"})
     assert response["Location"] == f"/attempts/{attempt.pk}/q/2/"
+
+
+def _po_entries(path) -> list[dict[str, str]]:
+    """msgid/msgstr of each entry of a .po file (continuation lines joined)."""
+    entries = []
+    for block in path.read_text(encoding="utf-8").split("\n\n")[1:]:
+        entry, key = {"flags": ""}, None
+        for line in block.splitlines():
+            if line.startswith("#,"):
+                entry["flags"] += line
+            elif line.startswith(("msgid", "msgstr")):
+                key, _, text = line.partition(" ")
+                entry[key] = text[1:-1]
+            elif line.startswith('"') and key:
+                entry[key] += line[1:-1]
+        entries.append(entry)
+    return entries
+
+
+def test_every_interface_string_has_a_compiled_japanese_translation():
+    import gettext
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[2] / "locale/ja/LC_MESSAGES"
+    entries = _po_entries(folder / "django.po")
+    assert [e["msgid"] for e in entries if "fuzzy" in e["flags"]] == []
+    assert [e["msgid"] for e in entries if not (e.get("msgstr") or e.get("msgstr[0]"))] == []
+    with open(folder / "django.mo", "rb") as compiled:
+        catalog = gettext.GNUTranslations(compiled)
+    singular = [e["msgid"].replace('\\"', '"') for e in entries if "msgstr" in e]
+    assert [m for m in singular if catalog.gettext(m) == m] == []  # the .mo is up to date
