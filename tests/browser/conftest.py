@@ -39,23 +39,37 @@ def site(live_server, settings, transactional_db):
     return live_server.url
 
 
-@pytest.fixture
-def page(browser, site):
-    context = browser.new_context(viewport=DESKTOP, locale="ja-JP", base_url=site)
+def _open_page(browser, base_url: str):
+    context = browser.new_context(viewport=DESKTOP, locale="ja-JP", base_url=base_url)
     context.set_default_timeout(15_000)
     page = context.new_page()
     # Nothing may leave the machine: every request goes to the live server.
-    page.route(lambda url: not url.startswith(site), lambda route: route.abort())
+    page.route(lambda url: not url.startswith(base_url), lambda route: route.abort())
     errors: list[str] = []
+
+    def on_console(message) -> None:
+        # HTTP errors are logged as "Failed to load resource"; the tests check statuses.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            errors.append(f"{page.url}: {message.text}")
+
     page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
-    page.on(
-        "console",
-        lambda message: message.type == "error" and errors.append(f"{page.url}: {message.text}"),
-    )
+    page.on("console", on_console)
     yield page
     context.close()
     # A page whose script broke may still look right in a screenshot.
     assert errors == [], "JavaScript errors on the pages:\n" + "\n".join(errors)
+
+
+@pytest.fixture
+def page(browser, site):
+    """A page on the live server with the real curriculum."""
+    yield from _open_page(browser, site)
+
+
+@pytest.fixture
+def bare_page(browser, live_server, transactional_db):
+    """A page on the live server with only what the test makes (no curriculum load)."""
+    yield from _open_page(browser, live_server.url)
 
 
 def screenshots(

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from problems.models import Choice, Quiz
 from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, screenshots
-from tests.factories import make_user
+from tests.factories import make_code_problem, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -194,3 +194,35 @@ def test_lstm_code_is_graded_live_and_shows_in_history_and_progress(page, site):
     expect(page.locator("[data-progress-chart] svg")).to_be_visible()
     screenshots(page, site, "/progress/", "dashboard", ready="[data-progress-chart] svg")
     screenshots(page, site, "/", "home")
+
+
+def test_the_code_page_explains_throttling_and_a_slow_grader(bare_page, settings):
+    # given a code problem whose grading never starts (no worker picks it up)
+    settings.GRADING_BACKEND = "none"
+    problem = make_code_problem()
+    make_user("waiting")
+    page = bare_page
+    log_in(page, "waiting")
+    page.goto(f"/problems/{problem.slug}/")
+    page.wait_for_selector("html[data-editor-ready]", state="attached")
+    # when the server says "too many submissions, retry in 30 s"
+    throttled = {"detail": "You have 3 submissions still being graded; wait for one to finish."}
+    page.route(
+        "**/api/problems/*/submissions/",
+        lambda route: route.fulfill(status=429, headers={"Retry-After": "30"}, json=throttled),
+    )
+    page.locator("button[data-action=run]").click()
+    # then the learner reads when to retry, in their language, and the buttons wait
+    panel = page.locator("#submission-panel")
+    expect(panel).to_contain_text("提出が多すぎます。30 秒後にもう一度お試しください。")
+    expect(panel).to_contain_text(throttled["detail"])
+    expect(page.locator("button[data-action=submit]")).to_be_disabled()
+
+    # when a submission is accepted but stays queued past the slow threshold
+    page.unroute("**/api/problems/*/submissions/")
+    page.goto(f"/problems/{problem.slug}/")
+    page.evaluate("document.getElementById('submission-panel').dataset.slowAfterMs = '500'")
+    page.locator("button[data-action=submit]").click()
+    # then it shows the queued state and says the grader is slow
+    expect(panel.locator(".badge[data-status=queued]")).to_have_text("採点待ち")
+    expect(panel.locator("[data-note=slow_note]")).to_contain_text("採点に時間がかかっています")
