@@ -570,7 +570,8 @@ def _po_entries(path) -> list[dict[str, str]]:
                 entry[key] = text[1:-1]
             elif line.startswith('"') and key:
                 entry[key] += line[1:-1]
-        entries.append(entry)
+        if "msgid" in entry:  # obsolete entries (#~) have none
+            entries.append(entry)
     return entries
 
 
