@@ -111,6 +111,18 @@ def _wait_for_server() -> None:
     raise RuntimeError("gunicorn did not come up; see bench/results/gunicorn.log")
 
 
+def _follow(session: requests.Session, submission_id: int) -> dict:
+    """Follow the submission's event stream, as the browser does, until its verdict."""
+    url = f"http://127.0.0.1:{PORT}/api/submissions/{submission_id}/events/"
+    while True:  # the server closes a stream after 25 s; reconnect like EventSource
+        with session.get(url, stream=True, timeout=60) as stream:
+            for line in stream.iter_lines(decode_unicode=True):
+                if line and line.startswith("data: {"):
+                    body = json.loads(line[len("data: ") :])
+                    if body["status"] in ("done", "error"):
+                        return body
+
+
 def _client(
     token: str, codes: list[str], latencies: list[float], verdicts: list[str], lock
 ) -> None:
@@ -125,16 +137,7 @@ def _client(
         )
         if response.status_code != 202:
             raise RuntimeError(f"submission refused: {response.status_code} {response.text[:300]}")
-        url = f"http://127.0.0.1:{PORT}/api/submissions/{response.json()['id']}/"
-        etag = None
-        while True:
-            poll = session.get(url, headers={"If-None-Match": etag} if etag else {}, timeout=30)
-            if poll.status_code == 200:
-                etag = poll.headers.get("ETag")
-                body = poll.json()
-                if body["status"] in ("done", "error"):
-                    break
-            time.sleep(0.005)
+        body = _follow(session, response.json()["id"])
         with lock:
             latencies.append(time.perf_counter() - started)
             verdicts.append(body["verdict"])

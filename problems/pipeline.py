@@ -22,6 +22,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from .models import Submission, SubmissionStatus, Verdict
+from .notify import submission_changed
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +92,7 @@ def submission_claim(*, submission_id: int) -> Submission | None:
     )
     if not claimed:
         return None
+    submission_changed(submission_id)
     return Submission.objects.select_related("problem_version", "problem").get(pk=submission_id)
 
 
@@ -132,6 +134,8 @@ def submission_finish(*, submission: Submission, result: dict) -> bool:
             lease_expires_at=None,
             updated_at=now,
         )
+    if updated:
+        submission_changed(submission.pk)
     return bool(updated)
 
 

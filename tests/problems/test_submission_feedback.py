@@ -69,3 +69,51 @@ def test_submitting_too_fast_is_throttled_with_retry_after(settings, monkeypatch
     assert int(statuses[-1]["Retry-After"]) > 0
     assert "throttled" in statuses[-1].json()["detail"].lower()
     assert Submission.objects.count() == 3
+
+
+@pytest.mark.redis
+def test_the_pipeline_nudges_event_streams_through_redis_on_each_change(settings):
+    import redis
+
+    from problems.notify import channel
+    from problems.pipeline import submission_claim, submission_finish
+
+    settings.GRADING_BACKEND = "none"
+    submission = submission_create(user=make_user(), problem=make_code_problem(), code="x = 1")
+    pubsub = redis.Redis.from_url(settings.REDIS_URL).pubsub(ignore_subscribe_messages=True)
+    pubsub.subscribe(channel(submission.pk))
+    pubsub.get_message(timeout=1)  # the subscription's own confirmation
+    claimed = submission_claim(submission_id=submission.pk)
+    submission_finish(submission=claimed, result={"verdict": "WA", "score": 0, "max_score": 2})
+    nudges = [pubsub.get_message(timeout=2) for _ in range(2)]
+    assert [n and n["channel"].decode() for n in nudges] == [channel(submission.pk)] * 2
+    pubsub.close()
+
+
+def test_a_stream_opened_while_queued_follows_the_submission_to_its_verdict(client, settings, transactional_db):
+    import threading
+
+    from problems.pipeline import submission_claim, submission_finish
+
+    settings.GRADING_BACKEND = "none"
+    user = make_user()
+    submission = submission_create(user=user, problem=make_code_problem(), code="x = 1")
+    client.force_login(user)
+    stream = client.get(f"/api/submissions/{submission.pk}/events/").streaming_content
+    chunks = [next(stream), next(stream)]  # retry hint, then the queued state
+
+    def grade():
+        from django.db import connection
+
+        try:
+            claimed = submission_claim(submission_id=submission.pk)
+            submission_finish(submission=claimed, result={"verdict": "AC", "score": 2, "max_score": 2})
+        finally:
+            connection.close()  # this thread's own connection, or the test database stays in use
+
+    worker = threading.Thread(target=grade)
+    worker.start()
+    chunks.extend(stream)  # ends by itself at the verdict
+    worker.join()
+    text = b"".join(chunks).decode()
+    assert '"status": "queued"' in text and '"verdict": "AC"' in text and "event: end" in text
