@@ -59,6 +59,11 @@ class TrainingTest:
     points: float = 1
     hidden: bool = False
     hint: Any = None
+    # A PreparedTest's generated inputs: a training check makes its own, so code that walks
+    # every problem's prepared tests sees none here.
+    args: tuple = ()
+    kwargs: dict = field(default_factory=dict)
+    arg_names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
