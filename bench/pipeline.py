@@ -116,6 +116,10 @@ def _follow(session: requests.Session, submission_id: int) -> dict:
     url = f"http://127.0.0.1:{PORT}/api/submissions/{submission_id}/events/"
     while True:  # the server closes a stream after 25 s; reconnect like EventSource
         with session.get(url, stream=True, timeout=60) as stream:
+            if stream.status_code != 200:
+                raise RuntimeError(
+                    f"event stream refused: {stream.status_code} {stream.text[:200]}"
+                )
             for line in stream.iter_lines(decode_unicode=True):
                 if line and line.startswith("data: {"):
                     body = json.loads(line[len("data: ") :])

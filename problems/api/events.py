@@ -15,6 +15,8 @@ import time
 import redis
 from django.db import close_old_connections
 from django.http import Http404, JsonResponse, StreamingHttpResponse
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
 
 from ..models import Submission
 from ..notify import channel, redis_client
@@ -78,14 +80,28 @@ def _wait_for_change(pubsub) -> None:
         time.sleep(POLL_SECONDS)
 
 
-def submission_events(request, pk: int):
-    if not request.user.is_authenticated:
-        return JsonResponse({"detail": "Log in to follow a submission."}, status=401)
+def _user(request):
+    """The session's user (browsers) or the API token's (`Authorization: Token ...`)."""
+    if request.user.is_authenticated:
+        return request.user
     try:
-        submission_access(user=request.user, submission_id=pk)
+        authenticated = TokenAuthentication().authenticate(request)
+    except AuthenticationFailed:
+        return None
+    return authenticated[0] if authenticated else None
+
+
+def submission_events(request, pk: int):
+    user = _user(request)
+    if user is None:
+        return JsonResponse(
+            {"detail": "Log in (or send your API token) to follow a submission."}, status=401
+        )
+    try:
+        submission_access(user=user, submission_id=pk)
     except Http404:
         return JsonResponse({"detail": "No such submission."}, status=404)
-    response = StreamingHttpResponse(_stream(request.user, pk), content_type="text/event-stream")
+    response = StreamingHttpResponse(_stream(user, pk), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # let a proxy pass events through unbuffered
     return response

@@ -90,7 +90,9 @@ def test_the_pipeline_nudges_event_streams_through_redis_on_each_change(settings
     pubsub.close()
 
 
-def test_a_stream_opened_while_queued_follows_the_submission_to_its_verdict(client, settings, transactional_db):
+def test_a_stream_opened_while_queued_follows_the_submission_to_its_verdict(
+    client, settings, transactional_db
+):
     import threading
 
     from problems.pipeline import submission_claim, submission_finish
@@ -107,7 +109,9 @@ def test_a_stream_opened_while_queued_follows_the_submission_to_its_verdict(clie
 
         try:
             claimed = submission_claim(submission_id=submission.pk)
-            submission_finish(submission=claimed, result={"verdict": "AC", "score": 2, "max_score": 2})
+            submission_finish(
+                submission=claimed, result={"verdict": "AC", "score": 2, "max_score": 2}
+            )
         finally:
             connection.close()  # this thread's own connection, or the test database stays in use
 
@@ -117,3 +121,24 @@ def test_a_stream_opened_while_queued_follows_the_submission_to_its_verdict(clie
     worker.join()
     text = b"".join(chunks).decode()
     assert '"status": "queued"' in text and '"verdict": "AC"' in text and "event: end" in text
+
+
+def test_api_clients_follow_the_stream_with_their_token(settings, transactional_db):
+    from rest_framework.authtoken.models import Token
+
+    settings.GRADING_BACKEND = "none"
+    user = make_user()
+    submission = submission_create(user=user, problem=make_code_problem(), code="x = 1")
+    token = Token.objects.create(user=user)
+    client = APIClient()
+    response = client.get(
+        f"/api/submissions/{submission.pk}/events/", HTTP_AUTHORIZATION=f"Token {token.key}"
+    )
+    assert response.status_code == 200
+    assert b"event: status" in next(s for s in response.streaming_content if b"event:" in s)
+    response.close()
+    stranger = Token.objects.create(user=make_user())
+    denied = client.get(
+        f"/api/submissions/{submission.pk}/events/", HTTP_AUTHORIZATION=f"Token {stranger.key}"
+    )
+    assert denied.status_code == 404
