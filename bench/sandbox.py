@@ -103,8 +103,10 @@ def latency_rounds(slugs, mode: str, ns: dict, rounds: int) -> list[dict]:
                 raise RuntimeError(f"{slug} ({mode}): the model solution was not accepted")
         s.jobs = 0
         s.child_peaks_kb.clear()
+    cpu = {slug: [0.0, 0.0] for slug in slugs}  # trusted, zygote + children (s)
     for _ in range(rounds):
         for slug, s in subs.items():
+            c0 = _cpu_now(mode)
             this = []
             for _ in range(max(1, ns[slug] // rounds)):
                 t = time.perf_counter()
@@ -112,9 +114,43 @@ def latency_rounds(slugs, mode: str, ns: dict, rounds: int) -> list[dict]:
                 this.append(time.perf_counter() - t)
                 if not ok:
                     raise RuntimeError(f"{slug} ({mode}): the model solution was not accepted")
+            c1 = _cpu_now(mode)
+            cpu[slug][0] += c1[0] - c0[0]
+            cpu[slug][1] += c1[1] - c0[1]
             times[slug] += this
             round_p50[slug].append(_percentile(this, 0.5) * 1000)
-    return [_summary(slug, mode, subs[slug], times[slug], round_p50[slug]) for slug in slugs]
+    out = [_summary(slug, mode, subs[slug], times[slug], round_p50[slug]) for slug in slugs]
+    for r in out:
+        n = r["submissions"]
+        r["cpu_ms_per_submission"] = {
+            "trusted_process": cpu[r["problem"]][0] / n * 1000,
+            "zygotes_and_children": cpu[r["problem"]][1] / n * 1000 if mode == "warm" else None,
+        }
+    return out
+
+
+def _cpu_now(mode: str) -> tuple[float, float]:
+    """CPU seconds used so far by this process, and by the warm zygotes with their reaped
+    children (load-independent, unlike latency)."""
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    mine = ru.ru_utime + ru.ru_stime
+    if mode != "warm":
+        return mine, 0.0
+    from engine.sandbox import isolation
+
+    hz = os.sysconf("SC_CLK_TCK")
+    theirs = 0.0
+    for z in list(isolation.pool().all):
+        pid = z.slot.zygote_pid if z.slot else None
+        if not pid:
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            theirs += sum(int(x) for x in fields[11:15]) / hz
+        except OSError:
+            pass
+    return mine, theirs
 
 
 def _summary(slug, mode, s, times, round_p50) -> dict:
@@ -280,6 +316,13 @@ def table(res: dict) -> str:
             f"{r['p50_ms']:9.1f} {r['p95_ms']:9.1f} {r['best_round_p50_ms']:14.1f} "
             f"{(peak / 1024 if peak else float('nan')):13.1f}"
         )
+    for r in res["latency"]:
+        c = r.get("cpu_ms_per_submission") or {}
+        if c.get("zygotes_and_children") is not None:
+            lines.append(
+                f"  {r['problem']} {r['mode']}: CPU per submission {c['trusted_process']:.1f} ms "
+                f"(trusted process) + {c['zygotes_and_children']:.1f} ms (zygote and children)"
+            )
     lines.append("")
     lines.append(
         f"{'problem':12s} {'workers':>7s} {'subs/s':>8s} {'runs/s':>8s} "

@@ -307,6 +307,7 @@ class Zygote:
             "debug": debug,
             "tmp_kb": TMP_KB,
             "inside_uid": INSIDE_UID,
+            "bpf": _bpf_hex(),  # prepared once in the zygote; each job names it again
         }
         argv, env = _chain(True, ["zygote", str(theirs.fileno()), json.dumps(cfg)])
         try:
