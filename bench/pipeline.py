@@ -64,15 +64,20 @@ def _prepare_database(users: int) -> tuple[list[str], str, str]:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from rest_framework.authtoken.models import Token
 
-    from problems.models import Problem
+    from problems.content.loader import load_selected
+    from problems.validation import problem_publish_if_proven, problem_version_validate
 
     call_command("migrate", verbosity=0)
-    call_command("load_curriculum", verbosity=0)
-    spec = Problem.objects.get(slug="lstm-cell").versions.order_by("-number").first().engine_spec
+    (problem,) = load_selected(settings.CONTENT_DIR, ["lstm-cell"])
+    report = problem_version_validate(version=problem.versions.get())
+    if not (report.ok and problem_publish_if_proven(problem=problem)):
+        raise RuntimeError(f"lstm-cell did not validate: {report.problems}")
+    spec = problem.versions.get().engine_spec
     tokens = []
     for index in range(users):
         user = get_user_model().objects.create_user(f"bench{index}", password="bench-password-1")

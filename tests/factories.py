@@ -99,20 +99,6 @@ CONTENT = Path(__file__).resolve().parents[1] / "content"
 
 def load_content_problems(*slugs: str) -> list[Problem]:
     """Load real problems from `content/` (their sections too) through the real loader."""
-    import shutil
-    import tempfile
+    from problems.content.loader import load_selected
 
-    from problems.content.loader import load_content
-
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        (root / "course.yaml").write_text(
-            "slug: test-course\ntitle: {ja: 講座, en: Course}\n", encoding="utf-8"
-        )
-        for slug in slugs:
-            source = next(CONTENT.glob(f"*/{slug}.yaml"))
-            (root / source.parent.name).mkdir(exist_ok=True)
-            shutil.copy(source.parent / "_section.yaml", root / source.parent.name)
-            shutil.copy(source, root / source.parent.name)
-        load_content(root)
-    return [Problem.objects.get(slug=slug) for slug in slugs]
+    return load_selected(CONTENT, list(slugs), course_slug="test-course")

@@ -299,3 +299,29 @@ def load_content(root: Path) -> LoadReport:
                 report.unchanged.append(problem.slug)
     _upsert_quizzes(course, tree.course.get("quizzes", []), sections)
     return report
+
+
+def load_selected(root: Path, slugs: list[str], *, course_slug: str = "selected") -> list[Problem]:
+    """Load only the named problems (and their sections) from a content folder.
+
+    For tests and benchmarks that need a few real problems without the whole curriculum.
+    """
+    import shutil
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        staging = Path(tmp)
+        (staging / "course.yaml").write_text(
+            f"slug: {course_slug}\ntitle: {{ja: {course_slug}, en: {course_slug}}}\n",
+            encoding="utf-8",
+        )
+        for slug in slugs:
+            source = next(root.glob(f"*/{slug}.yaml"), None)
+            if source is None:
+                raise ContentError([f"{root}: no problem file named {slug}.yaml"])
+            folder = staging / source.parent.name
+            folder.mkdir(exist_ok=True)
+            shutil.copy(source.parent / "_section.yaml", folder)
+            shutil.copy(source, folder)
+        load_content(staging)
+    return [Problem.objects.get(slug=slug) for slug in slugs]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -14,7 +13,7 @@ import pytest
 import redis
 from django.db import connection
 
-from problems.content.loader import load_content
+from problems.content.loader import load_selected
 from problems.models import Problem
 from problems.validation import problem_publish_if_proven, problem_version_validate
 
@@ -121,17 +120,9 @@ def worker(tmp_path, celery_grading):
 
 
 @pytest.fixture
-def lstm_cell(tmp_path, transactional_db) -> Problem:
+def lstm_cell(transactional_db) -> Problem:
     """The real `lstm-cell` problem, loaded from its content file and validated."""
-    content = tmp_path / "content"
-    (content / "02-lstm").mkdir(parents=True)
-    (content / "course.yaml").write_text(
-        "slug: pipeline-test\ntitle: {ja: テスト, en: Test}\n", encoding="utf-8"
-    )
-    shutil.copy(ROOT / "content" / "02-lstm" / "_section.yaml", content / "02-lstm")
-    shutil.copy(ROOT / "content" / "02-lstm" / "lstm-cell.yaml", content / "02-lstm")
-    load_content(content)
-    problem = Problem.objects.get(slug="lstm-cell")
+    (problem,) = load_selected(ROOT / "content", ["lstm-cell"], course_slug="pipeline-test")
     report = problem_version_validate(version=problem.versions.get())
     assert report.ok, report.problems
     assert problem_publish_if_proven(problem=problem)
