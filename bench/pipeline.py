@@ -234,6 +234,8 @@ def run(*, clients: int = 8, per_client: int = 25) -> dict:
         "p50_ms": round(1000 * statistics.median(latencies), 1),
         "p95_ms": round(1000 * _percentile(latencies, 0.95), 1),
         "verdicts": {v: verdicts.count(v) for v in sorted(set(verdicts))},
+        # Timing on a busy machine is not a quiet-machine figure: say how busy it was.
+        "loadavg_end": [round(x, 2) for x in os.getloadavg()],
     }
     sandbox = RESULTS / "sandbox.json"
     if sandbox.exists():
