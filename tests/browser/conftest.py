@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from problems.models import Problem, ProblemKind
+
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -32,10 +34,14 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture
 def site(live_server, settings, transactional_db):
-    """The live server with the real curriculum (code problems validated and published);
-    code is graded by the server's own threads."""
+    """The live server with the real curriculum; code is graded by the server's own threads.
+
+    The load skips running every reference and mutant (tests/content proves the whole
+    curriculum that way) and publishes the code problems itself: each test reloads the
+    database, and validating 26 problems each time would triple the browser tests' time."""
     settings.GRADING_BACKEND = "inprocess"
-    call_command("load_curriculum", verbosity=0)
+    call_command("load_curriculum", skip_validation=True, verbosity=0)
+    Problem.objects.filter(kind=ProblemKind.CODE).update(is_published=True)
     return live_server.url
 
 
