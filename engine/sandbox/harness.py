@@ -762,6 +762,7 @@ CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REC, MS_PRIVATE = 0x4000, 1 << 18
+MS_REMOUNT, MS_BIND = 32, 4096
 
 
 class _Sys:
@@ -854,6 +855,12 @@ def isolate_child(sysc, config):
             f"size={tmp_kb}k,nr_inodes=256,mode=1777",
         )
     sysc.mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
+    # as bubblewrap does for its /proc: the kernel-wide knobs read-only
+    for sub in ("sys", "sysrq-trigger", "irq", "bus"):
+        path = "/proc/" + sub
+        if os.path.exists(path):
+            sysc.mount(path, path, None, MS_BIND | MS_REC, None)
+            sysc.mount(None, path, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC, None)
     mark("mounts")
     import socket
 

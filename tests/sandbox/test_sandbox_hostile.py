@@ -357,6 +357,27 @@ def f():
     sbx.check_clean()
 
 
+def test_proc_kernel_knobs_read_only(sbx):
+    code = """
+def f():
+    out = {}
+    for p in ("/proc/sysrq-trigger", "/proc/sys/kernel/hostname", "/proc/sys/vm/drop_caches",
+              "/proc/sys/net/ipv4/ip_forward", "/proc/self/oom_score_adj"):
+        try:
+            with open(p, "w") as fh:
+                fh.write("1")
+            out[p] = "written"
+        except OSError as e:
+            out[p] = type(e).__name__
+    return out
+"""
+    out = sbx.value(code)
+    for p, what in out.items():
+        if p != "/proc/self/oom_score_adj":  # raising its own OOM score is harmless
+            assert what != "written", p
+    sbx.check_clean()
+
+
 def test_write_outside_tmp_denied_and_tmp_discarded(sbx):
     site = isolation.INSIDE_SITE
     code = f"""
