@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from .models import ProblemKind
 
 
@@ -36,23 +38,24 @@ def normalize_text(value: str) -> str:
 def parse_number(value: Any) -> float:
     """A number from JSON or text: `0.25`, `０．２５`, `1/4`, `2.5e-1`."""
     if isinstance(value, bool):
-        raise AnswerFormatError("Send a number, not true or false.")
+        raise AnswerFormatError(_("Send a number, not true or false."))
     if isinstance(value, int | float):
         number = float(value)
     elif isinstance(value, str):
         text = normalize_text(value).replace(",", "").replace(" ", "")
         if not text:
-            raise AnswerFormatError("The answer is empty; enter a number such as 0.25 or 1/4.")
+            raise AnswerFormatError(_("The answer is empty; enter a number such as 0.25 or 1/4."))
         try:
             number = float(Fraction(text)) if "/" in text else float(text)
         except (ValueError, ZeroDivisionError):
             raise AnswerFormatError(
-                f"'{value}' is not a number; enter a number such as 0.25, 1/4 or 2.5e-1."
+                _("'%(value)s' is not a number; enter a number such as 0.25, 1/4 or 2.5e-1.")
+                % {"value": value}
             ) from None
     else:
-        raise AnswerFormatError("Send the answer as a number or a string holding one.")
+        raise AnswerFormatError(_("Send the answer as a number or a string holding one."))
     if not math.isfinite(number):
-        raise AnswerFormatError("The answer must be a finite number.")
+        raise AnswerFormatError(_("The answer must be a finite number."))
     return number
 
 
@@ -64,12 +67,13 @@ def _check_single_choice(problem, response: Any) -> tuple[bool, Any]:
     if isinstance(response, list) and len(response) == 1:
         response = response[0]
     if not isinstance(response, str | int) or isinstance(response, bool):
-        raise AnswerFormatError('Send the key of one choice, e.g. "answer": "2".')
+        raise AnswerFormatError(_('Send the key of one choice, e.g. "answer": "2".'))
     key = str(response)
     keys = _choice_keys(problem)
     if key not in keys:
         raise AnswerFormatError(
-            f"'{key}' is not a choice of this problem; choose one of {sorted(keys)}."
+            _("'%(key)s' is not a choice of this problem; choose one of %(keys)s.")
+            % {"key": key, "keys": ", ".join(sorted(keys))}
         )
     return keys[key], key
 
@@ -80,13 +84,14 @@ def _check_multiple_choice(problem, response: Any) -> tuple[bool, Any]:
     if not isinstance(response, list) or not all(
         isinstance(item, str | int) and not isinstance(item, bool) for item in response
     ):
-        raise AnswerFormatError('Send a list of choice keys, e.g. "answer": ["1", "3"].')
+        raise AnswerFormatError(_('Send a list of choice keys, e.g. "answer": ["1", "3"].'))
     chosen = sorted({str(item) for item in response})
     keys = _choice_keys(problem)
     unknown = [key for key in chosen if key not in keys]
     if unknown:
         raise AnswerFormatError(
-            f"{unknown} are not choices of this problem; choose from {sorted(keys)}."
+            _("%(unknown)s are not choices of this problem; choose from %(keys)s.")
+            % {"unknown": ", ".join(unknown), "keys": ", ".join(sorted(keys))}
         )
     correct = sorted(key for key, is_correct in keys.items() if is_correct)
     return chosen == correct, chosen
@@ -101,10 +106,10 @@ def _check_numeric(problem, response: Any) -> tuple[bool, Any]:
 
 def _check_text(problem, response: Any) -> tuple[bool, Any]:
     if not isinstance(response, str):
-        raise AnswerFormatError('Send the answer as a string, e.g. "answer": "3x3".')
+        raise AnswerFormatError(_('Send the answer as a string, e.g. "answer": "3x3".'))
     given = normalize_text(response)
     if not given:
-        raise AnswerFormatError("The answer is empty; type your answer.")
+        raise AnswerFormatError(_("The answer is empty; type your answer."))
     accepted = {normalize_text(item.text) for item in problem.accepted_answers.all()}
     return given in accepted, response.strip()
 
@@ -121,7 +126,9 @@ def check_answer(problem, response: Any) -> AnswerOutcome:
     """Grade a response to a non-code problem; raises AnswerFormatError for unusable input."""
     checker = _CHECKERS.get(problem.kind)
     if checker is None:
-        raise AnswerFormatError("This is a code problem; submit code to its submissions endpoint.")
+        raise AnswerFormatError(
+            _("This is a code problem; submit code to its submissions endpoint.")
+        )
     correct, stored = checker(problem, response)
     return AnswerOutcome(
         correct=correct,

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .answers import AnswerOutcome, check_answer
 from .models import Answer, Attempt, Problem, Quiz, Submission, SubmissionStatus
@@ -31,11 +32,11 @@ def answer_create(
     outcome = check_answer(problem, response)
     if attempt is not None:
         if attempt.user_id != user.pk:
-            raise ValidationError("This attempt belongs to another learner.")
+            raise ValidationError(_("This attempt belongs to another learner."))
         if attempt.finished_at is not None:
-            raise ValidationError("This attempt is finished; start a new one to answer again.")
+            raise ValidationError(_("This attempt is finished; start a new one to answer again."))
         if problem.pk not in attempt.problem_order:
-            raise ValidationError("This problem is not part of the attempt's quiz.")
+            raise ValidationError(_("This problem is not part of the attempt's quiz."))
         attempt.answers.filter(problem=problem).delete()
     answer = Answer.objects.create(
         user=user,
@@ -72,23 +73,26 @@ def attempt_finish(*, attempt: Attempt) -> Attempt:
 
 def _validate_code(code: object) -> str:
     if not isinstance(code, str):
-        raise SubmissionRejected('Send the code as a JSON string in the field "code".')
+        raise SubmissionRejected(_('Send the code as a JSON string in the field "code".'))
     if "\x00" in code:
-        raise SubmissionRejected("The code contains a NUL byte; remove it and submit plain text.")
+        raise SubmissionRejected(
+            _("The code contains a NUL byte; remove it and submit plain text.")
+        )
     try:
         size = len(code.encode("utf-8"))
     except UnicodeEncodeError:
         raise SubmissionRejected(
-            "The code is not valid UTF-8 text; save it as UTF-8 and resubmit."
+            _("The code is not valid UTF-8 text; save it as UTF-8 and resubmit.")
         ) from None
     limit = settings.SUBMISSION_MAX_CODE_BYTES
     if size > limit:
         raise SubmissionRejected(
-            f"The code is {size / 1024:.0f} KiB; the limit is {limit // 1024} KiB. Shorten it.",
+            _("The code is %(size)d KiB; the limit is %(limit)d KiB. Shorten it.")
+            % {"size": round(size / 1024), "limit": limit // 1024},
             status_code=413,
         )
     if not code.strip():
-        raise SubmissionRejected("The code is empty; write your solution and submit it.")
+        raise SubmissionRejected(_("The code is empty; write your solution and submit it."))
     return code
 
 
@@ -101,11 +105,11 @@ def submission_create(
     code = _validate_code(code)
     if not problem.is_code:
         raise SubmissionRejected(
-            "This problem takes an answer, not code; post to its answers endpoint."
+            _("This problem takes an answer, not code; post to its answers endpoint.")
         )
     version = problem_version_for_grading(problem=problem)
     if version is None:
-        raise SubmissionRejected("This problem has no gradable version yet.", status_code=409)
+        raise SubmissionRejected(_("This problem has no gradable version yet."), status_code=409)
     limit = settings.SUBMISSIONS_IN_FLIGHT_PER_USER
     with transaction.atomic():
         # Lock the learner's row so two concurrent requests cannot both pass the limit.
@@ -115,8 +119,11 @@ def submission_create(
         ).count()
         if in_flight >= limit:
             raise SubmissionRejected(
-                f"You have {in_flight} submissions still being graded; wait for one to finish "
-                f"(the limit is {limit} at a time).",
+                _(
+                    "You have %(count)d submissions still being graded; wait for one to finish "
+                    "(the limit is %(limit)d at a time)."
+                )
+                % {"count": in_flight, "limit": limit},
                 status_code=429,
             )
         submission = Submission.objects.create(

@@ -1,9 +1,17 @@
 import pytest
+from django.utils import translation
 
 from problems.answers import AnswerFormatError, check_answer, normalize_text
 from tests.factories import make_choice_problem, make_problem, make_text_problem
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are translated; these tests read the English sentences."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.mark.parametrize(
@@ -82,3 +90,8 @@ def test_unusable_answers_raise_a_sentence_that_says_what_to_send(kind, given, f
         problem = make_problem(kind)
     with pytest.raises(AnswerFormatError, match=fix):
         check_answer(problem, given)
+
+
+def test_the_sentences_are_in_the_learners_language():
+    with translation.override("ja"), pytest.raises(AnswerFormatError, match="数値ではありません"):
+        check_answer(make_problem("numeric"), "abc")
