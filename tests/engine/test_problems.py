@@ -9,12 +9,23 @@ from engine.checks import load_code_spec, prepare, validate_spec
 from engine.grading import Verdict, grade_submission
 from tests.engine.problem_files import code_problem_files
 
+
+def _document(path):
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["code"]
+
+
+def _marks(path) -> list:
+    # Training exercises train real models (seconds each): slow, and out of `make test-fast`.
+    return [pytest.mark.slow] if "training" in _document(path)["reference"] else []
+
+
 FILES = code_problem_files()
 IDS = [p.stem for p in FILES]
+GRADED = [pytest.param(path, id=path.stem, marks=_marks(path)) for path in FILES]
 MUTANTS = [
-    pytest.param(path, m["name"], id=f"{path.stem}:{m['name']}")
+    pytest.param(path, m["name"], id=f"{path.stem}:{m['name']}", marks=_marks(path))
     for path in FILES
-    for m in (yaml.safe_load(path.read_text(encoding="utf-8"))["code"].get("mutants") or [])
+    for m in (_document(path).get("mutants") or [])
 ]
 
 
@@ -63,7 +74,7 @@ def test_code_versions_of_the_seed_blanks_say_so(slug, blank):
     assert "code version of blank" in document["statement"]["en"]
 
 
-@pytest.mark.parametrize("path", FILES, ids=IDS)
+@pytest.mark.parametrize("path", GRADED)
 def test_model_solution_gets_full_marks(path, runner):
     spec = _spec(path)
     result = grade_submission(spec, spec["solution"], runner=runner)
@@ -71,7 +82,7 @@ def test_model_solution_gets_full_marks(path, runner):
     assert result.score == result.max_score == prepare(spec).max_score
 
 
-@pytest.mark.parametrize("path", FILES, ids=IDS)
+@pytest.mark.parametrize("path", GRADED)
 def test_starter_code_is_not_accepted(path, runner):
     spec = _spec(path)
     result = grade_submission(spec, spec["starter"], runner=runner)
