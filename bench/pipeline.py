@@ -105,6 +105,33 @@ def _stop(process: subprocess.Popen) -> None:
         os.killpg(process.pid, signal.SIGKILL)
 
 
+def _cpu_seconds_by_group() -> dict[int | str, float]:
+    """CPU time (user + system) of every process from /proc, summed per process group (int
+    keys) and per command name (str keys, e.g. "postgres", "redis-server")."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    totals: dict[int | str, float] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                name, rest = stat.read().split(" (", 1)[1].rsplit(")", 1)
+        except (OSError, ValueError):
+            continue
+        fields = rest.split()
+        pgid, seconds = int(fields[2]), (int(fields[11]) + int(fields[12])) / ticks
+        totals[pgid] = totals.get(pgid, 0.0) + seconds
+        totals[name] = totals.get(name, 0.0) + seconds
+    return totals
+
+
+def _system_cpu_seconds() -> float:
+    with open("/proc/stat") as stat:
+        values = [int(v) for v in stat.readline().split()[1:8]]
+    busy = sum(values) - values[3] - values[4]  # minus idle and iowait
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
 def _wait_for_server() -> None:
     for _ in range(200):
         try:
@@ -213,12 +240,16 @@ def run(*, clients: int = 8, per_client: int = 25) -> dict:
             )
             for i, token in enumerate(tokens)
         ]
+        cpu_before, system_before = _cpu_seconds_by_group(), _system_cpu_seconds()
+        client_before = time.process_time()
         started = time.perf_counter()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         wall = time.perf_counter() - started
+        cpu_after, system_after = _cpu_seconds_by_group(), _system_cpu_seconds()
+        client_cpu = time.process_time() - client_before
     finally:
         _stop(web)
         _stop(worker)
@@ -234,6 +265,20 @@ def run(*, clients: int = 8, per_client: int = 25) -> dict:
         "p50_ms": round(1000 * statistics.median(latencies), 1),
         "p95_ms": round(1000 * _percentile(latencies, 0.95), 1),
         "verdicts": {v: verdicts.count(v) for v in sorted(set(verdicts))},
+        # Where the CPU went during the loaded phase, per submission (milliseconds).
+        "cpu_ms_per_submission": {
+            name: round(1000 * (cpu_after.get(key, 0) - cpu_before.get(key, 0)) / len(latencies), 1)
+            for name, key in (
+                ("web (gunicorn)", web.pid),
+                ("worker (celery)", worker.pid),
+                ("postgres", "postgres"),
+                ("redis", "redis-server"),
+            )
+        }
+        | {
+            "bench clients": round(1000 * client_cpu / len(latencies), 1),
+            "whole machine": round(1000 * (system_after - system_before) / len(latencies), 1),
+        },
         # Timing on a busy machine is not a quiet-machine figure: say how busy it was.
         "loadavg_end": [round(x, 2) for x in os.getloadavg()],
     }
@@ -263,6 +308,8 @@ def main() -> None:
         "p50_ms",
         "p95_ms",
         "verdicts",
+        "cpu_ms_per_submission",
+        "loadavg_end",
     )
     for key in keys:
         print(f"  {key:>24}: {result[key]}")

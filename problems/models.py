@@ -212,6 +212,9 @@ class ProblemVersion(models.Model):
     number = models.PositiveIntegerField()
     snapshot = ExactJSONField(help_text="The problem as in its content file.")
     content_hash = models.CharField(max_length=64)
+    queue = models.CharField(
+        max_length=16, default="grading", help_text="Celery queue: grading, or training."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     validated_at = models.DateTimeField(null=True, blank=True)
     validation = ExactJSONField(default=dict, blank=True)

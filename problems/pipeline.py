@@ -56,17 +56,12 @@ def submission_dispatch(*, submission_id: int) -> None:
     if backend == "celery":
         from .tasks import grade_submission_task
 
-        submission = (
-            Submission.objects.only("problem_version__snapshot")
-            .select_related("problem_version")
-            .get(pk=submission_id)
-        )
         queue = (
-            "training"
-            if submission.problem_version.engine_spec.get("queue") == "training"
-            else "grading"
+            Submission.objects.filter(pk=submission_id)
+            .values_list("problem_version__queue", flat=True)
+            .first()
         )
-        grade_submission_task.apply_async(args=[submission_id], queue=queue)
+        grade_submission_task.apply_async(args=[submission_id], queue=queue or "grading")
     elif backend == "inprocess":
         _inprocess_executor().submit(_grade_in_thread, submission_id)
     elif backend == "sync":

@@ -12,14 +12,15 @@ def problem_list_published() -> QuerySet[Problem]:
     return Problem.objects.filter(is_published=True).select_related("section")
 
 
-def problem_get_published(*, slug: str) -> Problem:
-    problem = (
-        problem_list_published()
-        .select_related("code_spec")
-        .prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("order", "id")))
-        .filter(slug=slug)
-        .first()
-    )
+def problem_get_published(*, slug: str, with_content: bool = True) -> Problem:
+    """A published problem; `with_content=False` skips its choices and code spec (whose tests
+    and mutants are large), for requests that only need the row, such as a submission."""
+    queryset = problem_list_published()
+    if with_content:
+        queryset = queryset.select_related("code_spec").prefetch_related(
+            Prefetch("choices", queryset=Choice.objects.order_by("order", "id"))
+        )
+    problem = queryset.filter(slug=slug).first()
     if problem is None:
         raise Http404(f"No published problem has the slug '{slug}'.")
     return problem
@@ -35,7 +36,8 @@ def problem_version_for_grading(*, problem: Problem) -> ProblemVersion | None:
     For a code problem: its newest *validated* version, so an author's unvalidated edit never
     grades learners; before any validation (drafts, staff trying it), the newest version.
     """
-    versions = problem.versions.order_by("-number")
+    # The snapshot is only read when grading; the web process needs the row.
+    versions = problem.versions.defer("snapshot", "validation").order_by("-number")
     if problem.is_code:
         validated = versions.filter(validated_at__isnull=False).first()
         if validated is not None:

@@ -100,7 +100,7 @@ class SubmissionCreateView(APIView):
     throttle_classes = [SubmissionThrottle]
 
     def post(self, request, slug: str):
-        problem = problem_get_published(slug=slug)
+        problem = problem_get_published(slug=slug, with_content=False)
         serializer = SubmissionRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:

@@ -231,8 +231,9 @@ def problem_version_sync(problem: Problem) -> tuple[ProblemVersion, bool]:
     if latest is not None and latest.content_hash == digest:
         return latest, False
     number = 1 if latest is None else latest.number + 1
+    queue = (document.get("code") or {}).get("queue", "grading")
     return ProblemVersion.objects.create(
-        problem=problem, number=number, snapshot=document, content_hash=digest
+        problem=problem, number=number, snapshot=document, content_hash=digest, queue=queue
     ), True
 
 

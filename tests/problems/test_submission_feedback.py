@@ -142,3 +142,26 @@ def test_api_clients_follow_the_stream_with_their_token(settings, transactional_
         f"/api/submissions/{submission.pk}/events/", HTTP_AUTHORIZATION=f"Token {stranger.key}"
     )
     assert denied.status_code == 404
+
+
+@pytest.mark.redis
+def test_training_exercises_go_to_their_own_queue(settings):
+    import redis
+
+    from problems.pipeline import submission_dispatch
+    from quizsite.celery import app
+
+    (training,) = load_content_problems("bilstm-gradient-clipping")
+    (quick,) = load_content_problems("lstm-cell")
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    broker.flushdb()
+    app.conf.broker_url = settings.CELERY_BROKER_URL
+    settings.GRADING_BACKEND = "celery"
+    for problem in (training, quick, quick):
+        submission = Submission.objects.create(
+            user=make_user(), problem=problem, problem_version=problem.versions.get(), code="x = 1"
+        )
+        submission_dispatch(submission_id=submission.pk)
+    # kombu's Redis transport keeps each queue as a list named after it
+    assert (broker.llen("training"), broker.llen("grading")) == (1, 2)
+    broker.flushdb()
