@@ -6,7 +6,7 @@ import json
 
 from django import forms
 
-from .models import CodeSpec, Problem, ProblemKind
+from ..models import CodeSpec, Problem, ProblemKind
 
 
 class PrettyJSONField(forms.JSONField):
