@@ -21,15 +21,6 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 FRONTEND = ROOT / "frontend"
 ARTIFACTS = ROOT / "tests" / "browser" / "artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 STARTER = (
     "import numpy as np\n\n\ndef lstm_cell(x, h_prev, c_prev, W, U, b):\n"
     "    # TODO: gates i, f, o, g\n    pass\n"
