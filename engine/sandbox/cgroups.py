@@ -72,7 +72,21 @@ def _read(path, default=""):
         return default
 
 
-class JobGroup:
+class _HoldsFds:
+    """The open cgroup.procs descriptors a group keeps until it is closed."""
+
+    fds: list[int]
+
+    def close_fds(self):
+        for fd in self.fds:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self.fds = []
+
+
+class JobGroup(_HoldsFds):
     def __init__(self, memory_bytes: int, pids_max: int):
         name = f"job-{os.getpid()}-{next(_counter)}-{time.monotonic_ns() % 10**9}"
         self.paths = {c: os.path.join(_base(c), name) for c in CONTROLLERS}
@@ -107,14 +121,6 @@ class JobGroup:
                 except OSError:
                     pass
             raise
-
-    def close_fds(self):
-        for fd in self.fds:
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-        self.fds = []
 
     def pids(self) -> list[int]:
         out = set()
@@ -169,7 +175,7 @@ class JobGroup:
                     time.sleep(0.005)
 
 
-class SlotGroup:
+class SlotGroup(_HoldsFds):
     """The cgroups a warm zygote lives in: its children are born in them (no per-job
     migration, which costs an RCU grace period per hierarchy on cgroup v1).
 
@@ -219,14 +225,6 @@ class SlotGroup:
                 except OSError:
                     pass
             raise
-
-    def close_fds(self):
-        for fd in self.fds:
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-        self.fds = []
 
     def adopt_zygote(self, inner_pid: int):
         """After the zygote joined: find its host pid (its PID in its own namespace is
