@@ -396,7 +396,8 @@ class Submission(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(score__lte=F("max_score")), name="submission_score_le_max"
+                condition=Q(score__gte=0) & Q(score__lte=F("max_score")),
+                name="submission_score_in_range",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=SubmissionStatus.values), name="submission_status_valid"

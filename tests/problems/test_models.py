@@ -45,21 +45,17 @@ def test_it_refuses_duplicate_choice_keys():
         Choice.objects.create(problem=problem, key="1", text_ja="x", text_en="x")
 
 
-def test_it_refuses_a_submission_score_above_its_maximum():
-    problem = make_code_problem()
-    user = make_user()
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Submission.objects.create(
-            user=user,
-            problem=problem,
-            problem_version=problem.versions.get(),
-            code="x",
-            score=5,
-            max_score=2,
-        )
-
-
-def test_it_refuses_a_finished_submission_without_a_verdict():
+@pytest.mark.parametrize(
+    "fields",
+    [
+        pytest.param({"score": 5, "max_score": 2}, id="score-above-maximum"),
+        pytest.param({"score": -1, "max_score": 2}, id="negative-score"),
+        pytest.param({"status": "done"}, id="finished-without-verdict"),
+        pytest.param({"status": "lost"}, id="unknown-status"),
+        pytest.param({"status": "done", "verdict": "OK"}, id="unknown-verdict"),
+    ],
+)
+def test_it_refuses_a_submission_row_that_cannot_be_true(fields):
     problem = make_code_problem()
     with pytest.raises(IntegrityError), transaction.atomic():
         Submission.objects.create(
@@ -67,19 +63,7 @@ def test_it_refuses_a_finished_submission_without_a_verdict():
             problem=problem,
             problem_version=problem.versions.get(),
             code="x",
-            status="done",
-        )
-
-
-def test_it_refuses_an_unknown_status():
-    problem = make_code_problem()
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Submission.objects.create(
-            user=make_user(),
-            problem=problem,
-            problem_version=problem.versions.get(),
-            code="x",
-            status="lost",
+            **fields,
         )
 
 
