@@ -566,14 +566,13 @@ def test_host_services_still_reachable_from_host():
     s = host_socket.socket()
     s.settimeout(1)
     try:
-        s.connect(("127.0.0.1", 6379))
+        s.connect(("127.0.0.1", 6379))  # raising here is the failure this test looks for
     except OSError:
         if os.environ.get("CI") == "true":
             pytest.fail("Redis on 127.0.0.1:6379 is not reachable from the host either")
         pytest.skip("no Redis on this machine to compare with")
     finally:
         s.close()
-    assert s.fileno() == -1  # connected, then closed: the service is there for the host
 
 
 # ----------------------------------------------------------------------------- privileges
