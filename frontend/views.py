@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -29,15 +27,13 @@ from problems.services import (
     SubmissionRejected,
     answer_create,
     attempt_finish,
+    attempt_is_open,
     attempt_start,
     submission_create,
 )
 
 from .forms import SignupForm, answer_from_post
 from .templatetags.markup import markdown_inline
-
-# The countdown submits the form when it reaches zero; the request needs a moment to arrive.
-DEADLINE_GRACE = timedelta(seconds=3)
 
 
 def home(request):
@@ -81,8 +77,12 @@ def _neighbours(problem: Problem) -> tuple[str | None, str | None]:
 
 @require_http_methods(["GET", "POST"])
 def problem_detail(request, slug: str):
-    problem = problem_get_published(slug=slug)
-    previous, following = _neighbours(problem)
+    return render_problem(request, problem_get_published(slug=slug))
+
+
+def render_problem(request, problem: Problem, *, preview: bool = False):
+    """The problem page. `preview` is the admin's: any problem, published or not, for GET only."""
+    previous, following = (None, None) if preview else _neighbours(problem)
     state = progress.problem_states_for_user(user=request.user, problem_ids=[problem.pk])
     context = {
         "problem": problem,
@@ -91,6 +91,7 @@ def problem_detail(request, slug: str):
         "state": state.get(problem.pk, ""),
         "previous_slug": previous,
         "next_slug": following,
+        "preview": preview,
     }
     if problem.is_code:
         return _code_problem(request, problem, context)
@@ -220,7 +221,7 @@ def quiz_start(request, slug: str):
 
 
 def _expired(attempt: Attempt) -> bool:
-    return attempt.deadline is not None and timezone.now() > attempt.deadline + DEADLINE_GRACE
+    return attempt.finished_at is None and not attempt_is_open(attempt)
 
 
 def _owned_attempt(request, pk: int) -> Attempt:

@@ -35,18 +35,49 @@ def normalize_text(value: str) -> str:
     return _SPACES.sub(" ", folded)
 
 
+MAX_ANSWER_CHARS = 1000
+
+
+def _check_strings(response: Any) -> None:
+    """Text the database and the renderer can hold: no NUL, valid Unicode, not huge."""
+    items = response if isinstance(response, list) else [response]
+    for item in items:
+        if not isinstance(item, str):
+            continue
+        if "\x00" in item:
+            raise AnswerFormatError(
+                _("The answer contains a NUL character; remove it and send it again.")
+            )
+        try:
+            item.encode("utf-8")
+        except UnicodeEncodeError:
+            raise AnswerFormatError(
+                _("The answer is not valid text (it holds an unpaired surrogate); type it again.")
+            ) from None
+        if len(item) > MAX_ANSWER_CHARS:
+            raise AnswerFormatError(
+                _("The answer is %(length)d characters long; the limit is %(limit)d.")
+                % {"length": len(item), "limit": MAX_ANSWER_CHARS}
+            )
+
+
 def parse_number(value: Any) -> float:
     """A number from JSON or text: `0.25`, `０．２５`, `1/4`, `2.5e-1`."""
     if isinstance(value, bool):
         raise AnswerFormatError(_("Send a number, not true or false."))
     if isinstance(value, int | float):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond any float
+            raise AnswerFormatError(_("The answer must be a finite number.")) from None
     elif isinstance(value, str):
         text = normalize_text(value).replace(",", "").replace(" ", "")
         if not text:
             raise AnswerFormatError(_("The answer is empty; enter a number such as 0.25 or 1/4."))
         try:
             number = float(Fraction(text)) if "/" in text else float(text)
+        except OverflowError:
+            raise AnswerFormatError(_("The answer must be a finite number.")) from None
         except (ValueError, ZeroDivisionError):
             raise AnswerFormatError(
                 _("'%(value)s' is not a number; enter a number such as 0.25, 1/4 or 2.5e-1.")
@@ -124,6 +155,7 @@ _CHECKERS = {
 
 def check_answer(problem, response: Any) -> AnswerOutcome:
     """Grade a response to a non-code problem; raises AnswerFormatError for unusable input."""
+    _check_strings(response)
     checker = _CHECKERS.get(problem.kind)
     if checker is None:
         raise AnswerFormatError(

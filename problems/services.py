@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .answers import AnswerOutcome, check_answer
+from .answers import AnswerFormatError, AnswerOutcome, check_answer
 from .models import Answer, Attempt, Problem, Quiz, Submission, SubmissionStatus
 from .selectors import problem_version_for_grading
 
@@ -25,18 +25,53 @@ class SubmissionRejected(ValidationError):
         self.status_code = status_code
 
 
+# The countdown submits the quiz when it reaches zero; that request needs a moment to arrive.
+DEADLINE_GRACE = timedelta(seconds=3)
+
+
+class AnswerRejected(AnswerFormatError):
+    """An answer that is well formed but may not be given now; the message says why."""
+
+
+def attempt_is_open(attempt: Attempt, *, now=None) -> bool:
+    """Unfinished and, if timed, not past its deadline (and the grace)."""
+    now = now or timezone.now()
+    expired = attempt.deadline is not None and now > attempt.deadline + DEADLINE_GRACE
+    return attempt.finished_at is None and not expired
+
+
+def _check_attempt(*, user, problem: Problem, attempt: Attempt | None) -> None:
+    if attempt is None:
+        # The answer page would tell the answer of a question still open in a quiz.
+        open_attempts = Attempt.objects.filter(user=user, finished_at__isnull=True)
+        if any(problem.pk in a.problem_order and attempt_is_open(a) for a in open_attempts):
+            raise AnswerRejected(
+                _(
+                    "This problem is part of your quiz in progress; answer it there, or finish the quiz first."
+                )
+            )
+        return
+    if attempt.user_id != user.pk:
+        raise AnswerRejected(_("This attempt belongs to another learner."))
+    if attempt.finished_at is not None:
+        raise AnswerRejected(_("This attempt is finished; start a new one to answer again."))
+    if not attempt_is_open(attempt):
+        raise AnswerRejected(
+            _(
+                "Time is up for this quiz; answers after the deadline do not count. Open the review to see your results."
+            )
+        )
+    if problem.pk not in attempt.problem_order:
+        raise AnswerRejected(_("This problem is not part of the attempt's quiz."))
+
+
 def answer_create(
     *, user, problem: Problem, response, attempt: Attempt | None = None
 ) -> tuple[Answer, AnswerOutcome]:
     """Check and record an answer. Inside an attempt, answering again replaces the earlier answer."""
     outcome = check_answer(problem, response)
+    _check_attempt(user=user, problem=problem, attempt=attempt)
     if attempt is not None:
-        if attempt.user_id != user.pk:
-            raise ValidationError(_("This attempt belongs to another learner."))
-        if attempt.finished_at is not None:
-            raise ValidationError(_("This attempt is finished; start a new one to answer again."))
-        if problem.pk not in attempt.problem_order:
-            raise ValidationError(_("This problem is not part of the attempt's quiz."))
         attempt.answers.filter(problem=problem).delete()
     answer = Answer.objects.create(
         user=user,
@@ -51,7 +86,11 @@ def answer_create(
 
 
 def attempt_start(*, user, quiz: Quiz) -> Attempt:
-    problem_ids = list(quiz.items.order_by("order").values_list("problem_id", flat=True))
+    problem_ids = list(
+        quiz.items.filter(problem__is_published=True)
+        .order_by("order")
+        .values_list("problem_id", flat=True)
+    )
     if quiz.shuffle:
         random.shuffle(problem_ids)
     deadline = None

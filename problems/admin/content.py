@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.db.models import Count, Q
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -43,7 +43,10 @@ class CourseAdmin(admin.ModelAdmin):
     inlines = [SectionInline]
     actions = ["export_pack"]
 
-    @admin.action(description="Export as a content pack (zip)")
+    def has_export_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("problems.view_codespec")  # packs hold references
+
+    @admin.action(description="Export as a content pack (zip)", permissions=["export"])
     def export_pack(self, request, queryset):
         course = queryset.first()
         response = HttpResponse(export_zip(course=course), content_type="application/zip")
@@ -231,13 +234,30 @@ class ProblemAdmin(admin.ModelAdmin):
         ]
         return custom + super().get_urls()
 
-    def _problem_or_deny(self, request, pk: int, *, change: bool) -> Problem:
+    def has_code_spec_permission(self, request, obj=None) -> bool:
+        """References, mutants and hidden tests: for authors (and superusers) only."""
+        return request.user.has_perm("problems.view_codespec")
+
+    def has_validate_permission(self, request, obj=None) -> bool:
+        return self.has_change_permission(request, obj) and self.has_code_spec_permission(request)
+
+    def has_export_permission(self, request, obj=None) -> bool:
+        return self.has_code_spec_permission(request)
+
+    def has_regrade_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("problems.add_regradebatch")
+
+    def _problem_or_deny(
+        self, request, pk: int, *, change: bool, code_spec: bool = False
+    ) -> Problem:
         problem = get_object_or_404(Problem, pk=pk)
         allowed = (
             self.has_change_permission(request, problem)
             if change
             else self.has_view_permission(request, problem)
         )
+        if code_spec:
+            allowed = allowed and self.has_code_spec_permission(request)
         if not allowed:
             from django.core.exceptions import PermissionDenied
 
@@ -245,18 +265,21 @@ class ProblemAdmin(admin.ModelAdmin):
         return problem
 
     def validate_view(self, request, pk: int):
-        problem = self._problem_or_deny(request, pk, change=True)
+        """GET shows the last validation of the current version; POST runs it (it decides
+        which version grades learners, so it is a state change)."""
+        problem = self._problem_or_deny(request, pk, change=True, code_spec=True)
         version = problem.versions.order_by("-number").first()
-        report = problem_version_validate(version=version) if problem.is_code and version else None
-        if report is not None:
+        if request.method == "POST" and problem.is_code and version is not None:
+            report = problem_version_validate(version=version)
             self.log_change(
                 request,
                 problem,
                 f"Validated v{version.number}: {'passed' if report.ok else 'failed'}",
             )
-        test_names = [
-            test["name"] for test in (report.runs[0].tests if report and report.runs else [])
-        ]
+            return HttpResponseRedirect(reverse("admin:problems_problem_validate", args=[pk]))
+        report = (version.validation or None) if problem.is_code and version else None
+        runs = (report or {}).get("runs", [])
+        test_names = [test["name"] for test in (runs[0]["tests"] if runs else [])]
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -265,7 +288,7 @@ class ProblemAdmin(admin.ModelAdmin):
             "version": version,
             "report": report,
             "test_names": test_names,
-            "rows": _validation_rows(report, test_names) if report else [],
+            "rows": _validation_rows(runs, test_names),
             "title": f"Validate {problem.slug} v{version.number if version else '?'}",
         }
         return TemplateResponse(request, "admin/problems/problem/validate.html", context)
@@ -278,9 +301,12 @@ class ProblemAdmin(admin.ModelAdmin):
         return HttpResponseRedirect(reverse("admin:problems_problem_change", args=[pk]))
 
     def preview_view(self, request, pk: int):
+        from frontend.views import render_problem
+
         problem = self._problem_or_deny(request, pk, change=False)
-        context = {"problem": problem, "choices": list(problem.choices.all()), "preview": True}
-        return TemplateResponse(request, "frontend/problem.html", context)
+        if request.method != "GET":  # a preview never records an answer or a submission
+            return HttpResponseNotAllowed(["GET"])
+        return render_problem(request, problem, preview=True)
 
     def preview_markup_view(self, request):
         """Render an author's text exactly as learners see it (math is then rendered by KaTeX)."""
@@ -302,7 +328,10 @@ class ProblemAdmin(admin.ModelAdmin):
 
     # -- actions -----------------------------------------------------------------------------
 
-    @admin.action(description="Validate selected code problems (reference + mutants)")
+    @admin.action(
+        description="Validate selected code problems (reference + mutants)",
+        permissions=["validate"],
+    )
     def validate_selected(self, request, queryset):
         for problem in queryset.filter(kind=ProblemKind.CODE):
             version = problem.versions.order_by("-number").first()
@@ -316,7 +345,9 @@ class ProblemAdmin(admin.ModelAdmin):
             detail = "passed" if report.ok else "; ".join(report.problems)
             self.message_user(request, f"{problem.slug} v{version.number}: {detail}", level)
 
-    @admin.action(description="Publish selected (code problems must be validated)")
+    @admin.action(
+        description="Publish selected (code problems must be validated)", permissions=["change"]
+    )
     def publish_selected(self, request, queryset):
         self._publish(request, list(queryset))
 
@@ -333,13 +364,15 @@ class ProblemAdmin(admin.ModelAdmin):
                     messages.ERROR,
                 )
 
-    @admin.action(description="Unpublish selected")
+    @admin.action(description="Unpublish selected", permissions=["change"])
     def unpublish_selected(self, request, queryset):
         for problem in queryset:
             Problem.objects.filter(pk=problem.pk).update(is_published=False)
             self.log_change(request, problem, "Unpublished")
 
-    @admin.action(description="Regrade all submissions of selected problems")
+    @admin.action(
+        description="Regrade all submissions of selected problems", permissions=["regrade"]
+    )
     def regrade_selected(self, request, queryset):
         return start_regrade(
             self,
@@ -348,7 +381,7 @@ class ProblemAdmin(admin.ModelAdmin):
             f"Regrade of {', '.join(p.slug for p in queryset)}",
         )
 
-    @admin.action(description="Export selected as a content pack (zip)")
+    @admin.action(description="Export selected as a content pack (zip)", permissions=["export"])
     def export_selected(self, request, queryset):
         course = queryset.first().section.course
         response = HttpResponse(
@@ -358,13 +391,13 @@ class ProblemAdmin(admin.ModelAdmin):
         return response
 
 
-def _validation_rows(report, test_names: list[str]) -> list[dict]:
+def _validation_rows(runs: list[dict], test_names: list[str]) -> list[dict]:
     """One row per test, one cell per run (reference, then each mutant)."""
     rows = []
     for index, name in enumerate(test_names):
         cells = []
-        for run in report.runs:
-            test = run.tests[index] if index < len(run.tests) else None
+        for run in runs:
+            test = run["tests"][index] if index < len(run["tests"]) else None
             cells.append(
                 {
                     "passed": test and test["passed"],
@@ -398,13 +431,25 @@ class ProblemVersionAdmin(admin.ModelAdmin):
     ]
     actions = ["regrade_version"]
 
+    def has_view_permission(self, request, obj=None) -> bool:
+        # A snapshot holds the whole spec: references, mutants, hidden tests.
+        return super().has_view_permission(request, obj) and request.user.has_perm(
+            "problems.view_codespec"
+        )
+
+    def has_regrade_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("problems.add_regradebatch")
+
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Regrade submissions graded against the selected versions")
+    @admin.action(
+        description="Regrade submissions graded against the selected versions",
+        permissions=["regrade"],
+    )
     def regrade_version(self, request, queryset):
         versions = ", ".join(str(v) for v in queryset)
         return start_regrade(

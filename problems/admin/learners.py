@@ -98,7 +98,10 @@ class SubmissionAdmin(admin.ModelAdmin):
     def version_number(self, submission):
         return f"v{submission.problem_version.number}"
 
-    @admin.action(description="Regrade selected submissions")
+    def has_regrade_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("problems.add_regradebatch")
+
+    @admin.action(description="Regrade selected submissions", permissions=["regrade"])
     def regrade(self, request, queryset):
         return start_regrade(
             self, request, queryset, f"Regrade of {queryset.count()} selected submission(s)"

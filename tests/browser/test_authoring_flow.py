@@ -84,6 +84,8 @@ def test_an_author_creates_validates_and_publishes_a_code_problem(author_page):
     page.screenshot(path=ARTIFACTS / "admin-problem-change.png", full_page=True)
     # and presses Validate
     page.click("#validate-button")
+    page.wait_for_selector("#not-validated")
+    page.click("#run-validation")
     page.wait_for_selector("#validation-table")
     assert "Passed" in page.inner_text("#validation-result")
     rows = page.locator("#validation-table tbody tr")

@@ -259,3 +259,101 @@ def test_a_wrong_password_gets_a_400_with_a_sentence(client):
         "/api/auth/token/", {"username": "tokenuser2", "password": "nope"}, format="json"
     )
     assert response.status_code == 400 and response.json()["detail"]
+
+
+# -- quizzes in progress ---------------------------------------------------------------------
+
+
+def _attempt_on(problem, user, **fields):
+    from problems.models import Quiz, QuizItem
+    from problems.services import attempt_start
+
+    quiz = Quiz.objects.create(
+        course=problem.section.course,
+        slug=f"quiz-{problem.slug}",
+        title_ja="q",
+        title_en="q",
+        **fields,
+    )
+    QuizItem.objects.create(quiz=quiz, problem=problem, order=0)
+    return attempt_start(user=user, quiz=quiz)
+
+
+def test_an_answer_inside_a_quiz_in_progress_tells_nothing(client, owner):
+    problem = make_text_problem(slug="in-quiz")
+    attempt = _attempt_on(problem, owner)
+    body = (
+        login(client, owner)
+        .post(
+            "/api/problems/in-quiz/answers/",
+            {"answer": "5x5", "attempt": attempt.pk},
+            format="json",
+        )
+        .json()
+    )
+    assert body == {"id": body["id"], "recorded": True}
+
+
+def test_the_answer_page_is_closed_while_the_problem_is_in_an_open_quiz(client, owner):
+    problem = make_text_problem(slug="peek")
+    _attempt_on(problem, owner)
+    response = login(client, owner).post(
+        "/api/problems/peek/answers/", {"answer": "5x5"}, format="json"
+    )
+    assert response.status_code == 400 and "quiz in progress" in response.json()["detail"]
+    assert "correct_answer" not in response.json()
+
+
+def test_answers_after_the_deadline_do_not_count(client, owner):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    problem = make_text_problem(slug="late")
+    attempt = _attempt_on(problem, owner, time_limit_minutes=30)
+    attempt.deadline = timezone.now() - timedelta(hours=2)
+    attempt.save()
+    response = login(client, owner).post(
+        "/api/problems/late/answers/", {"answer": "3x3", "attempt": attempt.pk}, format="json"
+    )
+    assert response.status_code == 400 and "Time is up" in response.json()["detail"]
+    assert not Answer.objects.exists()
+
+
+def test_a_new_attempt_leaves_out_unpublished_problems(owner):
+    shown, hidden = make_text_problem(slug="shown-q"), make_text_problem(slug="hidden-q")
+    attempt = _attempt_on(shown, owner)
+    from problems.models import QuizItem
+
+    QuizItem.objects.create(quiz=attempt.quiz, problem=hidden, order=1)
+    hidden.is_published = False
+    hidden.save()
+    from problems.services import attempt_start
+
+    again = attempt_start(user=make_user(), quiz=attempt.quiz)
+    assert again.problem_order == [shown.pk]
+
+
+@pytest.mark.parametrize(
+    ("kind", "answer", "fix"),
+    [
+        ("text", "a\x00b", "NUL character"),
+        ("text", "\ud800", "unpaired surrogate"),
+        ("single_choice", "\ud800", "unpaired surrogate"),
+        ("text", "x" * 5000, "the limit is 1000"),
+        ("numeric", 10**400, "finite number"),
+        ("numeric", "1" + "0" * 400 + "/1", "finite number"),
+    ],
+)
+def test_answers_the_database_cannot_hold_get_a_400(client, owner, kind, answer, fix):
+    import json
+
+    problems = {"text": make_text_problem, "single_choice": make_choice_problem}
+    problem = problems.get(kind, lambda slug: make_problem("numeric", slug=slug))(slug="odd")
+    # json.dumps escapes a lone surrogate as \\ud800, as a hostile client would send it
+    body = json.dumps({"answer": answer})
+    response = login(client, owner).generic(
+        "POST", f"/api/problems/{problem.slug}/answers/", body, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert fix in response.json()["detail"]

@@ -14,7 +14,7 @@ from django.test import Client
 from problems.authoring import problem_report, regrade_batch_progress, submissions_regrade
 from problems.content.exporter import export_files, export_to_directory
 from problems.content.loader import load_content, problem_version_sync
-from problems.models import Course, GradingRecord, Problem, Submission
+from problems.models import Course, GradingRecord, Problem, RegradeBatch, Submission
 from problems.services import answer_create, submission_create
 from problems.validation import problem_publish_if_proven, problem_version_validate, spec_validate
 from tests.factories import load_content_problems, make_choice_problem, make_user
@@ -206,7 +206,11 @@ def test_staff_without_the_author_role_do_not_see_references(lstm_cell):
 
 
 def test_the_validate_button_shows_the_table_and_is_logged(author, lstm_cell):
-    response = admin_client(author).get(f"/admin/problems/problem/{lstm_cell.pk}/validate/")
+    client = admin_client(author)
+    before = client.get(f"/admin/problems/problem/{lstm_cell.pk}/validate/").content.decode()
+    assert 'id="not-validated"' in before  # looking at the page changes nothing
+    assert lstm_cell.versions.get().validated_at is None
+    response = client.post(f"/admin/problems/problem/{lstm_cell.pk}/validate/", follow=True)
     assert response.status_code == 200
     body = response.content.decode()
     assert 'id="validation-table"' in body and "Passed" in body
@@ -234,3 +238,58 @@ def test_the_live_preview_renders_markdown_and_keeps_math_for_katex(author, lstm
     assert response.status_code == 200
     assert "<strong>太字</strong>" in body and "$\\sigma(x)$" in body
     assert "data-math" in body and "app.js" in body
+
+
+@pytest.fixture
+def viewer():
+    """Staff who may look at problems and submissions, and nothing more."""
+    from django.contrib.auth.models import Permission
+
+    user = make_user("viewer", is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(
+            codename__in=["view_problem", "view_course", "view_submission", "view_problemversion"]
+        )
+    )
+    return user
+
+
+@pytest.mark.parametrize(
+    ("changelist", "action"),
+    [
+        ("problem", "unpublish_selected"),
+        ("problem", "publish_selected"),
+        ("problem", "validate_selected"),
+        ("problem", "regrade_selected"),
+        ("problem", "export_selected"),
+        ("course", "export_pack"),
+    ],
+)
+def test_view_only_staff_cannot_run_author_actions(viewer, lstm_cell, changelist, action):
+    problem_validated = _validated(lstm_cell)
+    target = (
+        problem_validated.pk if changelist == "problem" else problem_validated.section.course.pk
+    )
+    response = admin_client(viewer).post(
+        f"/admin/problems/{changelist}/", {"action": action, "_selected_action": [target]}
+    )
+    assert response.get("Content-Type") != "application/zip"
+    assert Problem.objects.get(pk=lstm_cell.pk).is_published
+    assert not LogEntry.objects.filter(user=viewer).exists()
+    assert not RegradeBatch.objects.exists()
+
+
+def test_snapshots_are_hidden_from_staff_who_may_not_see_references(viewer, lstm_cell):
+    version = lstm_cell.versions.get()
+    response = admin_client(viewer).get(f"/admin/problems/problemversion/{version.pk}/change/")
+    assert response.status_code in (302, 403)
+
+
+def test_the_admin_preview_shows_the_problem_as_learners_see_it(author, lstm_cell):
+    response = admin_client(author).get(f"/admin/problems/problem/{lstm_cell.pk}/preview/")
+    assert response.status_code == 200
+    assert "LSTM" in response.content.decode()
+    assert (
+        admin_client(author).post(f"/admin/problems/problem/{lstm_cell.pk}/preview/").status_code
+        == 405
+    )
