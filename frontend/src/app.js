@@ -19,8 +19,24 @@ function initAutosubmit(root) {
   }
 }
 
+/** <form data-clear-drafts> (log out) removes the code drafts this browser kept, so the next
+ * person at a shared computer does not find them. */
+function initClearDrafts(root) {
+  for (const form of findAll(root, "form[data-clear-drafts]")) {
+    if (form.hasAttribute("data-clear-drafts-bound")) continue;
+    form.setAttribute("data-clear-drafts-bound", "");
+    form.addEventListener("submit", () => {
+      try {
+        for (const key of Object.keys(localStorage)) if (key.startsWith("draft:")) localStorage.removeItem(key);
+      } catch {
+        /* storage disabled: there are no drafts to remove */
+      }
+    });
+  }
+}
+
 function initAll(root) {
-  const steps = [initAutosubmit, initMath, initDiagrams, initQuiz, initCountdowns, initCharts, initSubmissions];
+  const steps = [initAutosubmit, initClearDrafts, initMath, initDiagrams, initQuiz, initCountdowns, initCharts, initSubmissions];
   for (const step of steps) {
     // One broken feature must not keep the others from starting.
     try {
