@@ -40,38 +40,51 @@ def _inprocess_executor() -> ThreadPoolExecutor:
         return _executor
 
 
-def _grade_in_thread(submission_id: int) -> None:
+def _in_thread(function, object_id: int) -> None:
     close_old_connections()
     try:
-        submission_grade(submission_id=submission_id)
-    except Exception:  # the row stays claimed; the sweeper retries it after its lease
-        logger.exception("grading submission %s failed", submission_id)
+        function(object_id)
+    except Exception:  # the row keeps its state; the sweeper (or the author) retries it
+        logger.exception("background %s(%s) failed", function.__name__, object_id)
     finally:
         close_old_connections()
 
 
-def submission_dispatch(*, submission_id: int) -> None:
-    """Ring the doorbell for one submission; called after the row is committed."""
+def run_in_background(*, task, function, object_id: int, queue: str) -> None:
+    """Run `function(object_id)` where GRADING_BACKEND says: a Celery task on `queue`, a thread
+    of this process, right now (`sync`, tests), or not at all (`none`, tests driving it)."""
     backend = settings.GRADING_BACKEND
     if backend == "celery":
-        from .tasks import grade_submission_task
-
-        queue = (
-            Submission.objects.filter(pk=submission_id)
-            .values_list("problem_version__queue", flat=True)
-            .first()
-        )
-        grade_submission_task.apply_async(args=[submission_id], queue=queue or "grading")
+        task.apply_async(args=[object_id], queue=queue)
     elif backend == "inprocess":
-        _inprocess_executor().submit(_grade_in_thread, submission_id)
+        _inprocess_executor().submit(_in_thread, function, object_id)
     elif backend == "sync":
-        submission_grade(submission_id=submission_id)
-    elif backend == "none":
-        return  # tests that drive the pipeline step by step
-    else:
+        function(object_id)
+    elif backend != "none":
         raise ValueError(
             f"GRADING_BACKEND must be celery, inprocess, sync or none, not {backend!r}."
         )
+
+
+def submission_dispatch(*, submission_id: int) -> None:
+    """Ring the doorbell for one submission; called after the row is committed."""
+    from .tasks import grade_submission_task
+
+    queue = (
+        Submission.objects.filter(pk=submission_id)
+        .values_list("problem_version__queue", flat=True)
+        .first()
+    )
+    run_in_background(
+        task=grade_submission_task,
+        function=_grade_by_id,
+        object_id=submission_id,
+        queue=queue or "grading",
+    )
+
+
+def _grade_by_id(submission_id: int) -> None:
+    submission_grade(submission_id=submission_id)
 
 
 def submission_claim(*, submission_id: int) -> Submission | None:

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from .pipeline import submission_grade, submissions_sweep
+from .validation import validate_version_by_id
 
 
 @shared_task(name="problems.tasks.grade_submission", acks_late=True, reject_on_worker_lost=True)
@@ -13,3 +14,8 @@ def grade_submission_task(submission_id: int) -> None:
 @shared_task(name="problems.tasks.sweep_submissions")
 def sweep_submissions() -> int:
     return len(submissions_sweep())
+
+
+@shared_task(name="problems.tasks.validate_version", acks_late=True, reject_on_worker_lost=True)
+def validate_version_task(version_id: int) -> None:
+    validate_version_by_id(version_id)

@@ -110,3 +110,30 @@ def problem_publish_if_proven(*, problem: Problem) -> bool:
     Problem.objects.filter(pk=problem.pk).update(is_published=proven)
     problem.is_published = proven
     return proven
+
+
+def problem_version_validation_start(*, version: ProblemVersion) -> None:
+    """Validate in the background (a worker, as grading does): a training exercise takes tens
+    of seconds. The version shows `{"state": "running"}` until its report replaces it; a version
+    validated before keeps grading learners meanwhile."""
+    from .pipeline import run_in_background
+    from .tasks import validate_version_task
+
+    ProblemVersion.objects.filter(pk=version.pk).update(
+        validation={"state": "running", "started_at": timezone.now().isoformat()}
+    )
+    run_in_background(
+        task=validate_version_task,
+        function=validate_version_by_id,
+        object_id=version.pk,
+        queue=version.queue,
+    )
+
+
+def validate_version_by_id(version_id: int) -> None:
+    version = ProblemVersion.objects.select_related("problem").get(pk=version_id)
+    problem_version_validate(version=version)
+
+
+def validation_is_running(version: ProblemVersion | None) -> bool:
+    return bool(version and (version.validation or {}).get("state") == "running")

@@ -27,7 +27,11 @@ from ..models import (
     Section,
     Submission,
 )
-from ..validation import problem_publish_if_proven, problem_version_validate
+from ..validation import (
+    problem_publish_if_proven,
+    problem_version_validation_start,
+    validation_is_running,
+)
 from .forms import CodeSpecForm, ProblemForm
 
 
@@ -270,14 +274,15 @@ class ProblemAdmin(admin.ModelAdmin):
         problem = self._problem_or_deny(request, pk, change=True, code_spec=True)
         version = problem.versions.order_by("-number").first()
         if request.method == "POST" and problem.is_code and version is not None:
-            report = problem_version_validate(version=version)
-            self.log_change(
-                request,
-                problem,
-                f"Validated v{version.number}: {'passed' if report.ok else 'failed'}",
-            )
+            problem_version_validation_start(version=version)
+            self.log_change(request, problem, f"Validation of v{version.number} started")
             return HttpResponseRedirect(reverse("admin:problems_problem_validate", args=[pk]))
-        report = (version.validation or None) if problem.is_code and version else None
+        if version is not None:
+            version.refresh_from_db(fields=["validation", "validated_at"])
+        running = validation_is_running(version)
+        report = None
+        if problem.is_code and version is not None and not running:
+            report = version.validation or None
         runs = (report or {}).get("runs", [])
         test_names = [test["name"] for test in (runs[0]["tests"] if runs else [])]
         context = {
@@ -287,6 +292,7 @@ class ProblemAdmin(admin.ModelAdmin):
             "problem": problem,
             "version": version,
             "report": report,
+            "running": running,
             "test_names": test_names,
             "rows": _validation_rows(runs, test_names),
             "title": f"Validate {problem.slug} v{version.number if version else '?'}",
@@ -335,15 +341,12 @@ class ProblemAdmin(admin.ModelAdmin):
     def validate_selected(self, request, queryset):
         for problem in queryset.filter(kind=ProblemKind.CODE):
             version = problem.versions.order_by("-number").first()
-            report = problem_version_validate(version=version)
-            self.log_change(
-                request,
-                problem,
-                f"Validated v{version.number}: {'passed' if report.ok else 'failed'}",
-            )
-            level = messages.SUCCESS if report.ok else messages.ERROR
-            detail = "passed" if report.ok else "; ".join(report.problems)
-            self.message_user(request, f"{problem.slug} v{version.number}: {detail}", level)
+            problem_version_validation_start(version=version)
+            self.log_change(request, problem, f"Validation of v{version.number} started")
+        self.message_user(
+            request,
+            "Validation started; each problem's Validate page shows its report when it is done.",
+        )
 
     @admin.action(
         description="Publish selected (code problems must be validated)", permissions=["change"]

@@ -218,8 +218,22 @@ def test_the_validate_button_shows_the_table_and_is_logged(author, lstm_cell):
     table = body[start : body.index("</table>", start)]
     assert table.count("<tr>") == 1 + len(spec_of(lstm_cell)["tests"])  # header + one row per test
     assert LogEntry.objects.filter(
-        object_id=str(lstm_cell.pk), change_message__contains="Validated v1"
+        object_id=str(lstm_cell.pk), change_message__contains="Validation of v1 started"
     ).exists()
+
+
+def test_validation_runs_in_the_background_and_the_page_follows_it(author, lstm_cell, settings):
+    from problems.validation import validate_version_by_id
+
+    settings.GRADING_BACKEND = "none"  # the worker is this test, below
+    client = admin_client(author)
+    url = f"/admin/problems/problem/{lstm_cell.pk}/validate/"
+    running = client.post(url, follow=True).content.decode()
+    assert 'id="validation-running"' in running and 'http-equiv="refresh"' in running
+    validate_version_by_id(lstm_cell.versions.get().pk)  # what the worker does
+    done = client.get(url).content.decode()
+    assert 'id="validation-table"' in done and 'http-equiv="refresh"' not in done
+    assert lstm_cell.versions.get().validated_at is not None
 
 
 def test_publishing_an_unvalidated_code_problem_is_refused_in_the_admin(author, lstm_cell):
