@@ -16,6 +16,14 @@ def sweep_submissions() -> int:
     return len(submissions_sweep())
 
 
-@shared_task(name="problems.tasks.validate_version", acks_late=True, reject_on_worker_lost=True)
+# A validation grades the reference and every mutant (a training exercise: a dozen model
+# trainings), so it may run longer than one grading; still under the broker's visibility timeout.
+@shared_task(
+    name="problems.tasks.validate_version",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=480,
+    time_limit=540,
+)
 def validate_version_task(version_id: int) -> None:
     validate_version_by_id(version_id)
