@@ -72,6 +72,21 @@ def _read(path, default=""):
         return default
 
 
+def _kill_until_gone(list_pids) -> bool:
+    """SIGKILL what `list_pids()` names until it names nothing (a fork may race the listing)."""
+    for _ in range(100):
+        pids = list_pids()
+        if not pids:
+            return True
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        time.sleep(0.002)
+    return False
+
+
 class _HoldsFds:
     """The open cgroup.procs descriptors a group keeps until it is closed."""
 
@@ -132,17 +147,7 @@ class JobGroup(_HoldsFds):
 
     def kill(self):
         """SIGKILL every process in the group (repeat: a fork may race the listing)."""
-        for _ in range(100):
-            pids = self.pids()
-            if not pids:
-                return True
-            for pid in pids:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-            time.sleep(0.002)
-        return False
+        return _kill_until_gone(self.pids)
 
     def stats(self):
         mem = self.paths["memory"]
@@ -295,17 +300,7 @@ class SlotGroup(_HoldsFds):
 
     def kill_job(self):
         """SIGKILL every process in the slot except the zygote."""
-        for _ in range(100):
-            pids = [p for p in self.pids() if p != self.zygote_pid]
-            if not pids:
-                return True
-            for pid in pids:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-            time.sleep(0.002)
-        return False
+        return _kill_until_gone(lambda: [p for p in self.pids() if p != self.zygote_pid])
 
     def destroy(self):
         self.close_fds()
