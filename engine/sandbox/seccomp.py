@@ -6,7 +6,8 @@ Default: allow.  Refused with EPERM: debugging other processes, namespaces, moun
 kernel keyrings, BPF, io_uring, kernel modules, reboot/kexec, perf, clock setting,
 swap, quotas, file handles, ``userfaultfd``; ``clone``/``unshare`` with any
 namespace flag; ``clone3`` returns ENOSYS so the C library falls back to ``clone``,
-whose flags can be inspected.  Non-native architectures (i386 ``int 0x80``, x32) kill
+whose flags can be inspected.  ``socket``/``socketpair`` are allowed for AF_UNIX
+only; any other family fails with EAFNOSUPPORT.  Non-native architectures (i386 ``int 0x80``, x32) kill
 the process (libseccomp's bad-arch action).
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 import errno
 import functools
 import os
+import socket
 
 DENY_EPERM = (
     "ptrace",
@@ -106,6 +108,12 @@ def compile_filter() -> bytes:
     for flag in CLONE_NS_FLAGS:
         f.add_rule(eperm, "clone", sc.Arg(0, sc.MASKED_EQ, flag, flag))
     f.add_rule(sc.ERRNO(errno.ENOSYS), "clone3")
+    # Sockets: AF_UNIX only.  A network namespace does not confine AF_VSOCK (it reaches
+    # the hypervisor's host) and AF_NETLINK talks to the kernel; every other family
+    # fails with EAFNOSUPPORT, an ordinary OSError for the learner.
+    nosupport = sc.ERRNO(errno.EAFNOSUPPORT)
+    for name in ("socket", "socketpair"):
+        f.add_rule(nosupport, name, sc.Arg(0, sc.NE, socket.AF_UNIX))
     r, w = os.pipe()
     try:
         with os.fdopen(w, "wb", closefd=False) as fw:

@@ -527,15 +527,13 @@ import socket
 def f():
     out = {}
     for port in (6379, 5432, 8000, 80):
-        s = socket.socket()
-        s.settimeout(1)
         try:
-            s.connect(("127.0.0.1", port))
+            with socket.socket() as s:
+                s.settimeout(1)
+                s.connect(("127.0.0.1", port))
             out[str(port)] = "connected"
         except OSError as e:
             out[str(port)] = type(e).__name__
-        finally:
-            s.close()
     try:
         socket.getaddrinfo("example.com", 80)
         out["dns"] = "resolved"
