@@ -67,7 +67,7 @@ def _prepare_database(users: int) -> tuple[list[str], str, str]:
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.core.management import call_command
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     from problems.content.loader import load_selected
     from problems.validation import problem_publish_if_proven, problem_version_validate
@@ -81,7 +81,7 @@ def _prepare_database(users: int) -> tuple[list[str], str, str]:
     tokens = []
     for index in range(users):
         user = get_user_model().objects.create_user(f"bench{index}", password="bench-password-1")
-        tokens.append(Token.objects.create(user=user).key)
+        tokens.append(AuthToken.objects.create(user)[1])
     return tokens, spec["solution"], spec["mutants"][0]["code"]
 
 

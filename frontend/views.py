@@ -31,6 +31,7 @@ from problems.services import (
     attempt_start,
     submission_create,
 )
+from problems.throttles import SignupThrottle, SubmissionThrottle, throttle_wait
 
 from .forms import SignupForm, answer_from_post
 from .templatetags.markup import markdown_inline
@@ -180,6 +181,14 @@ def _code_problem(request, problem: Problem, context: dict):
 def problem_submit(request, slug: str):
     """Without JavaScript the code form posts here; the page of the submission follows it."""
     problem = problem_get_published(slug=slug)
+    wait = throttle_wait(SubmissionThrottle, request)  # the API's budget: one per learner
+    if wait is not None:
+        messages.error(
+            request,
+            _("Too many submissions in a short time. Wait %(seconds)d seconds and submit again.")
+            % {"seconds": wait},
+        )
+        return redirect("problem", slug=slug)
     try:
         submission = submission_create(
             user=request.user,
@@ -380,9 +389,16 @@ def dashboard(request):
 @require_http_methods(["GET", "POST"])
 def signup(request):
     form = SignupForm(request.POST or None)
+    if request.method == "POST" and (wait := throttle_wait(SignupThrottle, request)) is not None:
+        message = _(
+            "Too many accounts were created from your address. Wait %(minutes)d minutes "
+            "and try again."
+        ) % {"minutes": max(1, round(wait / 60))}
+        messages.error(request, message)
+        return render(request, "registration/signup.html", {"form": form}, status=429)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome! Your account is ready."))
         return redirect("home")
     return render(request, "registration/signup.html", {"form": form})

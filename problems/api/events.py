@@ -15,7 +15,7 @@ import time
 import redis
 from django.db import close_old_connections
 from django.http import Http404, JsonResponse, StreamingHttpResponse
-from rest_framework.authentication import TokenAuthentication
+from knox.auth import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
 from ..models import Submission

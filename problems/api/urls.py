@@ -1,10 +1,14 @@
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import events, views
+from . import auth, events, views
 
 urlpatterns = [
-    path("auth/token/", obtain_auth_token, name="api-token"),
+    path("auth/token/", auth.TokenCreateView.as_view(), name="api-token"),
+    path("auth/logout/", auth.LogoutView.as_view(), name="api-logout"),
+    path("auth/logoutall/", auth.LogoutAllView.as_view(), name="api-logout-all"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("problems/", views.ProblemListView.as_view(), name="api-problem-list"),
     path("problems/<slug:slug>/", views.ProblemDetailView.as_view(), name="api-problem-detail"),
     path(

@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404
 from rest_framework import generics, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from ..answers import AnswerFormatError, correct_answer_display
@@ -20,6 +19,7 @@ from ..selectors import (
     submission_list_for_user,
 )
 from ..services import SubmissionRejected, answer_create, submission_create
+from ..throttles import AnswerThrottle, SubmissionThrottle
 from .errors import error_response
 from .serializers import (
     AnswerRequestSerializer,
@@ -28,14 +28,6 @@ from .serializers import (
     SubmissionRequestSerializer,
     SubmissionSerializer,
 )
-
-
-class SubmissionThrottle(UserRateThrottle):
-    scope = "submissions"
-
-
-class AnswerThrottle(UserRateThrottle):
-    scope = "answers"
 
 
 class ProblemListView(generics.ListAPIView):

@@ -124,22 +124,22 @@ def test_a_stream_opened_while_queued_follows_the_submission_to_its_verdict(
 
 
 def test_api_clients_follow_the_stream_with_their_token(settings, transactional_db):
-    from rest_framework.authtoken.models import Token
+    from knox.models import AuthToken
 
     settings.GRADING_BACKEND = "none"
     user = make_user()
     submission = submission_create(user=user, problem=make_code_problem(), code="x = 1")
-    token = Token.objects.create(user=user)
+    _, token = AuthToken.objects.create(user)
     client = APIClient()
     response = client.get(
-        f"/api/submissions/{submission.pk}/events/", HTTP_AUTHORIZATION=f"Token {token.key}"
+        f"/api/submissions/{submission.pk}/events/", HTTP_AUTHORIZATION=f"Token {token}"
     )
     assert response.status_code == 200
     assert b"event: status" in next(s for s in response.streaming_content if b"event:" in s)
     response.close()
-    stranger = Token.objects.create(user=make_user())
+    _, stranger = AuthToken.objects.create(make_user())
     denied = client.get(
-        f"/api/submissions/{submission.pk}/events/", HTTP_AUTHORIZATION=f"Token {stranger.key}"
+        f"/api/submissions/{submission.pk}/events/", HTTP_AUTHORIZATION=f"Token {stranger}"
     )
     assert denied.status_code == 404
 

@@ -1,0 +1,114 @@
+"""API tokens (django-rest-knox: hashed, expiring, revocable) and the login lockout's answer.
+
+`POST /api/auth/token/` trades a username and password for a token that expires after
+`REST_KNOX["TOKEN_TTL"]`; `POST /api/auth/logout/` revokes the token it is sent with,
+`POST /api/auth/logoutall/` every token of its user; changing the password revokes them all.
+Wrong passwords are counted by django-axes (per username and IP) on this endpoint, the HTML
+login and the admin login alike, since all three call `authenticate(request=...)`.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
+from django.http import HttpResponse, JsonResponse
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from knox.models import AuthToken
+from knox.settings import knox_settings
+from knox.views import LogoutAllView as KnoxLogoutAllView
+from knox.views import LogoutView as KnoxLogoutView
+from rest_framework import serializers, status
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+_TokenResponse = inline_serializer(
+    "TokenResponse",
+    fields={"token": serializers.CharField(), "expiry": serializers.DateTimeField()},
+)
+_Detail = inline_serializer("Detail", fields={"detail": serializers.CharField()})
+
+
+def lockout_message(request=None, credentials=None) -> str:
+    minutes = _cooloff_minutes()
+    return _(
+        "Too many failed logins for this username from your address. "
+        "Wait %(minutes)d minutes and try again, or reset your password."
+    ) % {"minutes": minutes}
+
+
+def _cooloff_minutes() -> int:
+    from django.conf import settings
+
+    cooloff = getattr(settings, "AXES_COOLOFF_TIME", None)
+    seconds = (
+        cooloff.total_seconds() if hasattr(cooloff, "total_seconds") else 3600 * (cooloff or 1)
+    )
+    return max(1, round(seconds / 60))
+
+
+def lockout_response(request, original_response=None, credentials=None) -> HttpResponse:
+    """django-axes' answer to a locked-out login: 429 with a sentence, JSON on the API."""
+    message = lockout_message(request, credentials)
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=429)
+    return HttpResponse(f"<!doctype html><title>429</title><p>{escape(message)}</p>", status=429)
+
+
+def _locked_out(request) -> bool:
+    return bool(
+        getattr(request, "axes_locked_out", False)
+        or getattr(request._request, "axes_locked_out", False)
+    )
+
+
+class TokenCreateView(APIView):
+    """Trade a username and password for an expiring API token."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    serializer_class = AuthTokenSerializer
+
+    @extend_schema(
+        request=AuthTokenSerializer,
+        responses={200: _TokenResponse, 400: _Detail, 429: _Detail},
+        auth=[],
+    )
+    def post(self, request):
+        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        valid = serializer.is_valid()
+        if _locked_out(request):  # django-axes refused even to check the password
+            return Response({"detail": lockout_message()}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+        if not valid:
+            raise serializers.ValidationError(serializer.errors)
+        instance, token = AuthToken.objects.create(
+            serializer.validated_data["user"], knox_settings.TOKEN_TTL
+        )
+        return Response({"token": token, "expiry": instance.expiry})
+
+
+class LogoutView(KnoxLogoutView):
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request, format=None):
+        return super().post(request, format)
+
+
+class LogoutAllView(KnoxLogoutAllView):
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request, format=None):
+        return super().post(request, format)
+
+
+@receiver(pre_save, sender=get_user_model(), dispatch_uid="revoke-tokens-on-password-change")
+def revoke_tokens_on_password_change(sender, instance, **kwargs) -> None:
+    """A new password ends every API token of its user (a stolen token dies with the old one)."""
+    update_fields = kwargs.get("update_fields")
+    if instance.pk is None or (update_fields is not None and "password" not in update_fields):
+        return
+    old = sender.objects.filter(pk=instance.pk).values_list("password", flat=True).first()
+    if old is not None and old != instance.password:
+        AuthToken.objects.filter(user_id=instance.pk).delete()
