@@ -23,11 +23,19 @@ Values inside the JSON are tagged: lists are JSON arrays; ``{"$t": [...]}`` a tu
 
 from __future__ import annotations
 
+import gc as _gc
+import io as _io
 import json
 import math
 import os
 import struct
 import sys
+
+# bound before any learner code runs: the learner can rebind names in these modules
+_os_close = os.close
+_os_exit = os._exit
+_TextIOWrapper_flush = _io.TextIOWrapper.flush
+_OWN_STREAMS: tuple = ()  # the harness's own stdout/stderr objects, set before a job runs
 
 MAGIC = b"QSB1"
 _HEAD = struct.Struct(">QI")
@@ -417,20 +425,23 @@ class Runner:
             view = view[n:]
 
     def finish(self):
-        """Send "done", then close the result pipe and the learner's stdout/stderr, so the
-        supervisor has everything before this process (and its namespaces) is torn down."""
+        """Flush the harness's own stdout/stderr objects (never what the learner put in
+        ``sys.stdout``), send "done", close the pipes and exit at once: no learner object
+        is touched after the verdict.  The supervisor still kills a child that lingers."""
+        _gc.disable()  # no learner __del__ from here on
+        for stream in _OWN_STREAMS:
+            try:
+                _TextIOWrapper_flush(stream)
+            except BaseException:  # noqa: BLE001
+                pass
         self.send({"kind": "done"})
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        except BaseException:  # noqa: BLE001
-            pass
         for fd in (self.fd, 1, 2):
             try:
-                os.close(fd)
+                _os_close(fd)
             except OSError:
                 pass
         self.fd = -1
+        _os_exit(0)
 
     def resolve(self, v, as_tensor, keep_numpy=False):
         np = _np()
@@ -725,6 +736,8 @@ def confine_and_run(job_fd, result_fd, config, preloaded=False):
             load_seccomp(config["bpf"])
             mark("seccomp")
         os.chdir("/tmp" if os.path.isdir("/tmp") else "/")
+        global _OWN_STREAMS
+        _OWN_STREAMS = tuple(s for s in (sys.stdout, sys.stderr) if type(s) is _io.TextIOWrapper)
         Runner(job, result_fd).run()
     except BaseException as exc:  # noqa: BLE001 - report sandbox failures as such
         try:
@@ -733,12 +746,12 @@ def confine_and_run(job_fd, result_fd, config, preloaded=False):
         except BaseException:  # noqa: BLE001
             pass
         code = 3
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except BaseException:  # noqa: BLE001
-        pass
-    os._exit(code)
+    for stream in _OWN_STREAMS:
+        try:
+            _TextIOWrapper_flush(stream)
+        except BaseException:  # noqa: BLE001
+            pass
+    _os_exit(code)
 
 
 def _vm_size():

@@ -388,7 +388,7 @@ class Zygote:
                 )
                 del self.jobs[msg["id"]]
 
-    def settle(self, max_outstanding: int = 2, timeout: float = 10.0) -> bool:
+    def settle(self, max_outstanding: int = 1, timeout: float = 10.0) -> bool:
         """Before the next job: read pending reports; if earlier children are still being
         torn down, allow a few (the zygote reaps them in parallel) but not an unbounded
         number."""
@@ -650,7 +650,9 @@ def launch_warm(job) -> Launched:
             if inner_cleanup:
                 inner_cleanup()
         finally:
-            p.release(z, not state["dead"])
+            # a job whose exit was never reported may still hold processes in the slot:
+            # the zygote and its slot are replaced rather than reused
+            p.release(z, not state["dead"] and state["exit"] is not None)
 
     launched.cleanup = cleanup
     return launched

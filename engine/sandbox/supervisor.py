@@ -59,6 +59,9 @@ class Launched:
     extra: dict = field(default_factory=dict)
 
 
+LINGER_GRACE = 0.25  # seconds a child may take to exit after its final message
+
+
 def _nonblock(fd):
     fl = fcntl.fcntl(fd, fcntl.F_GETFL)
     fcntl.fcntl(fd, fcntl.F_SETFL, fl | os.O_NONBLOCK)
@@ -101,6 +104,7 @@ def supervise(job: Job, job_bytes: bytes, proc: Launched, started: float) -> Run
     over_what = ""
     exit_seen_at = None
     hard_stop = None
+    completed_at = None  # the harness reported completion and closed every pipe
 
     def do_kill():
         nonlocal killed, hard_stop
@@ -112,25 +116,36 @@ def supervise(job: Job, job_bytes: bytes, proc: Launched, started: float) -> Run
     try:
         while True:
             now = time.monotonic()
-            if exit_info is None and not killed and now >= deadline:
+            if exit_info is None and not killed and completed_at is None and now >= deadline:
                 timed_out = True
                 do_kill()
             if exit_info is not None and not open_reads:
                 break
-            if exit_info is None and not open_reads and not killed and proc.can_defer_exit:
+            if (
+                exit_info is None
+                and completed_at is None
+                and not open_reads
+                and not killed
+                and proc.can_defer_exit
+            ):
                 # every pipe is closed: if the harness reported completion, the verdict does
-                # not depend on how the process ends; the backend reaps it later
+                # not depend on how the process ends -- but the job must be gone before the
+                # verdict is reported: a short grace for its exit, then it is killed
                 dec = decode_results(bytes(bufs[proc.result_r]), len(job.calls))
                 if dec.wire_error is None and dec.kind in ("ok", "compile_error", "import_error"):
-                    exit_info = ExitInfo(exit_code=0, deferred=True)
                     early_dec = dec
-                    break
+                    completed_at = now
+            if completed_at is not None and exit_info is None and not killed:
+                if now - completed_at > LINGER_GRACE:
+                    do_kill()  # learner code still running after its verdict
             if exit_info is not None and exit_seen_at is not None and now - exit_seen_at > 0.5:
                 break  # a survivor holds a pipe open (only possible without a PID namespace)
             if hard_stop is not None and now > hard_stop:
                 break
-            if exit_info is None and not killed:
+            if exit_info is None and not killed and completed_at is None:
                 timeout = deadline - now
+            elif completed_at is not None and not killed:
+                timeout = 0.02
             else:
                 timeout = 0.1
             for key, _ in sel.select(max(0.0, min(timeout, 1.0))):
@@ -209,6 +224,17 @@ def supervise(job: Job, job_bytes: bytes, proc: Launched, started: float) -> Run
         oom_events += proc.oom_drain()
     stats = proc.stats() if proc.stats else Stats()
     stats.oom_kills += oom_events
+    if early_dec is not None:
+        # completed before anything went wrong: what the job did after its verdict (and
+        # the kill that ended it) does not change the verdict
+        timed_out = over_output = False
+        stats.oom_kills = 0
+        exit_info = ExitInfo(
+            exit_code=0,
+            deferred=True,
+            cpu_seconds=exit_info.cpu_seconds,
+            maxrss_kb=exit_info.maxrss_kb,
+        )
     if proc.cleanup:
         proc.cleanup()
     stdout = bytes(bufs[proc.out_r]).decode("utf-8", "replace")
@@ -231,7 +257,7 @@ def supervise(job: Job, job_bytes: bytes, proc: Launched, started: float) -> Run
         over_output,
         over_what,
         base,
-        dec=early_dec if not (timed_out or over_output or stats.oom_kills) else None,
+        dec=early_dec,
     )
 
 

@@ -5,10 +5,11 @@ asserts its status, that nothing persisted and that the next job is graded right
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
-from engine.sandbox import RunStatus
-from tests.sandbox.sandboxkit import Sandbox, _sandbox_available
+from engine.sandbox import Call, RunStatus
+from tests.sandbox.sandboxkit import Sandbox, _sandbox_available, survivors
 
 pytestmark = pytest.mark.skipif(
     _sandbox_available() is not None, reason=f"isolated sandbox unavailable: {_sandbox_available()}"
@@ -50,4 +51,42 @@ def test_it_refuses_every_socket_family_but_unix(sbx: Sandbox):
     assert out, "no family was tried"
     for key, outcome in out.items():
         assert outcome in ("EAFNOSUPPORT", "EPERM"), (key, outcome)
+    sbx.check_clean()
+
+
+LINGER = """
+import os, sys, time
+
+class Flusher:
+    def write(self, s):
+        return len(s)
+    def flush(self):
+        hog = bytearray(150 << 20)          # allocate, fork, then sleep after the verdict
+        for i in range(0, len(hog), 4096):
+            hog[i] = 1
+        if os.fork() == 0:
+            time.sleep(60)
+        time.sleep(60)
+
+def f(x):
+    sys.stdout = Flusher()
+    sys.stderr = Flusher()
+    sys.__stdout__ = sys.stdout
+    return x + 1
+"""
+
+
+def test_it_ends_a_job_with_its_verdict_even_if_stdout_lingers(sbx: Sandbox):
+    for _ in range(3):
+        out = sbx.value(LINGER, "f", (np.arange(3.0),))
+        np.testing.assert_array_equal(out, np.arange(3.0) + 1)
+        # the verdict is reported only once the job's processes are gone
+        assert survivors() == []
+        # the next, innocent job gets its whole memory limit
+        r = sbx.run(
+            "import numpy as np\ndef g():\n    a = np.ones(20 << 20)\n    return float(a.sum())\n",
+            [Call("g")],
+        )
+        assert r.status == RunStatus.OK, (r.status, r.message)
+        assert r.calls[0].value == float(20 << 20)
     sbx.check_clean()
