@@ -86,11 +86,25 @@ def _truncate(text: str) -> tuple[str, bool]:
     return text[:OUTPUT_CHARS] + "\n… [output truncated]", True
 
 
+def deliberate_shutdown(exc: BaseException) -> bool:
+    """Only a deliberate stop passes a trusted boundary: Ctrl-C, a generator closing, or a
+    Celery worker's warm/cold shutdown; any other BaseException (``SystemExit`` from code
+    the grader ran, ...) becomes an internal-error result and the worker survives."""
+    if isinstance(exc, (KeyboardInterrupt, GeneratorExit)):
+        return True
+    kind = type(exc)
+    return kind.__name__ in ("WorkerShutdown", "WorkerTerminate") and kind.__module__.startswith(
+        "celery"
+    )
+
+
 def grade_submission(spec: dict, code: str, *, runner: Runner | None = None) -> GradeResult:
     """Grade ``code`` against ``spec`` (a validated ``code:`` mapping of a problem file)."""
     try:
         problem = prepare(spec)
-    except Exception:  # noqa: BLE001 - any fault here is ours, not the learner's
+    except BaseException as exc:  # noqa: BLE001 - any fault here is ours, not the learner's
+        if deliberate_shutdown(exc):
+            raise
         log.exception("could not prepare the problem's tests")
         return GradeResult(
             Verdict.IE,
@@ -104,7 +118,9 @@ def grade_submission(spec: dict, code: str, *, runner: Runner | None = None) -> 
 
             return grade_training(problem, code, runner or _default_runner)
         return _grade(problem, code, runner or _default_runner)
-    except Exception:  # noqa: BLE001
+    except BaseException as exc:  # noqa: BLE001 - SystemExit included: the worker survives
+        if deliberate_shutdown(exc):
+            raise
         log.exception("grading failed")
         return GradeResult(
             Verdict.IE,

@@ -21,6 +21,8 @@ from django.db import close_old_connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from engine.grading import deliberate_shutdown
+
 from .models import Submission, SubmissionStatus, Verdict
 from .notify import submission_changed
 
@@ -44,7 +46,9 @@ def _in_thread(function, object_id: int) -> None:
     close_old_connections()
     try:
         function(object_id)
-    except Exception:  # the row keeps its state; the sweeper (or the author) retries it
+    except BaseException as error:  # the row keeps its state; the sweeper (or author) retries it
+        if deliberate_shutdown(error):
+            raise
         logger.exception("background %s(%s) failed", function.__name__, object_id)
     finally:
         close_old_connections()
@@ -161,7 +165,9 @@ def submission_grade(*, submission_id: int) -> None:
             code=submission.code,
             visible_only=submission.visible_only,
         )
-    except Exception as error:  # the engine's fault, never the learner's
+    except BaseException as error:  # the engine's fault, never the learner's (SystemExit too)
+        if deliberate_shutdown(error):
+            raise
         logger.exception("engine failed on submission %s", submission_id)
         result = {
             "verdict": Verdict.IE,
