@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass, field
 
 from django.utils import timezone
 
+from engine.grading import deliberate_shutdown
+
 from .grading import grade_code
 from .models import Problem, ProblemKind, ProblemVersion
 
@@ -39,7 +41,19 @@ def _solution_source(spec: dict) -> str | None:
 
 
 def _run(name: str, spec: dict, code: str, *, is_reference: bool) -> RunReport:
-    result = grade_code(spec=spec, code=code)
+    try:
+        result = grade_code(spec=spec, code=code)
+    except BaseException as error:  # SystemExit included: the worker survives
+        if deliberate_shutdown(error):
+            raise
+        result = {
+            "verdict": "IE",
+            "score": 0,
+            "max_score": 0,
+            "tests": [],
+            "message": f"The grader failed ({type(error).__name__}) on this run; "
+            "fix the problem file or report it, then validate again.",
+        }
     if is_reference:
         ok = result["verdict"] == "AC" and result["score"] == result["max_score"] > 0
     else:

@@ -55,3 +55,59 @@ def test_it_lets_a_deliberate_shutdown_through():
     assert deliberate_shutdown(WorkerTerminate())
     assert not deliberate_shutdown(SystemExit(0))
     assert not deliberate_shutdown(BaseException())
+
+
+@pytest.fixture
+def lstm_cell(db):
+    from problems.validation import problem_publish_if_proven, problem_version_validate
+    from tests.factories import load_content_problems
+
+    (problem,) = load_content_problems("lstm-cell")
+    problem_version_validate(version=problem.versions.get())
+    problem_publish_if_proven(problem=problem)
+    return problem
+
+
+def _grade_command(path) -> dict:
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("grade", "lstm-cell", str(path), "--json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+def test_it_reports_systemexit_in_manage_py_grade_as_an_internal_error(
+    lstm_cell, tmp_path, monkeypatch
+):
+    answer = tmp_path / "answer.py"
+    answer.write_text(lstm_cell.versions.get().engine_spec["solution"])
+
+    def exits(*args, **kwargs):
+        raise SystemExit(0)
+
+    with monkeypatch.context() as m:
+        m.setattr("problems.management.commands.grade.grade_code_for_problem", exits)
+        result = _grade_command(answer)
+    assert result["verdict"] == "IE"
+    assert "SystemExit" in result["message"] and result["message"].endswith(".")
+    assert _grade_command(answer)["verdict"] == "AC"
+
+
+def test_it_reports_systemexit_in_validation_as_a_failed_run(lstm_cell, monkeypatch):
+    from problems.validation import spec_validate
+
+    spec = lstm_cell.versions.get().engine_spec
+
+    def exits(*args, **kwargs):
+        raise SystemExit(2)
+
+    with monkeypatch.context() as m:
+        m.setattr("problems.validation.grade_code", exits)
+        report = spec_validate(spec)
+    assert not report.ok
+    assert report.runs[0].verdict == "IE"
+    assert "SystemExit" in report.problems[0]
+    assert spec_validate(spec).ok

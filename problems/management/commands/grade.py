@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from engine.grading import deliberate_shutdown
 from problems.grading import grade_code_for_problem
 from problems.models import Problem
 
@@ -29,7 +30,19 @@ class Command(BaseCommand):
             raise CommandError(f"{path} does not exist.") from None
         except UnicodeDecodeError:
             raise CommandError(f"{path} is not UTF-8 text.") from None
-        result = grade_code_for_problem(problem=problem, code=code)
+        try:
+            result = grade_code_for_problem(problem=problem, code=code)
+        except BaseException as error:  # SystemExit included: report it, do not vanish
+            if deliberate_shutdown(error):
+                raise
+            result = {
+                "verdict": "IE",
+                "score": 0,
+                "max_score": 0,
+                "tests": [],
+                "message": f"The grader failed ({type(error).__name__}); this is not the "
+                "submission's fault. Report it with this file.",
+            }
         if options["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False))
             return
