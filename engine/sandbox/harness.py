@@ -187,7 +187,7 @@ def _npy_load(buf):
 
         _NPY_HEADER = re.compile(
             r"\{'descr': '([<>|=][biufc][0-9]{1,2})', 'fortran_order': False, "
-            r"'shape': \(((?:[0-9]{1,12}, ?)*(?:[0-9]{1,12})?)\), \} *\n"
+            r"'shape': \(((?:[0-9]{1,19}, ?)*(?:[0-9]{1,19})?)\), \} *\n"
         )
     if len(buf) < 10 or bytes(buf[:8]) != _NPY_MAGIC:
         raise WireError("bad npy magic")
@@ -201,6 +201,8 @@ def _npy_load(buf):
     if dtype.kind not in "biufc" or dtype.hasobject:
         raise WireError("bad npy dtype")
     shape = tuple(int(p) for p in m.group(2).replace(" ", "").split(",") if p)
+    if len(shape) > 64 or any(n >= 1 << 63 for n in shape):  # what NumPy itself accepts
+        raise WireError("bad npy shape")
     count = 1
     for n in shape:
         count *= n

@@ -90,3 +90,28 @@ def test_it_ends_a_job_with_its_verdict_even_if_stdout_lingers(sbx: Sandbox):
         assert r.status == RunStatus.OK, (r.status, r.message)
         assert r.calls[0].value == float(20 << 20)
     sbx.check_clean()
+
+
+EDGE_SHAPES = [(0,), (0, 10**12), (10**12, 0), (0, 10**18), (1,) * 32, (0,) * 32, (2, 0, 3), ()]
+
+
+@pytest.mark.parametrize("shape", EDGE_SHAPES, ids=str)
+def test_it_decodes_every_header_the_encoder_writes(shape):
+    from engine.sandbox import harness
+
+    a = np.empty(shape, dtype=np.float32)
+    back = harness._npy_load(harness._npy_bytes(a))
+    assert back.shape == shape and back.dtype == np.float32
+
+
+def test_it_returns_empty_arrays_with_huge_axes(sbx: Sandbox):
+    code = """
+import numpy as np
+def f():
+    return np.empty((0, 10**12)), np.zeros((1,) * 32), np.empty((10**12, 0), dtype=np.int8)
+"""
+    a, b, c = sbx.value(code, "f")
+    assert a.shape == (0, 10**12)
+    assert b.shape == (1,) * 32
+    assert c.shape == (10**12, 0) and c.dtype == np.int8
+    sbx.check_clean()
