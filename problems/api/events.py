@@ -1,8 +1,11 @@
 """Server-sent events for one submission: the browser holds one connection and hears each change.
 
 The stream sends an event named `status` with the same JSON as `GET /api/submissions/<id>/`
-whenever the row changed, and ends when the verdict is written, or after STREAM_SECONDS (the
-browser's EventSource reconnects). It re-reads the row (one primary-key query) when the
+whenever the row changed, and ends when the verdict is written, or after
+`EVENT_STREAM_SECONDS` (the browser's EventSource reconnects): bounded long-polling, so a
+stream holds a worker thread for seconds, not for ever. One user holds at most
+`EVENT_STREAMS_PER_USER` streams at once (counted in the shared cache); the next gets a 429,
+so no user can take every thread of the web server and starve `/healthz` and the pages. It re-reads the row (one primary-key query) when the
 pipeline's Redis nudge arrives (problems/notify.py), and at least every POLL_SECONDS, which
 is all it has when no Redis is configured.
 """
@@ -13,6 +16,8 @@ import json
 import time
 
 import redis
+from django.conf import settings
+from django.core.cache import cache
 from django.db import close_old_connections
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from knox.auth import TokenAuthentication
@@ -25,7 +30,67 @@ from .serializers import SubmissionSerializer
 
 POLL_SECONDS = 0.2  # without Redis
 NUDGED_POLL_SECONDS = 1.0  # with Redis: the longest a lost nudge can delay an event
-STREAM_SECONDS = 25.0
+HEARTBEAT_SECONDS = 1.0
+
+
+def _stream_seconds() -> float:
+    return float(getattr(settings, "EVENT_STREAM_SECONDS", 10.0))
+
+
+def _streams_per_user() -> int:
+    return int(getattr(settings, "EVENT_STREAMS_PER_USER", 3))
+
+
+class _StreamSlot:
+    """One of a user's few open streams; released when the response is closed (or expires)."""
+
+    def __init__(self, user_id: int):
+        self.key = f"event-streams:{user_id}"
+        self.held = False
+
+    def acquire(self) -> bool:
+        # The key outlives every stream of the user, so a crashed process cannot leak slots for long.
+        timeout = int(_stream_seconds() * 3) + 5
+        cache.add(self.key, 0, timeout)
+        try:
+            count = cache.incr(self.key)
+        except ValueError:  # expired between add and incr
+            cache.add(self.key, 1, timeout)
+            count = 1
+        cache.touch(self.key, timeout)
+        if count > _streams_per_user():
+            cache.decr(self.key)
+            return False
+        self.held = True
+        return True
+
+    def release(self) -> None:
+        if self.held:
+            self.held = False
+            try:
+                cache.decr(self.key)
+            except ValueError:
+                pass
+
+
+class _SlotStream:
+    """The event iterator, closed (and its slot released) by the server even if never started."""
+
+    def __init__(self, events, slot: _StreamSlot):
+        self.events = events
+        self.slot = slot
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self.events)
+
+    def close(self) -> None:
+        try:
+            self.events.close()
+        finally:
+            self.slot.release()
 
 
 def _event(submission: Submission) -> str:
@@ -35,15 +100,21 @@ def _event(submission: Submission) -> str:
 
 def _stream(user, submission_id: int):
     yield "retry: 1000\n\n"
-    deadline = time.monotonic() + STREAM_SECONDS
+    deadline = time.monotonic() + _stream_seconds()
     last_seen = None
+    last_write = time.monotonic()
     pubsub = _subscribe(submission_id)
     try:
         while True:
             submission = submission_access(user=user, submission_id=submission_id)
             if submission.updated_at != last_seen:
                 last_seen = submission.updated_at
+                last_write = time.monotonic()
                 yield _event(submission)
+            elif time.monotonic() - last_write >= HEARTBEAT_SECONDS:
+                # A comment line: a closed connection fails this write, freeing its slot.
+                last_write = time.monotonic()
+                yield ": still grading\n\n"
             if submission.is_finished:
                 yield "event: end\ndata: {}\n\n"
                 return
@@ -101,7 +172,21 @@ def submission_events(request, pk: int):
         submission_access(user=user, submission_id=pk)
     except Http404:
         return JsonResponse({"detail": "No such submission."}, status=404)
-    response = StreamingHttpResponse(_stream(user, pk), content_type="text/event-stream")
+    slot = _StreamSlot(user.pk)
+    if not slot.acquire():
+        return JsonResponse(
+            {
+                "detail": (
+                    f"You already follow {_streams_per_user()} submissions at once; close a tab "
+                    "that shows a submission being graded, or wait for its verdict."
+                )
+            },
+            status=429,
+            headers={"Retry-After": str(int(_stream_seconds()))},
+        )
+    response = StreamingHttpResponse(
+        _SlotStream(_stream(user, pk), slot), content_type="text/event-stream"
+    )
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # let a proxy pass events through unbuffered
     return response

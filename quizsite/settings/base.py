@@ -165,6 +165,10 @@ GRADING_MAX_ATTEMPTS = 3  # a submission that killed its worker this often ends 
 GRADING_LEASE_SECONDS = int(os.environ.get("GRADING_LEASE_SECONDS", "120"))
 SUBMISSION_MAX_CODE_BYTES = 64 * 1024
 SUBMISSIONS_IN_FLIGHT_PER_USER = int(os.environ.get("SUBMISSIONS_IN_FLIGHT_PER_USER", "3"))
+# Event streams are bounded long-polls: each ends after this long (the browser reconnects),
+# and one user holds at most this many at once, so no one can take every web thread.
+EVENT_STREAM_SECONDS = float(os.environ.get("EVENT_STREAM_SECONDS", "10"))
+EVENT_STREAMS_PER_USER = int(os.environ.get("EVENT_STREAMS_PER_USER", "3"))
 
 # Celery on Redis acknowledges early by default; here a task is acknowledged only after it
 # ran, redelivered if its worker dies, and one task is reserved at a time.
