@@ -47,9 +47,16 @@ def render_markdown(text: str) -> str:
     rendered = markdown_lib.markdown(
         protected, extensions=["fenced_code", "tables", "sane_lists"], output_format="html"
     )
-    clean = nh3.clean(rendered, tags=_TAGS, attributes=_ATTRIBUTES, link_rel="noopener noreferrer")
-    # The math goes back HTML-escaped: KaTeX reads the text, and `<` in TeX cannot open a tag.
-    return _PLACEHOLDER_RE.sub(lambda m: html.escape(spans[int(m.group(1))], quote=False), clean)
+    clean = _sanitise(rendered)
+    # The math goes back fully escaped (quotes too): KaTeX reads the text, and neither `<` nor
+    # `"` in TeX can open a tag or close an attribute. A span that landed inside an attribute
+    # (`href="$javascript:…$"`) is then caught by sanitising the result once more.
+    restored = _PLACEHOLDER_RE.sub(lambda m: html.escape(spans[int(m.group(1))], quote=True), clean)
+    return _sanitise(restored)
+
+
+def _sanitise(fragment: str) -> str:
+    return nh3.clean(fragment, tags=_TAGS, attributes=_ATTRIBUTES, link_rel="noopener noreferrer")
 
 
 @register.filter(name="markdown")
