@@ -48,6 +48,18 @@ class WireError(ValueError):
     """The byte stream is not a well-formed message sequence."""
 
 
+class BudgetError(WireError):
+    """A well-formed stream asks the decoder for more than its budget (containers,
+    elements, nesting): refused before it is parsed."""
+
+
+# The trusted decoder's budget for one result stream: JSON containers (``[``/``{``) and
+# elements (``,``) are counted on the raw bytes before ``json.loads`` (an upper bound:
+# brackets inside strings count too), so a frame of millions of nested empty lists is
+# refused at C speed instead of being built into Python objects.
+RESULT_BUDGET = {"containers": 100_000, "elements": 1_000_000}
+
+
 # --------------------------------------------------------------------------- codec
 # Shared by both sides.  ``np`` is imported lazily so that importing this module in the
 # trusted process stays cheap and side-effect free.
@@ -233,10 +245,13 @@ def unpack_messages(data, max_arrays=100000):
     return list(iter_messages(data, max_arrays))
 
 
-def iter_messages(data, max_arrays=100000):
-    """Generator form of :func:`unpack_messages`: yields messages until the first error."""
+def iter_messages(data, max_arrays=100000, budget=None):
+    """Generator form of :func:`unpack_messages`: yields messages until the first error.
+    With ``budget`` (see ``RESULT_BUDGET``), the containers and elements of all frames
+    together are capped; going over raises BudgetError before the frame is parsed."""
     np = _np()
     view = memoryview(data)
+    containers = elements = 0
     pos, n = 0, len(data)
     while pos < n:
         if n - pos < 4 + _HEAD.size or bytes(view[pos : pos + 4]) != MAGIC:
@@ -245,10 +260,19 @@ def iter_messages(data, max_arrays=100000):
         pos += 4 + _HEAD.size
         if jlen > MAX_JSON_BYTES or jlen > n - pos or narr > max_arrays:
             raise WireError("bad frame length")
+        raw = bytes(view[pos : pos + jlen])
+        if budget is not None:
+            containers += raw.count(b"[") + raw.count(b"{")
+            elements += raw.count(b",")
+            if containers > budget["containers"]:
+                raise BudgetError(f"more than {budget['containers']} lists, tuples or dicts")
+            if elements > budget["elements"]:
+                raise BudgetError(f"more than {budget['elements']} elements")
         try:
-            obj = json.loads(bytes(view[pos : pos + jlen]))
+            obj = json.loads(raw)
         except (ValueError, RecursionError) as exc:
             raise WireError(f"bad json: {exc}") from None
+        del raw
         pos += jlen
         arrays = []
         for _ in range(narr):
@@ -770,6 +794,7 @@ def _vm_size():
 # --------------------------------------------------------------------------- warm zygote
 
 CLONE_NEWNS = 0x00020000
+CLONE_NEWCGROUP = 0x02000000
 CLONE_NEWUTS = 0x04000000
 CLONE_NEWIPC = 0x08000000
 CLONE_NEWUSER = 0x10000000
@@ -853,7 +878,8 @@ def isolate_child(sysc, config):
     PR_SET_PDEATHSIG = 1
     sysc.prctl(PR_SET_PDEATHSIG, 9)
     mark("forked")
-    sysc.unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS)
+    # a cgroup namespace rooted at the slot: /proc/self/cgroup shows "/", no host path
+    sysc.unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP)
     mark("unshare")
     sysc.unshare(CLONE_NEWNET)
     mark("unshare_net")
@@ -876,6 +902,17 @@ def isolate_child(sysc, config):
         if os.path.exists(path):
             sysc.mount(path, path, None, MS_BIND | MS_REC, None)
             sysc.mount(None, path, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC, None)
+    # the host's kernel command line is none of the job's business
+    sysc.mount("/dev/null", "/proc/cmdline", None, MS_BIND, None)
+    # a terminal namespace of its own: no /dev/pts shared with another job
+    if os.path.isdir("/dev/pts"):
+        sysc.mount(
+            "devpts",
+            "/dev/pts",
+            "devpts",
+            MS_NOSUID | MS_NOEXEC,
+            "newinstance,ptmxmode=0666,mode=0620",
+        )
     mark("mounts")
     import socket
 

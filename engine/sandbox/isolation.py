@@ -110,6 +110,9 @@ def _bwrap_args(warm: bool) -> list[str]:
         INSIDE_HARNESS,
         "--proc",
         "/proc",
+        "--ro-bind",
+        "/dev/null",
+        "/proc/cmdline",  # the host's kernel command line stays outside
         "--dev",
         "/dev",
     ]

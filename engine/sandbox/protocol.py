@@ -13,7 +13,7 @@ from .api import (
     Ref,
     Unsupported,
 )
-from .harness import WireError
+from .harness import BudgetError, WireError
 
 
 def _enc(value, arrays):
@@ -84,6 +84,7 @@ class Decoded:
     message: str = ""
     started: bool = False  # the harness reached the learner's code
     wire_error: str | None = None  # the stream was malformed (after ``started``: by the learner)
+    over_budget: str | None = None  # well-formed but beyond the trusted decoder's budget
     setup_ms: list | None = None  # the harness's setup timings (diagnostics only)
 
 
@@ -92,6 +93,10 @@ def decode_results(data: bytes, n_calls: int) -> Decoded:
     out = Decoded()
     try:
         _decode_into(out, data, n_calls)
+    except BudgetError as exc:
+        out.wire_error = out.over_budget = str(exc)[:500]
+        out.kind = "incomplete"
+        out.calls = []
     except WireError as exc:
         out.wire_error = str(exc)[:500]
         out.kind = "incomplete"
@@ -103,7 +108,7 @@ def decode_results(data: bytes, n_calls: int) -> Decoded:
 
 def _decode_into(out: Decoded, data: bytes, n_calls: int) -> None:
     done = started = False
-    for obj, arrays in harness.iter_messages(data):
+    for obj, arrays in harness.iter_messages(data, budget=harness.RESULT_BUDGET):
         if type(obj) is not dict or done:
             raise WireError("unexpected message")
 

@@ -131,7 +131,7 @@ def supervise(job: Job, job_bytes: bytes, proc: Launched, started: float) -> Run
                 # every pipe is closed: if the harness reported completion, the verdict does
                 # not depend on how the process ends -- but the job must be gone before the
                 # verdict is reported: a short grace for its exit, then it is killed
-                dec = decode_results(bytes(bufs[proc.result_r]), len(job.calls))
+                dec = decode_results(bufs[proc.result_r], len(job.calls))
                 if dec.wire_error is None and dec.kind in ("ok", "compile_error", "import_error"):
                     early_dec = dec
                     completed_at = now
@@ -250,7 +250,7 @@ def supervise(job: Job, job_bytes: bytes, proc: Launched, started: float) -> Run
     )
     return verdict(
         job,
-        bytes(bufs[proc.result_r]),
+        bufs[proc.result_r],  # no copy: the decoder reads it through a memoryview
         exit_info,
         stats,
         timed_out,
@@ -297,6 +297,12 @@ def verdict(job, result_bytes, exit_info, stats, timed_out, over_output, over_wh
     if over_output:
         cap = lim.result_bytes if over_what == "result channel" else lim.output_bytes
         return res(RunStatus.OUTPUT_LIMIT, f"{over_what} exceeded {cap} bytes")
+    if dec.over_budget:
+        return res(
+            RunStatus.OUTPUT_LIMIT,
+            f"the result is too large to check: {dec.over_budget}; "
+            "return NumPy arrays instead of nested lists",
+        )
     if stats.oom_kills:
         return res(RunStatus.MEMORY, f"memory limit of {lim.memory_mb} MB exceeded")
     cpu_lim = max(1.0, float(lim.cpu_seconds))

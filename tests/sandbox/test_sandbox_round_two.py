@@ -115,3 +115,74 @@ def f():
     assert b.shape == (1,) * 32
     assert c.shape == (10**12, 0) and c.dtype == np.int8
     sbx.check_clean()
+
+
+AMPLIFY = """
+import json, os, struct
+
+def _result_fds():
+    out = []
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        try:
+            if fd > 2 and os.readlink(f"/proc/self/fd/{name}").startswith("pipe:"):
+                out.append(fd)
+        except OSError:
+            pass
+    return out
+
+def f():
+    body = b"[" + b"[]," * ((33 << 20) // 3) + b"[]]"   # 33 MB of nested empty lists
+    frame = b"QSB1" + struct.pack(">QI", len(body), 0) + body
+    for fd in _result_fds():
+        view = memoryview(frame)
+        while view:
+            view = view[os.write(fd, view):]
+    return 1
+"""
+
+RSS_PROBE = """
+import json, sys
+from engine import sandbox
+from engine.sandbox import Call, Job, Limits
+
+def status(key):
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+
+mode, code = sys.argv[1], sys.stdin.read()
+good = Job(code="def f():\\n    return 1\\n", calls=(Call("f"),))
+sandbox.run(good, mode=mode)
+with open("/proc/self/clear_refs", "w") as f:
+    f.write("5")  # reset the peak: VmHWM from here on
+base = status("VmRSS")
+lim = Limits(wall_seconds=20, cpu_seconds=10, memory_mb=256, result_bytes=48 << 20)
+r = sandbox.run(Job(code=code, calls=(Call("f"),), limits=lim), mode=mode)
+after = sandbox.run(good, mode=mode)
+print(json.dumps({"status": r.status.value, "message": r.message, "base_kb": base,
+                  "peak_kb": status("VmHWM"), "next": after.status.value,
+                  "next_value": after.calls[0].value if after.calls else None}))
+"""
+
+
+@pytest.mark.parametrize("mode", ["warm", "cold"])
+def test_it_refuses_an_amplifying_result_frame_with_bounded_trusted_memory(mode):
+    import json
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-c", RSS_PROBE, mode],
+        input=AMPLIFY,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert out["status"] == "output_limit", out
+    assert "lists" in out["message"] or "elements" in out["message"], out
+    assert (out["peak_kb"] - out["base_kb"]) < 100 * 1024, out
+    assert out["next"] == "ok" and out["next_value"] == 1, out
