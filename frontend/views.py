@@ -408,9 +408,21 @@ def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
 
 
+_BARE_500 = (
+    '<!doctype html><html lang="ja"><head><meta charset="utf-8">'
+    "<title>エラーが発生しました / Something went wrong</title></head><body>"
+    "<h1>エラーが発生しました / Something went wrong</h1>"
+    "<p>しばらくしてからもう一度お試しください。 / Please try again in a moment.</p></body></html>"
+)
+
+
 def server_error(request):
-    # Rendered without the request: its context processors may touch what just failed.
-    return HttpResponseServerError(loader.get_template("500.html").render())
+    # Rendered without the request: its context processors may touch what just failed. If even
+    # the template fails (a static file missing from the manifest), a bare page still answers.
+    try:
+        return HttpResponseServerError(loader.get_template("500.html").render())
+    except Exception:  # noqa: BLE001 - the error page must never raise
+        return HttpResponseServerError(_BARE_500)
 
 
 def healthz(request):

@@ -11,7 +11,25 @@ SERVICES = COMPOSE["services"]
 
 
 def test_it_runs_the_full_stack():
-    assert set(SERVICES) == {"postgres", "redis", "web", "worker", "beat"}
+    assert set(SERVICES) == {"postgres", "redis", "web", "proxy", "worker", "beat"}
+
+
+def test_only_the_tls_proxy_publishes_ports():
+    published = {name for name, service in SERVICES.items() if service.get("ports")}
+
+    assert published == {"proxy"}
+    assert SERVICES["web"]["expose"] == ["8000"]
+    assert {"80:80", "443:443"} <= set(SERVICES["proxy"]["ports"])
+
+
+def test_the_proxy_terminates_tls_with_an_internal_certificate_and_forwards_to_gunicorn():
+    caddyfile = (ROOT / "Caddyfile").read_text()
+    mounts = SERVICES["proxy"]["volumes"]
+
+    assert "./Caddyfile:/etc/caddy/Caddyfile:ro" in mounts
+    assert "tls internal" in caddyfile
+    assert "reverse_proxy web:8000" in caddyfile
+    assert SERVICES["web"]["environment"]["TRUST_X_FORWARDED_PROTO"] == "true"
 
 
 @pytest.mark.parametrize("name", ["postgres", "redis", "web", "worker"])
