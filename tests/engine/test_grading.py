@@ -333,3 +333,60 @@ def test_an_ndarray_subclass_that_claims_equality_cannot_pass(runner):
     )
     result = grade_submission(small_spec(), code, runner=runner)
     assert result.verdict == Verdict.WA and result.score == 0
+
+
+# -- forbidden calls are judged by what is called ----------------------------
+
+
+def test_a_learners_own_softmax_method_gets_full_marks(runner):
+    code = (
+        "import numpy as np\n"
+        "class Stable:\n"
+        "    def softmax(self, x):\n"
+        "        e = np.exp(x - x.max(axis=-1, keepdims=True))\n"
+        "        return e / e.sum(axis=-1, keepdims=True)\n"
+        "def softmax(x):\n"
+        "    return Stable().softmax(x)\n"
+    )
+    result = grade_submission(problem("07-attention", "softmax"), code, runner=runner)
+    assert result.verdict == Verdict.AC, result.message
+
+
+def test_a_computed_getattr_gets_full_marks_in_gru_cell(runner):
+    code = (
+        "import numpy as np\n"
+        "class Act:\n"
+        "    def sigmoid(self, x):\n"
+        "        return 1.0 / (1.0 + np.exp(-x))\n"
+        "    def tanh(self, x):\n"
+        "        return np.tanh(x)\n"
+        "def _act(kind, x):\n"
+        "    return getattr(Act(), {'gate': 'sigmoid', 'cand': 'tanh'}[kind])(x)\n"
+        "def gru(x, h_prev, W_r, U_r, W_z, U_z, W, U):\n"
+        "    r = _act('gate', x.dot(W_r.T) + h_prev.dot(U_r.T))\n"
+        "    z = _act('gate', x.dot(W_z.T) + h_prev.dot(U_z.T))\n"
+        "    h_bar = _act('cand', x.dot(W.T) + (r * h_prev).dot(U.T))\n"
+        "    return (1 - z) * h_prev + z * h_bar\n"
+    )
+    result = grade_submission(problem("03-gru", "gru-cell"), code, runner=runner)
+    assert result.verdict == Verdict.AC, result.message
+
+
+def test_grading_never_imports_a_module_named_by_the_learner(runner):
+    import sys
+
+    for name in ("numpy.__main__", "torch.__main__"):
+        sys.modules.pop(name, None)
+    code = (
+        "import numpy as np\n"
+        "def softmax(x):\n"
+        "    if False:\n"
+        "        import numpy.__main__\n"
+        "        import torch.__main__\n"
+        "        np.__main__.softmax(x)\n"
+        "    e = np.exp(x - x.max(axis=-1, keepdims=True))\n"
+        "    return e / e.sum(axis=-1, keepdims=True)\n"
+    )
+    grade_submission(problem("07-attention", "softmax"), code, runner=runner)
+    assert "numpy.__main__" not in sys.modules
+    assert "torch.__main__" not in sys.modules
