@@ -1159,12 +1159,21 @@ def _make_spare(sysc, ctl, pidns, devnull, config):
 
 def main(argv):
     """``harness.py JOB_FD RESULT_FD [CONFIG_JSON]`` - the cold path;
-    ``harness.py zygote CTL_FD CONFIG_JSON`` - the warm pool's zygote."""
+    ``harness.py zygote CTL_FD`` - the warm pool's zygote, whose configuration (seccomp
+    program, cgroup descriptors, ...) arrives as the first message on its control socket,
+    so that nothing of it is on the command line a child could read."""
     if argv[1] == "zygote":
-        zygote_main(int(argv[2]), json.loads(argv[3]))
+        ctl_fd = int(argv[2])
+        zygote_main(ctl_fd, json.loads(os.read(ctl_fd, 1 << 20)))
         return
     job_fd, result_fd = int(argv[1]), int(argv[2])
-    config = json.loads(argv[3]) if len(argv) > 3 else {}
+    config = {}
+    if len(argv) > 3 and argv[3].startswith("fd:"):
+        cfg_fd = int(argv[3][3:])
+        config = json.loads(read_all(cfg_fd, 1 << 20))
+        os.close(cfg_fd)
+    elif len(argv) > 3:
+        config = json.loads(argv[3])
     for p in config.get("sys_path", ()):
         if p not in sys.path:
             sys.path.append(p)

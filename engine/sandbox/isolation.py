@@ -224,14 +224,21 @@ def launch_cold(job) -> Launched:
     cfg = _harness_config(job, groups.group is not None)
     cfg["cgroup_fds"] = groups.fds
     cfg["sys_path"] = [INSIDE_SITE]
-    argv, env = _chain(False, [str(job_r), str(res_w), json.dumps(cfg)])
+    # the configuration travels on a pipe of its own, not on the command line (which the
+    # job could read back); it fits the pipe's buffer, so it is written before the start
+    cfg_r, cfg_w = os.pipe()
+    try:
+        os.write(cfg_w, json.dumps(cfg).encode())
+    finally:
+        os.close(cfg_w)
+    argv, env = _chain(False, [str(job_r), str(res_w), f"fd:{cfg_r}"])
     try:
         p = subprocess.Popen(
             argv,
             stdin=subprocess.DEVNULL,
             stdout=out_w,
             stderr=err_w,
-            pass_fds=[job_r, res_w] + groups.fds,
+            pass_fds=[job_r, res_w, cfg_r] + groups.fds,
             env=env,
             cwd="/",
             start_new_session=True,
@@ -242,6 +249,7 @@ def launch_cold(job) -> Launched:
         groups.destroy()
         raise
     finally:
+        os.close(cfg_r)
         groups.after_spawn()
     for fd in child:
         os.close(fd)
@@ -312,7 +320,7 @@ class Zygote:
             "inside_uid": INSIDE_UID,
             "bpf": _bpf_hex(),  # prepared once in the zygote; each job names it again
         }
-        argv, env = _chain(True, ["zygote", str(theirs.fileno()), json.dumps(cfg)])
+        argv, env = _chain(True, ["zygote", str(theirs.fileno())])
         try:
             self.proc = subprocess.Popen(
                 argv,
@@ -334,6 +342,10 @@ class Zygote:
                 self.slot.close_fds()
         self.sock = ours
         self.sock.settimeout(120)
+        try:
+            ours.send(json.dumps(cfg).encode())  # the configuration: never on argv
+        except OSError:
+            pass  # the zygote died at once: reported below
         try:
             msg = self.sock.recv(1 << 16)
         except OSError:

@@ -5,6 +5,8 @@ asserts its status, that nothing persisted and that the next job is graded right
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -186,3 +188,45 @@ def test_it_refuses_an_amplifying_result_frame_with_bounded_trusted_memory(mode)
     assert "lists" in out["message"] or "elements" in out["message"], out
     assert (out["peak_kb"] - out["base_kb"]) < 100 * 1024, out
     assert out["next"] == "ok" and out["next_value"] == 1, out
+
+
+HOST_VIEW = """
+import os
+def f():
+    out = {}
+    for p in ("/proc/cmdline", "/proc/self/cgroup", "/proc/1/cmdline"):
+        try:
+            with open(p, "rb") as fh:
+                out[p] = fh.read().decode(errors="replace")
+        except OSError as e:
+            out[p] = type(e).__name__
+    out["ppid_cmdlines"] = []
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as fh:
+                    out["ppid_cmdlines"].append(fh.read().decode(errors="replace"))
+            except OSError:
+                pass
+    return out
+"""
+
+
+def test_it_hides_the_kernel_command_line_and_the_zygote_configuration(sbx: Sandbox):
+    with open("/proc/cmdline") as f:
+        host_cmdline = f.read().strip()
+    out = sbx.value(HOST_VIEW)
+    assert out["/proc/cmdline"] in ("", "PermissionError"), out["/proc/cmdline"]
+    assert host_cmdline not in out["/proc/cmdline"]
+    for cmd in out["ppid_cmdlines"]:
+        assert "bpf" not in cmd and "cgroup_fds" not in cmd, cmd
+    sbx.check_clean()
+
+
+def test_it_shows_a_warm_job_no_host_cgroup_path(warm: Sandbox):
+    out = warm.value(HOST_VIEW)
+    cgroup = out["/proc/self/cgroup"]
+    assert "job-" not in cgroup and "zyg-" not in cgroup, cgroup
+    assert str(os.getpid()) not in cgroup, cgroup
+    assert all(line.endswith(":/") for line in cgroup.splitlines()), cgroup
+    warm.check_clean()
