@@ -24,11 +24,34 @@ class Failure:
 
 @dataclass(frozen=True)
 class Tolerance:
+    """How close a value must be. ``rtol``/``atol`` are for results computed in float64.
+
+    dtype policy: a float32 result is accepted unless ``float64`` is set (the statement then
+    demands float64); it is judged with tolerances derived from float32's precision (see
+    ``for_dtype``). With ``float64`` set, a float32 result that would pass at float32
+    precision fails with a sentence naming precision as the cause.
+    """
+
     rtol: float = 1e-7
     atol: float = 1e-9
+    float64: bool = False
 
     def describe(self) -> str:
         return f"|got - expected| <= {self.atol:g} + {self.rtol:g} * |expected|"
+
+    def for_dtype(self, dtype: np.dtype, expected: np.ndarray) -> Tolerance:
+        """The tolerance for a result of ``dtype``: float32 gets rtol 1e-4 and an atol of
+        1e-5 scaled by the largest expected magnitude (at least 1)."""
+        if dtype != np.float32:
+            return self
+        scale = float(np.max(np.abs(expected), initial=1.0)) if np.isfinite(expected).all() else 1.0
+        return Tolerance(
+            max(self.rtol, FLOAT32_RTOL), max(self.atol, FLOAT32_ATOL * max(scale, 1.0)), False
+        )
+
+
+FLOAT32_RTOL = 1e-4
+FLOAT32_ATOL = 1e-5
 
 
 def fmt_index(index: tuple) -> str:
@@ -123,7 +146,20 @@ def compare_array(
         return failure
     if expected.dtype.kind in "biu":
         return _compare_exact(got, expected, name)
-    return _compare_close(got.astype(np.float64), expected.astype(np.float64), name, tol)
+    widened = tol.for_dtype(got.dtype, expected) if expected.dtype == np.float64 else tol
+    got64, expected64 = got.astype(np.float64), expected.astype(np.float64)
+    if not tol.float64:
+        return _compare_close(got64, expected64, name, widened)
+    failure = _compare_close(got64, expected64, name, tol)
+    if failure and widened is not tol and _compare_close(got64, expected64, name, widened) is None:
+        err = float(np.max(np.abs(got64 - expected64)))
+        return Failure(
+            f"{name} is not precise enough: this problem requires float64",
+            f"{name} was computed in {got.dtype} (about 7 significant digits), but this problem "
+            f"requires float64 (about 16): the max abs error {fmt_number(err)} exceeds the "
+            f"allowed {tol.describe()}; compute in float64 (e.g. .astype(np.float64) on the inputs)",
+        )
+    return failure
 
 
 def _check_dtype(got: np.ndarray, expected: np.ndarray, name: str) -> Failure | None:

@@ -124,7 +124,9 @@ def _check_gradients(test: PreparedTest, call: CallResult) -> Failure | None:
     if test.grad is None:
         return None
     grads = call.grads or {}
-    tol = Tolerance(max(test.tolerance.rtol, 1e-6), max(test.tolerance.atol, 1e-8))
+    tol = Tolerance(
+        max(test.tolerance.rtol, 1e-6), max(test.tolerance.atol, 1e-8), test.tolerance.float64
+    )
     for i, name in zip(test.grad.wrt, test.grad.wrt_names, strict=True):
         expected = test.grad.expected.get(i)
         got = grads.get(i)

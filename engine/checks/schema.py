@@ -26,6 +26,7 @@ TOLERANCE = {
     "properties": {
         "rtol": {"type": "number", "minimum": 0},
         "atol": {"type": "number", "minimum": 0},
+        "float64": {"type": "boolean"},
     },
 }
 

@@ -390,3 +390,40 @@ def test_grading_never_imports_a_module_named_by_the_learner(runner):
     grade_submission(problem("07-attention", "softmax"), code, runner=runner)
     assert "numpy.__main__" not in sys.modules
     assert "torch.__main__" not in sys.modules
+
+
+# -- dtype policy -------------------------------------------------------------
+
+LSTM_FLOAT32 = """
+import numpy as np
+def _s(x):
+    return 1 / (1 + np.exp(-x))
+def lstm(x, prev_h, prev_c, W, U, b):
+    x, prev_h, prev_c, W, U, b = (v.astype(np.float32) for v in (x, prev_h, prev_c, W, U, b))
+    a, i, f, o = np.split(x.dot(W.T) + prev_h.dot(U.T) + b, 4, axis=1)
+    c = _s(i) * np.tanh(a) + _s(f) * prev_c
+    return _s(o) * np.tanh(c), c
+"""
+
+
+def test_a_float32_lstm_cell_gets_full_marks(runner):
+    result = grade_submission(LSTM, LSTM_FLOAT32, runner=runner)
+    assert result.verdict == Verdict.AC, result.message
+
+
+def test_a_wrong_float32_lstm_cell_still_fails(runner):
+    wrong = LSTM_FLOAT32.replace("_s(f) * prev_c", "_s(f) * prev_h")
+    result = grade_submission(LSTM, wrong, runner=runner)
+    assert result.verdict == Verdict.WA
+
+
+def test_float32_where_float64_is_required_fails_naming_precision(runner):
+    spec = small_spec(
+        tolerance={"rtol": 1e-12, "atol": 1e-14, "float64": True},
+        reference={"code": "def double(x):\n    return 2 * x / 3\n"},
+    )
+    code = "import numpy as np\ndef double(x):\n    return (2 * x.astype(np.float32) / 3)\n"
+    result = grade_submission(spec, code, runner=runner)
+    assert result.verdict == Verdict.WA
+    message = first_failure(result).message
+    assert "float32" in message and "requires float64" in message and "max abs error" in message
