@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 
-from tests.factories import make_problem
+from tests.factories import make_code_problem, make_problem
 from tests.xss_payloads import XSS_PAYLOADS
 
 pytestmark = pytest.mark.browser
@@ -105,3 +105,41 @@ def test_no_payload_runs_in_the_admin_preview_and_live_preview(trapped):
     assert injected_in_preview == []
     assert record["executed"] == [] and record["dialogs"] == []
     assert record["page_errors"] == []
+
+
+_DIAGRAM = (
+    "graph TD\n"
+    '  A["<img src=x onerror=__xss()> start"] --> B["<b onmouseover=__xss()>end</b>"]\n'
+    "  click A call __xss()\n"
+    '  click B "javascript:__xss()"\n'
+)
+
+
+def test_mermaid_draws_a_hostile_diagram_under_the_csp_without_running_it(trapped):
+    page, record = trapped
+    problem = make_problem(diagram=_DIAGRAM)
+
+    page.goto(f"/problems/{problem.slug}/")
+    page.wait_for_selector("pre.mermaid[data-diagram-rendered] svg", state="attached")
+    page.wait_for_timeout(500)
+
+    assert record["executed"] == [] and record["dialogs"] == []
+    assert record["page_errors"] == []
+    assert page.evaluate(_INJECTED) == []
+
+
+def test_the_code_editor_starts_under_the_csp(trapped):
+    page, record = trapped
+    get_user_model().objects.create_user("learner", password="pw-for-tests-123")
+    problem = make_code_problem()
+    page.goto("/accounts/login/")
+    page.fill("#id_username", "learner")
+    page.fill("#id_password", "pw-for-tests-123")
+    page.press("#id_password", "Enter")
+    page.wait_for_url("**/")
+
+    page.goto(f"/problems/{problem.slug}/")
+    page.wait_for_selector("html[data-editor-ready]", state="attached")
+
+    assert page.locator(".cm-editor").count() >= 1
+    assert record["page_errors"] == [] and record["csp"] == []
