@@ -12,10 +12,11 @@ job whose output is discarded, so nothing they print reaches the learner.
 from __future__ import annotations
 
 import ast
+import builtins
 import copy
 import logging
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -62,6 +63,7 @@ class GradeResult:
     stdout: str = ""
     stderr: str = ""
     output_truncated: bool = False
+    seed: int | None = None  # the submission seed hidden inputs were drawn from (regrades reuse it)
 
     def to_dict(self) -> dict:
         """Plain JSON-able data."""
@@ -98,10 +100,16 @@ def deliberate_shutdown(exc: BaseException) -> bool:
     )
 
 
-def grade_submission(spec: dict, code: str, *, runner: Runner | None = None) -> GradeResult:
-    """Grade ``code`` against ``spec`` (a validated ``code:`` mapping of a problem file)."""
+def grade_submission(
+    spec: dict, code: str, *, runner: Runner | None = None, seed: int | None = None
+) -> GradeResult:
+    """Grade ``code`` against ``spec`` (a validated ``code:`` mapping of a problem file).
+
+    ``seed`` (e.g. the submission's id) draws the hidden tests' inputs; it is recorded in
+    the result so a regrade with the same seed sees the same inputs. Without it, hidden
+    inputs are the fixed ones of the problem file."""
     try:
-        problem = prepare(spec)
+        problem = prepare(spec, seed)
     except BaseException as exc:  # noqa: BLE001 - any fault here is ours, not the learner's
         if deliberate_shutdown(exc):
             raise
@@ -117,7 +125,8 @@ def grade_submission(spec: dict, code: str, *, runner: Runner | None = None) -> 
             from engine.training import grade_training
 
             return grade_training(problem, code, runner or _default_runner)
-        return _grade(problem, code, runner or _default_runner)
+        result = _grade(problem, code, runner or _default_runner)
+        return replace(result, seed=seed) if seed is not None else result
     except BaseException as exc:  # noqa: BLE001 - SystemExit included: the worker survives
         if deliberate_shutdown(exc):
             raise
@@ -237,8 +246,8 @@ def _grade(problem: PreparedProblem, code: str, runner: Runner) -> GradeResult:
             )
         if len(run.calls) != len(group):
             raise RuntimeError(f"sandbox returned {len(run.calls)} results for {len(group)} calls")
-        for test, call in zip(group, run.calls, strict=True):
-            results[test.index] = _judge(test, call)
+        for k, (test, call) in enumerate(zip(group, run.calls, strict=True), start=1):
+            results[test.index] = _judge(test, call, f"hidden test {k}" if test.hidden else None)
             if call.error is not None:
                 errors[test.index] = _error_dict(call.error, hidden=test.hidden)
     return _summarise(problem, results, errors, stdout, stderr)
@@ -290,8 +299,14 @@ def _run_failure(problem: PreparedProblem, run: RunResult, hidden: bool) -> dict
         return {
             **base,
             "verdict": Verdict.RE,
-            "message": f"Your program crashed{where}: {run.message or 'it ended without a result'}.",
-            "error": _error_dict(run.error),
+            "message": f"Your program crashed{where}: "
+            + (
+                "it ended without a result"
+                if hidden
+                else run.message or "it ended without a result"
+            )
+            + ".",
+            "error": _error_dict(run.error, hidden=hidden),
         }
     log.error("sandbox internal error: %s", run.message)
     return {
@@ -301,22 +316,45 @@ def _run_failure(problem: PreparedProblem, run: RunResult, hidden: bool) -> dict
     }
 
 
+_BUILTIN_EXCEPTIONS = frozenset(
+    name
+    for name, value in vars(builtins).items()
+    if isinstance(value, type) and issubclass(value, BaseException)
+)
+
+
+def hidden_exception_type(name: str | None) -> str:
+    """A built-in exception class's name, else "an exception": learner-chosen names never
+    reach a learner from a hidden test (a type name can encode the test's inputs)."""
+    return name if name in _BUILTIN_EXCEPTIONS else "an exception"
+
+
 def _error_dict(e, hidden: bool = False) -> dict | None:
-    """The learner's exception as plain data; a hidden test's message is withheld."""
+    """The learner's exception as plain data; for a hidden test only a built-in type name."""
     if e is None:
         return None
-    message = "(withheld: hidden test)" if hidden else e.message
-    return {"type": e.type, "message": message, "line": e.line, "column": e.column}
+    if hidden:
+        return {
+            "type": hidden_exception_type(e.type),
+            "message": "(withheld: hidden test)",
+            "line": None,
+            "column": None,
+        }
+    return {"type": e.type, "message": e.message, "line": e.line, "column": e.column}
 
 
-def _judge(test: PreparedTest, call: CallResult) -> TestResult:
+def _judge(test: PreparedTest, call: CallResult, name: str | None = None) -> TestResult:
+    name = name or test.name
     failure = find_failure(test, call)
     if failure is None:
-        return TestResult(test.name, True, test.points, test.points, "", test.hidden)
-    message = failure.summary if test.hidden else failure.detail
+        return TestResult(name, True, test.points, test.points, "", test.hidden)
+    if test.hidden and call.error is not None:
+        message = f"raised {hidden_exception_type(call.error.type)}"
+    else:
+        message = failure.summary if test.hidden else failure.detail
     if test.hidden:
         message = f"{message} (hidden test: its inputs are not shown)"
-    return TestResult(test.name, False, 0, test.points, message, test.hidden, test.hint)
+    return TestResult(name, False, 0, test.points, message, test.hidden, test.hint)
 
 
 def _summarise(

@@ -6,8 +6,13 @@ from .models import Problem, ProblemVersion
 from .selectors import problem_version_for_grading
 
 
-def grade_code(*, spec: dict, code: str, visible_only: bool = False) -> dict:
-    """Grade `code` against an engine spec; plain JSON-able result."""
+def grade_code(
+    *, spec: dict, code: str, visible_only: bool = False, seed: int | None = None
+) -> dict:
+    """Grade `code` against an engine spec; plain JSON-able result.
+
+    `seed` (the submission's id) draws the hidden tests' inputs and is recorded in the
+    result (`result["seed"]`), so a regrade passing it again sees the same inputs."""
     from engine.grading import grade_submission
 
     if visible_only:
@@ -15,13 +20,13 @@ def grade_code(*, spec: dict, code: str, visible_only: bool = False) -> dict:
             **spec,
             "tests": [test for test in spec.get("tests", []) if not test.get("hidden", False)],
         }
-    return grade_submission(spec, code).to_dict()
+    return grade_submission(spec, code, seed=seed).to_dict()
 
 
 def grade_code_for_problem(
-    *, problem: Problem, code: str, version: ProblemVersion | None = None
+    *, problem: Problem, code: str, version: ProblemVersion | None = None, seed: int | None = None
 ) -> dict:
     version = version or problem_version_for_grading(problem=problem)
-    result = grade_code(spec=version.engine_spec, code=code)
+    result = grade_code(spec=version.engine_spec, code=code, seed=seed)
     result["version"] = version.number
     return result

@@ -172,10 +172,22 @@ def default_seed(spec: dict, test: dict) -> int:
     return zlib.crc32(test["name"].encode("utf-8")) + 7919 * spec.get("seed", 0)
 
 
-def _prepare_test(spec, i, test, signatures, references) -> PreparedTest:
+def hidden_seed(spec: dict, test: dict, submission_seed: int) -> int:
+    """A hidden test's seed for one submission: its inputs are drawn afresh per submission."""
+    return zlib.crc32(f"{test['name']}\0{int(submission_seed)}".encode()) + 7919 * spec.get(
+        "seed", 0
+    )
+
+
+def _prepare_test(
+    spec, i, test, signatures, references, submission_seed: int | None = None
+) -> PreparedTest:
     entry = test_entry(spec, test)
     params = signatures[entry]
-    seed = test.get("seed", default_seed(spec, test))
+    if test.get("hidden", False) and submission_seed is not None and "seed" not in test:
+        seed = hidden_seed(spec, test, submission_seed)
+    else:
+        seed = test.get("seed", default_seed(spec, test))
     arg_specs = merged_args(spec, test, params)
     values = {name: generate(s, seed, pos) for pos, (name, s) in enumerate(arg_specs.items())}
     args, kwargs, arg_names = _split_args(params, values)
@@ -226,13 +238,16 @@ def prepare_test(spec: dict, i: int, test: dict) -> PreparedTest:
     )
 
 
-def prepare(spec: dict) -> PreparedProblem:
-    """Generate every test's inputs and expected outputs (cached per spec)."""
+def prepare(spec: dict, seed: int | None = None) -> PreparedProblem:
+    """Generate every test's inputs and expected outputs (cached per spec and seed).
+
+    With ``seed`` (derived from the submission), hidden tests without an explicit ``seed``
+    draw their random inputs from it; visible tests never change."""
     if "training" in spec.get("reference", {}):
         from engine.training import prepare_training
 
         return prepare_training(spec)  # checks of a training suite, nothing to precompute
-    key = hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
+    key = hashlib.sha256(json.dumps([spec, seed], sort_keys=True, default=str).encode()).hexdigest()
     cached = _CACHE.get(key)
     if cached is not None:
         _CACHE.move_to_end(key)
@@ -240,7 +255,7 @@ def prepare(spec: dict) -> PreparedProblem:
     signatures = entry_signatures(spec["starter"])
     references = _reference_functions(spec)
     tests = tuple(
-        _prepare_test(spec, i, t, signatures, references) for i, t in enumerate(spec["tests"])
+        _prepare_test(spec, i, t, signatures, references, seed) for i, t in enumerate(spec["tests"])
     )
     problem = PreparedProblem(
         framework=spec["framework"],

@@ -235,7 +235,8 @@ def test_a_hidden_exception_withholds_its_message(runner):
     code = "def double(x):\n    if x.shape[0] == 4:\n        raise ValueError(f'leaked {x[0, 0]}')\n    return 2 * x\n"
     result = grade_submission(small_spec(), code, runner=runner)
     assert result.verdict == Verdict.RE
-    assert result.error["message"] == "(withheld: hidden test)" and result.error["line"] == 3
+    assert result.error["message"] == "(withheld: hidden test)" and result.error["line"] is None
+    assert result.error["type"] == "ValueError"
     assert "leaked" not in json.dumps(result.to_dict())
 
 
@@ -427,3 +428,56 @@ def test_float32_where_float64_is_required_fails_naming_precision(runner):
     assert result.verdict == Verdict.WA
     message = first_failure(result).message
     assert "float32" in message and "requires float64" in message and "max abs error" in message
+
+
+# -- hidden tests that cannot be learned -----------------------------------------
+
+
+def test_a_hidden_learner_defined_exception_leaks_nothing_of_the_input(runner):
+    code = (
+        "def double(x):\n"
+        "    if x.shape[0] == 4:\n"
+        "        name = 'Leak_' + x.tobytes()[:8].hex()\n"
+        "        raise type(name, (Exception,), {})(name)\n"
+        "    return 2 * x\n"
+    )
+    result = grade_submission(small_spec(), code, runner=runner, seed=11)
+    assert result.verdict == Verdict.RE
+    shown = json.dumps(result.to_dict())
+    assert "Leak_" not in shown and "secret" not in shown
+    assert result.error == {
+        "type": "an exception",
+        "message": "(withheld: hidden test)",
+        "line": None,
+        "column": None,
+    }
+    assert result.tests[1].name == "hidden test 1"
+    assert "raised an exception" in result.tests[1].message
+
+
+def test_two_submissions_see_different_hidden_inputs_and_both_get_the_right_verdict(runner):
+    code = "def double(x):\n    print(float(x.sum()))\n    return 2 * x\n"
+    spy = (
+        "seen = []\n"
+        "def double(x):\n"
+        "    if x.shape[0] == 4:\n"
+        "        raise ValueError('x')\n"
+        "    return 2 * x\n"
+    )
+    from engine.checks.plan import prepare
+
+    first, second = prepare(small_spec(), 1), prepare(small_spec(), 2)
+    assert not np.array_equal(first.tests[1].args[0], second.tests[1].args[0])
+    np.testing.assert_array_equal(first.tests[0].args[0], second.tests[0].args[0])
+    for seed in (1, 2):
+        good = grade_submission(small_spec(), code, runner=runner, seed=seed)
+        assert good.verdict == Verdict.AC and good.seed == seed
+        bad = grade_submission(small_spec(), spy, runner=runner, seed=seed)
+        assert bad.verdict == Verdict.RE and bad.score == 2
+
+
+def test_a_regrade_with_the_same_seed_sees_the_same_hidden_inputs():
+    from engine.checks.plan import prepare
+
+    a, b = prepare(small_spec(), 7), prepare(dict(small_spec()), 7)
+    np.testing.assert_array_equal(a.tests[1].args[0], b.tests[1].args[0])
