@@ -17,8 +17,9 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import close_old_connections, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from engine.grading import deliberate_shutdown
@@ -92,16 +93,36 @@ def _grade_by_id(submission_id: int) -> None:
 
 
 def submission_claim(*, submission_id: int) -> Submission | None:
-    """queued → running, attempts + 1, with a lease. None if someone else has it or it is finished."""
+    """queued → running, attempts + 1, with a lease. None if someone else has it or it is finished,
+    or if its learner already has a submission running: one job per learner at a time, so one
+    learner's slow submissions cannot take every grading slot while others wait. A deferred
+    submission stays queued and is rung when its learner's running one finishes."""
+    user_id = (
+        Submission.objects.filter(pk=submission_id, status=SubmissionStatus.QUEUED)
+        .values_list("user_id", flat=True)
+        .first()
+    )
+    if user_id is None:
+        return None
     now = timezone.now()
     lease = now + timedelta(seconds=settings.GRADING_LEASE_SECONDS)
-    claimed = Submission.objects.filter(pk=submission_id, status=SubmissionStatus.QUEUED).update(
-        status=SubmissionStatus.RUNNING,
-        attempts=F("attempts") + 1,
-        lease_expires_at=lease,
-        started_at=now,
-        updated_at=now,
+    learner_busy = Submission.objects.filter(
+        user_id=OuterRef("user_id"), status=SubmissionStatus.RUNNING, lease_expires_at__gt=now
     )
+    with transaction.atomic():
+        # Claims of one learner's submissions take turns on the learner's row (PostgreSQL).
+        list(get_user_model().objects.select_for_update().filter(pk=user_id).values("pk"))
+        claimed = (
+            Submission.objects.filter(pk=submission_id, status=SubmissionStatus.QUEUED)
+            .exclude(Exists(learner_busy))
+            .update(
+                status=SubmissionStatus.RUNNING,
+                attempts=F("attempts") + 1,
+                lease_expires_at=lease,
+                started_at=now,
+                updated_at=now,
+            )
+        )
     if not claimed:
         return None
     submission_changed(submission_id)
@@ -177,6 +198,23 @@ def submission_grade(*, submission_id: int) -> None:
             "The team has been told; please resubmit later.",
         }
     submission_finish(submission=submission, result=result)
+    _ring_deferred(user_id=submission.user_id)
+
+
+def _ring_deferred(*, user_id: int) -> None:
+    """The learner's turn is over: ring their oldest queued submission, which a claim may have
+    deferred (its own message may still come too; the second to arrive finds nothing to claim).
+    Graded one at a time (`sync`), nothing can have been deferred."""
+    if settings.GRADING_BACKEND == "sync":
+        return
+    waiting = (
+        Submission.objects.filter(user_id=user_id, status=SubmissionStatus.QUEUED)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if waiting is not None:
+        submission_dispatch(submission_id=waiting)
 
 
 def _give_up_if_poison(*, submission_id: int) -> None:
