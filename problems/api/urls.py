@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import auth, events, views
+from . import auth, events, schema, views  # noqa: F401  (schema: OpenAPI annotations)
 
 urlpatterns = [
     path("auth/token/", auth.TokenCreateView.as_view(), name="api-token"),

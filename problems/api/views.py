@@ -6,6 +6,7 @@ import hashlib
 
 from django.shortcuts import get_object_or_404
 from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -30,13 +31,21 @@ from .serializers import (
 )
 
 
+def _filter_value(request, name: str) -> str | None:
+    """A query filter's value; a NUL byte (which no slug or verdict has) is a 400, not a 500."""
+    value = request.query_params.get(name)
+    if value and "\x00" in value:
+        raise ValidationError({name: "contains a NUL byte; send the plain slug or verdict."})
+    return value
+
+
 class ProblemListView(generics.ListAPIView):
     serializer_class = ProblemListSerializer
 
     def get_queryset(self):
         queryset = problem_list_published()
         for name in ("section", "kind"):
-            value = self.request.query_params.get(name)
+            value = _filter_value(self.request, name)
             if value:
                 queryset = queryset.filter(
                     **{"section__slug" if name == "section" else "kind": value}
@@ -137,8 +146,8 @@ class SubmissionListView(generics.ListAPIView):
 
     def get_queryset(self):
         queryset = submission_list_for_user(user=self.request.user)
-        verdict = self.request.query_params.get("verdict")
-        problem = self.request.query_params.get("problem")
+        verdict = _filter_value(self.request, "verdict")
+        problem = _filter_value(self.request, "problem")
         if verdict:
             queryset = queryset.filter(verdict=verdict)
         if problem:
