@@ -99,6 +99,18 @@ def spec_validate(spec: dict) -> ValidationReport:
             report.problems.append(
                 f"Mutant '{mutant['name']}' passes every test; add a test that rejects it."
             )
+    for alternative in spec.get("alternatives", []):
+        run = _run(alternative["name"], spec, alternative["code"], is_reference=True)
+        report.runs.append(run)
+        if not run.ok:
+            report.ok = False
+            failing = [t["name"] for t in run.tests if not t["passed"]]
+            report.problems.append(
+                f"Alternative '{alternative['name']}' is a correct solution but gets "
+                f"{run.verdict} ({run.score}/{run.max_score}); failing tests: {failing or 'none'}. "
+                f"Fix the grader or the tests so it gets full marks, or remove it if it is wrong. "
+                f"{run.message}".strip()
+            )
     if not spec.get("mutants"):
         report.problems.append("There are no mutants; add wrong answers the tests must reject.")
         report.ok = False

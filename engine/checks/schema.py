@@ -214,6 +214,19 @@ SPEC_SCHEMA = {
                 },
             },
         },
+        "alternatives": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["name", "code"],
+                "properties": {
+                    "name": {"type": "string", "minLength": 1},
+                    "description": {"type": "string"},
+                    "code": {"type": "string", "minLength": 1},
+                },
+            },
+        },
         "limits": {
             "type": "object",
             "additionalProperties": False,

@@ -11,6 +11,7 @@ CODE_KEY_ORDER = (
     "reference",
     "tests",
     "mutants",
+    "alternatives",
     "limits",
     "forbidden_calls",
 )

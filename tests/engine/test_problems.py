@@ -28,6 +28,12 @@ MUTANTS = [
     for m in (_document(path).get("mutants") or [])
 ]
 
+ALTERNATIVES = [
+    pytest.param(path, a["name"], id=f"{path.stem}:{a['name']}", marks=_marks(path))
+    for path in FILES
+    for a in (_document(path).get("alternatives") or [])
+]
+
 
 def _spec(path):
     return load_code_spec(path)
@@ -103,3 +109,21 @@ def test_every_mutant_is_rejected(path, mutant, runner):
 def test_lstm_cell_has_exactly_ten_tests():
     spec = next(_spec(p) for p in FILES if p.stem == "lstm-cell")
     assert len(spec["tests"]) == 10
+
+
+@pytest.mark.parametrize(("path", "alternative"), ALTERNATIVES)
+@pytest.mark.parametrize("seed", [None, 1, 2])
+def test_every_correct_alternative_gets_full_marks(path, alternative, seed, runner):
+    spec = _spec(path)
+    code = next(a["code"] for a in spec["alternatives"] if a["name"] == alternative)
+    result = grade_submission(spec, code, runner=runner, seed=seed)
+    assert result.verdict == Verdict.AC, result.message
+    assert result.score == result.max_score
+
+
+@pytest.mark.parametrize(("path", "mutant"), MUTANTS)
+def test_every_mutant_is_rejected_whatever_the_hidden_seed(path, mutant, runner):
+    spec = _spec(path)
+    code = next(m["code"] for m in spec["mutants"] if m["name"] == mutant)
+    result = grade_submission(spec, code, runner=runner, seed=3)
+    assert result.verdict in (Verdict.WA, Verdict.RE), result.message
