@@ -1,6 +1,8 @@
 """The OpenAPI schema is served and fuzzed: a bounded schemathesis run against a live server,
 as a learner, finds no 5xx and no response that breaks the schema."""
 
+import re
+
 import hypothesis
 import hypothesis.errors
 import pytest
@@ -50,6 +52,11 @@ def test_it_serves_the_schema_and_offline_docs(api):
     assert docs.status_code == 200
     page = docs.text
     assert "swagger-ui" in page and "cdn" not in page.lower() and "https://" not in page
+    # No inline script (the CSP allows only 'self'): each one is a file served here.
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", page, re.S)
+    assert scripts and all("src=" in attrs and not body.strip() for attrs, body in scripts)
+    for source in re.findall(r'<script src="([^"]+)"', page):
+        assert requests.get(f"{url}{source}", timeout=10).status_code == 200, source
 
 
 @pytest.mark.slow
