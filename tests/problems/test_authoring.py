@@ -39,8 +39,25 @@ def test_validation_passes_a_proven_problem_and_it_can_be_published(lstm_cell):
     report = problem_version_validate(version=lstm_cell.versions.get())
     assert report.ok, report.problems
     assert report.runs[0].name == "reference" and report.runs[0].verdict == "AC"
-    assert all(run.verdict != "AC" for run in report.runs[1:]) and len(report.runs) >= 3
+    spec = spec_of(lstm_cell)
+    mutants = {m["name"] for m in spec["mutants"]}
+    alternatives = {a["name"] for a in spec.get("alternatives", [])}
+    assert all(run.verdict != "AC" for run in report.runs if run.name in mutants)
+    assert all(run.verdict == "AC" for run in report.runs if run.name in alternatives)
+    assert len(mutants) >= 2 and len(alternatives) >= 2
     assert problem_publish_if_proven(problem=lstm_cell)
+
+
+def test_validation_refuses_a_problem_whose_alternative_is_rejected(lstm_cell):
+    from problems.validation import spec_validate
+
+    spec = spec_of(lstm_cell)
+    spec["alternatives"] = [
+        {"name": "not-really-correct", "code": spec["mutants"][0]["code"]},
+    ]
+    report = spec_validate(spec)
+    assert not report.ok
+    assert any("Alternative 'not-really-correct'" in p for p in report.problems)
 
 
 def test_validation_refuses_a_problem_whose_reference_fails(lstm_cell):
