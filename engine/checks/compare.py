@@ -170,7 +170,10 @@ def _check_dtype(got: np.ndarray, expected: np.ndarray, name: str) -> Failure | 
     if e == "f" and g in "iub":
         hint = " (start from float values: 1.0 instead of 1, or .astype(np.float64))"
     elif e in "iu" and g == "f":
-        hint = " (indices must be integers: np.argmin returns them)"
+        # Only what holds for every integer output: no guess about argmin or indices.
+        hint = (
+            f" (keep integer arithmetic, or convert at the end with .astype(np.{expected.dtype}))"
+        )
     else:
         hint = ""
     return Failure(

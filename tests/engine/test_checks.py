@@ -143,7 +143,9 @@ def test_inputs_are_deterministic_and_independent_per_argument():
     assert not np.allclose(a1, b)
     assert generate({"shape": [3, 5]}, seed=8, position=0)[0, 0] != a1[0, 0]
     pinned = generate({"shape": [3, 5], "seed": 42}, seed=7, position=0)
-    np.testing.assert_array_equal(pinned, generate({"shape": [3, 5], "seed": 42}, seed=9, position=3))
+    np.testing.assert_array_equal(
+        pinned, generate({"shape": [3, 5], "seed": 42}, seed=9, position=3)
+    )
 
 
 def test_generators_cover_literals_dtypes_scalars_edits_and_trees():
@@ -198,3 +200,23 @@ def test_every_problem_uses_distinct_dimensions_in_its_first_test():
                 assert value.shape[0] != value.shape[1], (
                     f"{path.stem}: {name} is square {value.shape}"
                 )
+
+
+# -- hints apply only where their premise holds ---------------------------------
+
+
+def test_an_integer_output_returned_as_float_gets_advice_true_for_any_integer_output():
+    from engine.checks.compare import Tolerance, compare
+
+    image = np.arange(12, dtype=np.uint8).reshape(3, 4)
+    failure = compare(image[:, ::-1].astype(np.float64), image[:, ::-1], "the image", Tolerance())
+    assert failure is not None
+    assert "argmin" not in failure.detail and "indices" not in failure.detail
+    assert ".astype(np.uint8)" in failure.detail
+
+
+def test_a_float_output_returned_as_int_is_told_to_start_from_floats():
+    from engine.checks.compare import Tolerance, compare
+
+    failure = compare(np.arange(3), np.arange(3) / 2, "`y`", Tolerance())
+    assert failure is not None and "float" in failure.detail
