@@ -59,6 +59,20 @@ def lockout_response(request, original_response=None, credentials=None) -> HttpR
     return HttpResponse(f"<!doctype html><title>429</title><p>{escape(message)}</p>", status=429)
 
 
+def client_ip(request) -> str:
+    """The client's address: REMOTE_ADDR, or the entry our trusted proxies added to
+    X-Forwarded-For (counted from the right, as DRF's NUM_PROXIES does)."""
+    from django.conf import settings
+
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
+    if not proxies or not forwarded:
+        return remote
+    addresses = [part.strip() for part in forwarded.split(",") if part.strip()]
+    return addresses[-min(proxies, len(addresses))] if addresses else remote
+
+
 def _locked_out(request) -> bool:
     return bool(
         getattr(request, "axes_locked_out", False)

@@ -102,6 +102,11 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "problems.api.auth.lockout_response"
+# Reverse proxies in front of Django that append the client's address to X-Forwarded-For (the
+# compose TLS proxy: 1). With 0 the header is ignored, so a client cannot pick its own address
+# to dodge the login lockout or the sign-up throttle.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "problems.api.auth.client_ip"
 # API tokens (django-rest-knox): stored hashed, expire, revoked by logout or a new password.
 REST_KNOX = {
     "TOKEN_TTL": timedelta(hours=int(os.environ.get("API_TOKEN_TTL_HOURS", "24"))),
@@ -151,6 +156,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "problems.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # DRF throttles read the client's address the same way
     "DEFAULT_THROTTLE_RATES": {
         "submissions": os.environ.get("SUBMISSION_RATE", "30/min"),
         "answers": os.environ.get("ANSWER_RATE", "120/min"),

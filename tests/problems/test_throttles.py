@@ -106,3 +106,21 @@ def test_one_learners_slow_submissions_do_not_delay_another_learners(
         Submission.objects.filter(user=a).values_list("started_at", "finished_at"),
     )
     assert all(later[0] >= earlier[1] for earlier, later in zip(runs, runs[1:], strict=False))
+
+
+@pytest.mark.django_db
+def test_a_forged_forwarded_for_header_does_not_dodge_the_sign_up_throttle(rates):
+    rates(signups="1/hour")
+    first = Client().post(
+        "/accounts/signup/",
+        {"username": "x1", "password1": "a-long-pass-123", "password2": "a-long-pass-123"},
+        REMOTE_ADDR="10.2.2.2",
+        HTTP_X_FORWARDED_FOR="192.0.2.1",
+    )
+    second = Client().post(
+        "/accounts/signup/",
+        {"username": "x2", "password1": "a-long-pass-123", "password2": "a-long-pass-123"},
+        REMOTE_ADDR="10.2.2.2",
+        HTTP_X_FORWARDED_FOR="192.0.2.2",
+    )
+    assert (first.status_code, second.status_code) == (302, 429)

@@ -180,3 +180,44 @@ def test_a_token_still_answers_after_login_succeeds_elsewhere(client):
         HTTP_AUTHORIZATION=f"Token {token}",
     )
     assert response.status_code == 201
+
+
+def test_a_forged_forwarded_for_header_does_not_dodge_the_lockout(client, settings):
+    make_user("kate")
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            "/api/auth/token/",
+            {"username": "kate", "password": "wrong"},
+            format="json",
+            REMOTE_ADDR="10.0.0.1",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{n}",
+        )
+    response = client.post(
+        "/api/auth/token/",
+        {"username": "kate", "password": PASSWORD},
+        format="json",
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="192.0.2.99",
+    )
+    assert response.status_code == 429
+
+
+def test_behind_a_trusted_proxy_the_lockout_keys_on_the_forwarded_address(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    make_user("liam")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            "/api/auth/token/",
+            {"username": "liam", "password": "wrong"},
+            format="json",
+            REMOTE_ADDR="172.20.0.2",  # the proxy
+            HTTP_X_FORWARDED_FOR="203.0.113.7",
+        )
+    elsewhere = client.post(
+        "/api/auth/token/",
+        {"username": "liam", "password": PASSWORD},
+        format="json",
+        REMOTE_ADDR="172.20.0.2",
+        HTTP_X_FORWARDED_FOR="198.51.100.4",
+    )
+    assert elsewhere.status_code == 200
