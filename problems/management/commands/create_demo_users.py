@@ -12,16 +12,25 @@ DEMO_USERS = [
 
 
 class Command(BaseCommand):
-    help = "Create (or reset) a demo learner, author and admin, and print their credentials."
+    help = (
+        "Create the demo learner, author and admin when missing (an existing account keeps "
+        "its password, so open sessions stay logged in), and print the accounts."
+    )
 
     def handle(self, *args, **options):
         User = get_user_model()
         for username, password, role in DEMO_USERS:
-            user, _ = User.objects.get_or_create(username=username)
-            user.is_staff = role in ("author", "admin")
-            user.is_superuser = role == "admin"
-            user.set_password(password)
-            user.save()
-            if role == "author":
-                user.groups.add(author_group())
-            self.stdout.write(f"Demo {role}: username={username} password={password}")
+            user, created = User.objects.get_or_create(username=username)
+            if created:
+                user.is_staff = role in ("author", "admin")
+                user.is_superuser = role == "admin"
+                user.set_password(password)
+                user.save()
+                if role == "author":
+                    user.groups.add(author_group())
+                self.stdout.write(f"Demo {role}: username={username} password={password}")
+            else:
+                self.stdout.write(
+                    f"Demo {role}: username={username} (exists; password unchanged, "
+                    f"created as {password})"
+                )
