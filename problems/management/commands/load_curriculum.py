@@ -2,10 +2,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from problems.content.loader import ContentError, load_content
 from problems.models import Problem, ProblemKind
 from problems.validation import problem_publish_if_proven, problem_version_validate
+from problems.validation_cache import validation_cache_read, validation_cache_write
 
 
 class Command(BaseCommand):
@@ -21,6 +23,12 @@ class Command(BaseCommand):
             "--skip-validation",
             action="store_true",
             help="Do not run references and mutants; unvalidated code problems stay unpublished.",
+        )
+        parser.add_argument(
+            "--refresh-validation-cache",
+            action="store_true",
+            help="Validate every code problem afresh and record the results in the committed "
+            "cache (problems/validated.json).",
         )
 
     def handle(self, *args, **options):
@@ -39,6 +47,7 @@ class Command(BaseCommand):
             f"Curriculum loaded: {len(report.created)} created, {len(report.updated)} updated, "
             f"{len(report.unchanged)} unchanged, {len(report.new_versions)} new versions."
         )
+        self.refresh = options["refresh_validation_cache"]
         self._validate_and_publish(skip=options["skip_validation"])
 
     def _validate_and_publish(self, *, skip: bool) -> None:
@@ -49,8 +58,9 @@ class Command(BaseCommand):
             p
             for p in problems
             if p.kind == ProblemKind.CODE
-            and p.versions.order_by("-number").first().validated_at is None
+            and (self.refresh or p.versions.order_by("-number").first().validated_at is None)
         ]
+        pending = self._trust_cached(pending)
         if pending and not skip:
             self.stdout.write(
                 f"Validating {len(pending)} code problem(s) through the grading path…"
@@ -67,7 +77,40 @@ class Command(BaseCommand):
                 self.stdout.write(f"      - {line}")
             if not result.ok:
                 failed.append(problem.slug)
+        if self.refresh:
+            self._write_cache(problems)
         published = sum(problem_publish_if_proven(problem=problem) for problem in problems)
         self.stdout.write(self.style.SUCCESS(f"{published} of {len(problems)} problems published."))
         if failed:
             self.stderr.write(f"Not published (validation failed): {', '.join(failed)}")
+
+    def _trust_cached(self, pending: list[Problem]) -> list[Problem]:
+        """Record cached passing reports for unchanged content; return what still needs a run."""
+        if self.refresh:
+            return pending
+        cached = validation_cache_read()
+        still = []
+        for problem in pending:
+            version = problem.versions.order_by("-number").first()
+            report = cached.get(version.content_hash)
+            if report is None:
+                still.append(problem)
+                continue
+            version.validation = report
+            version.validated_at = timezone.now()
+            version.save(update_fields=["validation", "validated_at"])
+        if len(still) < len(pending):
+            self.stdout.write(
+                f"{len(pending) - len(still)} code problem(s) trusted from the validation cache "
+                "(same content, same engine)."
+            )
+        return still
+
+    def _write_cache(self, problems: list[Problem]) -> None:
+        reports = {}
+        for problem in problems:
+            version = problem.versions.order_by("-number").first()
+            if problem.kind == ProblemKind.CODE and version.validated_at is not None:
+                reports[version.content_hash] = version.validation
+        validation_cache_write(reports=reports)
+        self.stdout.write(f"Validation cache written: {len(reports)} passing problem(s).")
