@@ -37,8 +37,8 @@ frontend: $(STAMP)
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_curriculum
-	$(BIN)/python manage.py create_demo_users
 	$(BIN)/python manage.py collectstatic --noinput -v 0
+	$(BIN)/python manage.py create_demo_users
 	$(BIN)/python manage.py serve $(HOST):$(PORT)
 
 worker: install
