@@ -21,8 +21,9 @@ def engine_hash() -> str:
     return digest.hexdigest()
 
 
-def validation_cache_read(*, path: Path = CACHE_PATH) -> dict[str, dict]:
+def validation_cache_read(*, path: Path | None = None) -> dict[str, dict]:
     """Passing reports by content hash, for the current engine only; {} when none apply."""
+    path = path or CACHE_PATH
     try:
         data = json.loads(path.read_text())
     except (OSError, ValueError):
@@ -32,6 +33,7 @@ def validation_cache_read(*, path: Path = CACHE_PATH) -> dict[str, dict]:
     return dict(data.get("reports", {}))
 
 
-def validation_cache_write(*, reports: dict[str, dict], path: Path = CACHE_PATH) -> None:
+def validation_cache_write(*, reports: dict[str, dict], path: Path | None = None) -> None:
+    path = path or CACHE_PATH
     data = {"engine": engine_hash(), "reports": dict(sorted(reports.items()))}
     path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
