@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from problems import progress
 from problems.answers import AnswerFormatError
-from problems.models import Attempt, Problem, ProblemKind, SubmissionStatus, Verdict
+from problems.models import Attempt, Problem, ProblemKind, Submission, SubmissionStatus, Verdict
 from problems.selectors import problem_get_published, problem_list_published, submission_access
 from problems.services import (
     SubmissionRejected,
@@ -324,14 +324,23 @@ def attempt_review(request, pk: int):
             return redirect("attempt_question", pk=attempt.pk, number=1)
         attempt_finish(attempt=attempt)
     answers = progress.attempt_answers(attempt=attempt)
+    problems = progress.problems_for_display(attempt.problem_order)
+    # A code problem's explanation holds the model solution: only a learner who solved it sees it.
+    code_ids = [problem.pk for problem in problems if problem.is_code]
+    solved_code_ids = set(
+        Submission.objects.filter(
+            user=attempt.user, problem_id__in=code_ids, verdict=Verdict.AC, visible_only=False
+        ).values_list("problem_id", flat=True)
+    )
     items = []
-    for number, problem in enumerate(progress.problems_for_display(attempt.problem_order), 1):
+    for number, problem in enumerate(problems, 1):
         answer = answers.get(problem.pk)
         items.append(
             {
                 "number": number,
                 "problem": problem,
                 "answer": answer,
+                "show_explanation": not problem.is_code or problem.pk in solved_code_ids,
                 "given": given_answer_text(problem, answer.response) if answer else "",
                 "correct_answer": correct_answer_text(problem),
             }
