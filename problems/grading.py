@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
+from django.conf import settings
+
 from .models import Problem, ProblemVersion
 from .selectors import problem_version_for_grading
 
@@ -21,6 +26,17 @@ def grade_code(
             "tests": [test for test in spec.get("tests", []) if not test.get("hidden", False)],
         }
     return grade_submission(spec, code, seed=seed).to_dict()
+
+
+def hidden_tests_seed(*, submission_id: int) -> int:
+    """The seed of a submission's hidden inputs: fresh per submission, the same on a regrade.
+
+    Keyed with SECRET_KEY so that a learner who knows their next submission's id (and the
+    engine's source) still cannot compute the inputs its hidden tests will get."""
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"hidden-tests:{submission_id}".encode(), hashlib.sha256
+    ).digest()
+    return int.from_bytes(digest[:8], "big")
 
 
 def grade_code_for_problem(

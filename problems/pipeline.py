@@ -174,7 +174,7 @@ def submission_finish(*, submission: Submission, result: dict) -> bool:
 
 def submission_grade(*, submission_id: int) -> None:
     """Claim, grade through the engine (and its sandbox), finish. Idempotent per delivery."""
-    from .grading import grade_code
+    from .grading import grade_code, hidden_tests_seed
 
     _give_up_if_poison(submission_id=submission_id)
     submission = submission_claim(submission_id=submission_id)
@@ -185,6 +185,7 @@ def submission_grade(*, submission_id: int) -> None:
             spec=submission.problem_version.engine_spec,
             code=submission.code,
             visible_only=submission.visible_only,
+            seed=hidden_tests_seed(submission_id=submission.pk),
         )
     except BaseException as error:  # the engine's fault, never the learner's (SystemExit too)
         if deliberate_shutdown(error):
