@@ -95,6 +95,21 @@ ARG = {
     ],
 }
 
+# Mutants (wrong on purpose) and alternatives (right, written differently): named code.
+NAMED_CODE_LIST = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["name", "code"],
+        "properties": {
+            "name": {"type": "string", "minLength": 1},
+            "description": {"type": "string"},
+            "code": {"type": "string", "minLength": 1},
+        },
+    },
+}
+
 ARGS = {"type": "object", "additionalProperties": {"$ref": "#/$defs/arg"}}
 
 UPSTREAM = {
@@ -201,32 +216,8 @@ SPEC_SCHEMA = {
         "seed": {"type": "integer", "minimum": 0},
         "args": {"$ref": "#/$defs/args"},
         "tests": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/test"}},
-        "mutants": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["name", "code"],
-                "properties": {
-                    "name": {"type": "string", "minLength": 1},
-                    "description": {"type": "string"},
-                    "code": {"type": "string", "minLength": 1},
-                },
-            },
-        },
-        "alternatives": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "additionalProperties": False,
-                "required": ["name", "code"],
-                "properties": {
-                    "name": {"type": "string", "minLength": 1},
-                    "description": {"type": "string"},
-                    "code": {"type": "string", "minLength": 1},
-                },
-            },
-        },
+        "mutants": NAMED_CODE_LIST,
+        "alternatives": NAMED_CODE_LIST,
         "limits": {
             "type": "object",
             "additionalProperties": False,
