@@ -28,6 +28,17 @@ def grade_code(
     return grade_submission(spec, code, seed=seed).to_dict()
 
 
+def internal_error_result(error: BaseException, *, advice: str) -> dict:
+    """The result of a grading that failed on the grader's side: IE, with a sentence."""
+    return {
+        "verdict": "IE",
+        "score": 0,
+        "max_score": 0,
+        "tests": [],
+        "message": f"The grader failed ({type(error).__name__}); {advice}",
+    }
+
+
 def hidden_tests_seed(*, submission_id: int) -> int:
     """The seed of a submission's hidden inputs: fresh per submission, the same on a regrade.
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from engine.grading import deliberate_shutdown
 
-from .grading import grade_code
+from .grading import grade_code, internal_error_result
 from .models import Problem, ProblemKind, ProblemVersion
 
 
@@ -46,14 +46,9 @@ def _run(name: str, spec: dict, code: str, *, is_reference: bool) -> RunReport:
     except BaseException as error:  # SystemExit included: the worker survives
         if deliberate_shutdown(error):
             raise
-        result = {
-            "verdict": "IE",
-            "score": 0,
-            "max_score": 0,
-            "tests": [],
-            "message": f"The grader failed ({type(error).__name__}) on this run; "
-            "fix the problem file or report it, then validate again.",
-        }
+        result = internal_error_result(
+            error, advice="fix the problem file or report it, then validate again."
+        )
     if is_reference:
         ok = result["verdict"] == "AC" and result["score"] == result["max_score"] > 0
     else:

@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from engine.grading import deliberate_shutdown
-from problems.grading import grade_code_for_problem
+from problems.grading import grade_code_for_problem, internal_error_result
 from problems.models import Problem
 
 
@@ -35,14 +35,9 @@ class Command(BaseCommand):
         except BaseException as error:  # SystemExit included: report it, do not vanish
             if deliberate_shutdown(error):
                 raise
-            result = {
-                "verdict": "IE",
-                "score": 0,
-                "max_score": 0,
-                "tests": [],
-                "message": f"The grader failed ({type(error).__name__}); this is not the "
-                "submission's fault. Report it with this file.",
-            }
+            result = internal_error_result(
+                error, advice="this is not the submission's fault. Report it with this file."
+            )
         if options["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False))
             return
