@@ -30,6 +30,7 @@ import math
 import os
 import struct
 import sys
+import time
 
 # bound before any learner code runs: the learner can rebind names in these modules
 _os_close = os.close
@@ -57,7 +58,9 @@ class BudgetError(WireError):
 # elements (``,``) are counted on the raw bytes before ``json.loads`` (an upper bound:
 # brackets inside strings count too), so a frame of millions of nested empty lists is
 # refused at C speed instead of being built into Python objects.
-RESULT_BUDGET = {"containers": 100_000, "elements": 1_000_000}
+# What is left (JSON strings, many small arrays) is bounded by the decoder's own CPU time,
+# measured on the decoding thread (a Celery worker may run others beside it).
+RESULT_BUDGET = {"containers": 100_000, "elements": 1_000_000, "cpu_seconds": 2.0}
 
 
 # --------------------------------------------------------------------------- codec
@@ -253,7 +256,15 @@ def iter_messages(data, max_arrays=100000, budget=None):
     view = memoryview(data)
     containers = elements = 0
     pos, n = 0, len(data)
+    cpu_cap = budget.get("cpu_seconds") if budget is not None else None
+    cpu_start = time.thread_time()
+
+    def check_cpu():
+        if cpu_cap is not None and time.thread_time() - cpu_start > cpu_cap:
+            raise BudgetError(f"more than {cpu_cap:g} s of the grader's CPU to decode")
+
     while pos < n:
+        check_cpu()
         if n - pos < 4 + _HEAD.size or bytes(view[pos : pos + 4]) != MAGIC:
             raise WireError("bad frame header")
         jlen, narr = _HEAD.unpack_from(view, pos + 4)
@@ -292,6 +303,7 @@ def iter_messages(data, max_arrays=100000, budget=None):
                 raise WireError("bad array")
             pos += alen
             arrays.append(a)
+            check_cpu()
         yield obj, arrays
 
 
@@ -738,7 +750,13 @@ def confine_and_run(job_fd, result_fd, config, preloaded=False):
     code.  Never returns."""
     code = 0
     try:
-        join_cgroups(config.get("cgroup_fds", ()))
+        cg_fds = config.get("cgroup_fds", ())
+        join_cgroups(cg_fds)
+        if cg_fds and not preloaded:
+            # a cold job joined its cgroups after bubblewrap made the cgroup namespace:
+            # root a new one at the job's groups, so /proc/self/cgroup shows "/" and no
+            # group name (which carries the trusted process's PID)
+            enter_own_user_namespace(_Sys(), os.geteuid(), CLONE_NEWCGROUP)
         mark("cgroups")
         data = read_all(job_fd, int(config.get("job_cap", 1 << 30)))
         os.close(job_fd)
@@ -917,14 +935,19 @@ def isolate_child(sysc, config):
     import socket
 
     socket.sethostname("sandbox")
+    enter_own_user_namespace(sysc, int(config.get("inside_uid", 1000)))
+    mark("userns")
+
+
+def enter_own_user_namespace(sysc, inside, extra_flags=0):
+    """A user namespace of this process's own (plus ``extra_flags`` namespaces created
+    with its capabilities), mapped to ``inside``, then no capabilities at all."""
     uid, gid = os.geteuid(), os.getegid()
-    inside = int(config.get("inside_uid", 1000))
-    sysc.unshare(CLONE_NEWUSER)
+    sysc.unshare(CLONE_NEWUSER | extra_flags)
     _write_file("/proc/self/setgroups", "deny")
     _write_file("/proc/self/uid_map", f"{inside} {uid} 1")
     _write_file("/proc/self/gid_map", f"{inside} {gid} 1")
     sysc.drop_all_caps()
-    mark("userns")
     if os.geteuid() != inside or os.getegid() != inside:
         raise OSError("uid map not applied")
 

@@ -38,6 +38,7 @@ from .supervisor import ExitInfo, Launched, Stats
 SANDBOX_UID = int(os.environ.get("QUIZ_SANDBOX_UID", "65534"))
 INSIDE_UID = 1000
 PY_PREFIX = os.path.realpath(os.path.join(os.path.dirname(BASE_PYTHON), ".."))
+INSIDE_PREFIX = "/opt/qsb/python"  # the interpreter, wherever the host keeps it
 INSIDE_SITE = "/opt/qsb/site-packages"
 INSIDE_HARNESS = "/opt/qsb/harness.py"
 RESTART_EVERY = int(os.environ.get("QUIZ_SANDBOX_RESTART_EVERY", "500"))
@@ -47,12 +48,18 @@ TMP_KB = 16 * 1024
 STAGE_SCRIPT = r"""
 set -e
 mount -t tmpfs -o size=64k,mode=755 qsb-stage /mnt
+cd /mnt
+mkdir e
 i=0
 for src in $QSB_STAGE; do
-  mkdir /mnt/$i
-  mount --bind "$src" /mnt/$i
+  mkdir s$i $i
+  mount --bind "$src" s$i
+  # a read-only overlay over the bind, its layers named relative to /mnt: the job's
+  # mountinfo then shows "/" and "lowerdir=s0:e", never the host path of the source
+  mount -t overlay qsb -o ro,lowerdir=s$i:e $i
   i=$((i+1))
 done
+cd /
 unset QSB_STAGE
 exec setpriv --reuid=$QSB_UID --regid=$QSB_UID --clear-groups --inh-caps=-all \
   --bounding-set=-all --no-new-privs bwrap "$@"
@@ -101,7 +108,7 @@ def _bwrap_args(warm: bool) -> list[str]:
     args += [
         "--ro-bind",
         "/mnt/0",
-        PY_PREFIX,
+        INSIDE_PREFIX,
         "--ro-bind",
         "/mnt/1",
         INSIDE_SITE,
@@ -133,6 +140,8 @@ def _bwrap_args(warm: bool) -> list[str]:
     args += ["--remount-ro", "/dev", "--remount-ro", "/", "--chdir", "/tmp", "--clearenv"]
     for k, v in SAFE_ENV.items():
         args += ["--setenv", k, v]
+    # a shared libpython is found beside the relocated interpreter, not at its host RUNPATH
+    args += ["--setenv", "LD_LIBRARY_PATH", os.path.join(INSIDE_PREFIX, "lib")]
     return args
 
 
@@ -141,7 +150,7 @@ def _chain(warm: bool, python_args: list[str]) -> tuple[list[str], dict]:
     argv += _bwrap_args(warm)
     argv += [
         "--",
-        os.path.join(PY_PREFIX, "bin", os.path.basename(BASE_PYTHON)),
+        os.path.join(INSIDE_PREFIX, "bin", os.path.basename(BASE_PYTHON)),
         "-I",
         "-S",
         "-B",

@@ -301,7 +301,7 @@ def verdict(job, result_bytes, exit_info, stats, timed_out, over_output, over_wh
         return res(
             RunStatus.OUTPUT_LIMIT,
             f"the result is too large to check: {dec.over_budget}; "
-            "return NumPy arrays instead of nested lists",
+            "return a few NumPy arrays instead of nested lists or many small pieces",
         )
     if stats.oom_kills:
         return res(RunStatus.MEMORY, f"memory limit of {lim.memory_mb} MB exceeded")

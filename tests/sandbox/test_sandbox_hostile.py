@@ -339,7 +339,7 @@ def f():
         except OSError as e:
             out[p] = type(e).__name__
     found = []
-    libraries = ("/proc", "/opt/qsb/site-packages", "/usr/lib", "/root/.pyenv")
+    libraries = ("/proc", "/opt/qsb/site-packages", "/opt/qsb/python", "/usr/lib")
     for root, dirs, files in os.walk("/", onerror=None):
         if root.startswith(libraries):  # the interpreter's own libraries (Django's too)
             dirs[:] = []

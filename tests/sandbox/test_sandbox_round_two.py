@@ -194,7 +194,15 @@ HOST_VIEW = """
 import os
 def f():
     out = {}
-    for p in ("/proc/cmdline", "/proc/self/cgroup", "/proc/1/cmdline"):
+    for p in (
+        "/proc/cmdline",
+        "/proc/self/cgroup",
+        "/proc/1/cmdline",
+        "/proc/self/mountinfo",
+        "/proc/self/mounts",
+        "/proc/self/mountstats",
+        "/proc/1/mountinfo",
+    ):
         try:
             with open(p, "rb") as fh:
                 out[p] = fh.read().decode(errors="replace")
@@ -223,10 +231,70 @@ def test_it_hides_the_kernel_command_line_and_the_zygote_configuration(sbx: Sand
     sbx.check_clean()
 
 
-def test_it_shows_a_warm_job_no_host_cgroup_path(warm: Sandbox):
-    out = warm.value(HOST_VIEW)
+def test_it_shows_no_host_cgroup_path_warm_or_cold(sbx: Sandbox):
+    out = sbx.value(HOST_VIEW)
     cgroup = out["/proc/self/cgroup"]
     assert "job-" not in cgroup and "zyg-" not in cgroup, cgroup
     assert str(os.getpid()) not in cgroup, cgroup
     assert all(line.endswith(":/") for line in cgroup.splitlines()), cgroup
-    warm.check_clean()
+    sbx.check_clean()
+
+
+def test_it_shows_no_host_path_in_the_mount_tables(sbx: Sandbox):
+    """Bind mounts name their source in mountinfo; the view is built from overlays whose
+    layers are named relative to a private staging directory instead."""
+    import sys
+
+    import engine
+
+    host_paths = {
+        os.path.dirname(os.path.dirname(os.path.abspath(engine.__file__))),  # the project
+        os.path.realpath(sys.prefix),  # the virtualenv
+        os.path.realpath(sys.base_prefix),  # the interpreter's home
+    }
+    host_paths = {p for p in host_paths if p not in ("/", "/usr")}
+    assert host_paths
+    tables = {k: v for k, v in out_tables(sbx.value(HOST_VIEW)).items()}
+    assert "/opt/qsb/site-packages" in tables["/proc/self/mountinfo"], tables
+    for name, text in tables.items():
+        for path in host_paths:
+            assert path not in text, (name, path, text)
+    sbx.check_clean()
+
+
+def out_tables(out):
+    return {k: v for k, v in out.items() if "mount" in k}
+
+
+MANY_ARRAYS = """
+import numpy as np
+def f():
+    return [np.full(3, i, dtype=np.float64) for i in range(20000)]
+"""
+
+
+def test_it_caps_the_decoders_own_cpu(sbx: Sandbox, monkeypatch):
+    """Counting containers does not bound the work per array: the decoder also stops at
+    a CPU budget of its own (lowered here so that a modest result crosses it)."""
+    from engine.sandbox import harness
+
+    monkeypatch.setitem(harness.RESULT_BUDGET, "cpu_seconds", 0.02)
+    r = sbx.run(MANY_ARRAYS, [Call("f")])
+    assert r.status == RunStatus.OUTPUT_LIMIT, (r.status, r.message)
+    assert "CPU" in r.message, r.message
+    monkeypatch.undo()
+    sbx.check_clean()
+
+
+def test_the_decoder_cpu_budget_is_measured_per_stream():
+    import numpy as np
+
+    from engine.sandbox import harness
+
+    frames = b"".join(
+        harness.pack_message({"i": i}, [np.zeros(2)] * 50) for i in range(200)
+    )
+    tight = dict(harness.RESULT_BUDGET, cpu_seconds=1e-4)
+    with pytest.raises(harness.BudgetError, match="CPU"):
+        list(harness.iter_messages(frames, budget=tight))
+    assert len(list(harness.iter_messages(frames, budget=harness.RESULT_BUDGET))) == 200
