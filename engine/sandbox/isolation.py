@@ -4,10 +4,11 @@ Launch chain (one per cold job, one per zygote)::
 
     unshare -m (util-linux, as root: a private mount namespace for this chain only)
       sh: stage the bind sources under a private tmpfs on /mnt (the pyenv interpreter
-          lives under /root, which the unprivileged uid below cannot traverse)
+          lives under /root, which the unprivileged uid below cannot traverse), each
+          behind a read-only overlay so that the job's mountinfo names no host path
       setpriv --reuid/--regid 65534 --clear-groups, no capabilities
         bwrap --unshare-all (user, PID, network, mount, IPC, UTS, cgroup namespaces)
-              read-only: /usr/lib*, the interpreter prefix, site-packages, the harness
+              read-only: /usr/lib*, the interpreter (at /opt/qsb/python), site-packages, the harness
               /proc, a minimal /dev, a private /tmp (cold) -- nothing else
           python -I -S /opt/qsb/harness.py ...
 
