@@ -35,6 +35,136 @@ def normalize_text(value: str) -> str:
     return _SPACES.sub(" ", folded)
 
 
+# --- Short-text matching --------------------------------------------------------------------
+# A careful learner's answer differs from the listed spellings only in form: a full stop at the
+# end, quotes or brackets around it, "モデル" after a model's name, a gloss in brackets, or
+# another separator between the numbers of a shape. Each rule below removes one such form and
+# nothing that carries meaning, so a wrong answer stays wrong.
+
+_TRAILING_PUNCTUATION = ".。．、,，!！?？:：;；"
+_WRAPPERS = {
+    "(": ")",
+    "[": "]",
+    "{": "}",
+    "「": "」",
+    "『": "』",
+    "【": "】",
+    '"': '"',
+    "'": "'",
+    "`": "`",
+    "“": "”",
+    "‘": "’",
+    "〈": "〉",
+    "《": "》",
+}
+_LEADING_ARTICLE = re.compile(r"^(?:a|an|the) ")
+# Names said with or without the word for "model": "CBOW", "CBOW モデル", "CBOW model".
+_NAME_SUFFIXES = ("モデル", " model")
+# Separators a learner types between the words of a term: "skip-gram", "skip gram", "skipgram".
+# Kept between two digits, where "8 1000" and "81000" differ.
+_WORD_JOINERS = re.compile(r"(?<!\d)[\s\-‐‑–_・･]+|[\s\-‐‑–_・･]+(?!\d)")
+_GLOSS = re.compile(r"^(?P<outer>[^()]+?) ?\((?P<inner>[^()]+)\)$")
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+
+_SHAPE_PREFIX = re.compile(r"^(?:torch\.size|shape|np\.shape)? ?\(?\[?")
+_SHAPE_SEPARATORS = re.compile(r" ?[,、×x*] ?| ")
+_UNITS = r"(?:ピクセル|画素|px|pixels?|個)"
+_SHAPE_ITEM = re.compile(rf"^(\d+) ?{_UNITS}?$")
+_SHAPE_UNIT = re.compile(rf"(?<=\d) ?{_UNITS}$")
+
+
+def _wrapped_whole(text: str) -> bool:
+    """Whether the first character opens a pair that the last character closes, so that
+    "(8, 1000, 1)" is wrapped and "(a) (b)" is not."""
+    if len(text) < 2 or _WRAPPERS.get(text[0]) != text[-1]:
+        return False
+    opening, closing = text[0], text[-1]
+    if opening == closing:  # quotes: no other quote of the kind inside
+        return opening not in text[1:-1]
+    depth = 0
+    for index, char in enumerate(text):
+        depth += (char == opening) - (char == closing)
+        if depth == 0:
+            return index == len(text) - 1
+    return False
+
+
+def _unwrap(text: str) -> str:
+    """Trailing punctuation and matching quotes or brackets around the whole answer removed."""
+    while True:
+        stripped = text.rstrip(_TRAILING_PUNCTUATION).strip()
+        if _wrapped_whole(stripped):
+            stripped = stripped[1:-1].strip()
+        if stripped == text:
+            return text
+        text = stripped
+
+
+def text_key(value: str) -> str:
+    """The form two answers are compared in: normalised, unwrapped, no article, no joiners."""
+    text = _unwrap(normalize_text(value))
+    text = _LEADING_ARTICLE.sub("", text)
+    return _WORD_JOINERS.sub("", text)
+
+
+def parse_shape(value: str) -> tuple[int, ...] | None:
+    """The integers of a shape or size, e.g. `(8, 1000, 1)`, `８、1000、1`, `3×3ピクセル`;
+    None when the text is anything else."""
+    text = _unwrap(normalize_text(value))
+    text = _SHAPE_PREFIX.sub("", text, count=1).rstrip(")]").strip()
+    text = text.rstrip(",").strip()  # a one-tuple's or trailing comma: (8, 1000, 1,)
+    text = _SHAPE_UNIT.sub("", text)  # "3x3 px": a unit after the whole size
+    if not text:
+        return None
+    items = []
+    for part in _SHAPE_SEPARATORS.split(text):
+        match = _SHAPE_ITEM.match(part.strip())
+        if not match:
+            return None
+        items.append(int(match.group(1)))
+    return tuple(items) if len(items) >= 2 else None
+
+
+def _name_variants(text: str) -> set[str]:
+    """The answer as written and without a trailing "model", compared in text_key form."""
+    normalised = _unwrap(normalize_text(text))
+    variants = {text_key(normalised)}
+    for suffix in _NAME_SUFFIXES:
+        if normalised.endswith(suffix) and len(normalised) > len(suffix):
+            variants.add(text_key(normalised[: -len(suffix)]))
+    return variants
+
+
+def _matches_one(text: str, keys: set[str]) -> bool:
+    return bool(_name_variants(text) & keys)
+
+
+def text_matches(response: str, accepted: list[str]) -> bool:
+    """Whether a short-text response says one of the accepted answers.
+
+    Shapes are compared as tuples of integers when the accepted answers are shapes. A gloss
+    in brackets, "thought vector（思考ベクトル）", is accepted when both parts are accepted, or
+    when one is and the other is a translation (written in the other script): a gloss in the
+    same script that is not accepted may name another thing ("CBOW (skip-gram)").
+    """
+    shapes = {shape for shape in map(parse_shape, accepted) if shape is not None}
+    given_shape = parse_shape(response)
+    if shapes and given_shape is not None:
+        return given_shape in shapes
+    keys = {text_key(item) for item in accepted}
+    if _matches_one(response, keys):
+        return True
+    gloss = _GLOSS.match(_unwrap(normalize_text(response)))
+    if not gloss:
+        return False
+    outer, inner = gloss.group("outer"), gloss.group("inner")
+    outer_ok, inner_ok = _matches_one(outer, keys), _matches_one(inner, keys)
+    if outer_ok and inner_ok:
+        return True
+    translation = bool(_JAPANESE.search(outer)) != bool(_JAPANESE.search(inner))
+    return translation and (outer_ok or inner_ok)
+
+
 MAX_ANSWER_CHARS = 1000
 
 
@@ -138,11 +268,10 @@ def _check_numeric(problem, response: Any) -> tuple[bool, Any]:
 def _check_text(problem, response: Any) -> tuple[bool, Any]:
     if not isinstance(response, str):
         raise AnswerFormatError(_('Send the answer as a string, e.g. "answer": "3x3".'))
-    given = normalize_text(response)
-    if not given:
+    if not normalize_text(response):
         raise AnswerFormatError(_("The answer is empty; type your answer."))
-    accepted = {normalize_text(item.text) for item in problem.accepted_answers.all()}
-    return given in accepted, response.strip()
+    accepted = [item.text for item in problem.accepted_answers.all()]
+    return text_matches(response, accepted), response.strip()
 
 
 _CHECKERS = {

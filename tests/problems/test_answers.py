@@ -95,3 +95,63 @@ def test_unusable_answers_raise_a_sentence_that_says_what_to_send(kind, given, f
 def test_the_sentences_are_in_the_learners_language():
     with translation.override("ja"), pytest.raises(AnswerFormatError, match="数値ではありません"):
         check_answer(make_problem("numeric"), "abc")
+
+
+# The curriculum's own accepted lists, so the test breaks if a content edit drops a spelling.
+VAE_BLANK = ("確率分布", "確率分布 p(z)", "正規分布", "ガウス分布", "probability distribution")
+BATCH_SHAPE = ("(8, 1000, 1)", "8x1000x1")
+CBOW = ("CBOW", "continuous bag of words", "連続単語袋モデル")
+CNN_SIZE = ("3x3", "3×3", "(3, 3)")
+THOUGHT = ("thought vector", "思考ベクトル", "context vector", "文脈ベクトル")
+
+
+@pytest.mark.parametrize(
+    ("accepted", "given"),
+    [
+        (VAE_BLANK, "ガウス分布"),
+        (VAE_BLANK, "確率分布。"),
+        (VAE_BLANK, "「確率分布」"),
+        (BATCH_SHAPE, "(8, 1000,1)"),
+        (BATCH_SHAPE, "(8、1000、1)"),
+        (BATCH_SHAPE, "（８，１０００，１）"),
+        (BATCH_SHAPE, "torch.Size([8, 1000, 1])"),
+        (BATCH_SHAPE, "[8, 1000, 1,]"),
+        (CBOW, "CBOWモデル"),
+        (CBOW, "CBOW model"),
+        (CBOW, "the CBOW."),
+        (CBOW, "CBOW (continuous bag of words)"),
+        (CNN_SIZE, "3×3ピクセル"),
+        (CNN_SIZE, "3x3 px"),
+        (CNN_SIZE, "3ピクセル×3ピクセル"),
+        (THOUGHT, "thought vector（思考ベクトル）"),
+        (THOUGHT, "思考ベクトル (thought vector)"),
+        (THOUGHT, "thought-vector"),
+    ],
+)
+def test_text_answers_accept_what_a_careful_learner_writes(accepted, given):
+    assert check_answer(make_text_problem(accepted=accepted), given).correct
+
+
+@pytest.mark.parametrize(
+    ("accepted", "given"),
+    [
+        (BATCH_SHAPE, "(8, 1000)"),
+        (BATCH_SHAPE, "(8, 1000, 1, 1)"),
+        (BATCH_SHAPE, "(1, 1000, 8)"),
+        (BATCH_SHAPE, "81000 1"),
+        (CBOW, "skip-gram"),
+        (CBOW, "skip-gram model"),
+        (CBOW, "CBOW (skip-gram)"),
+        (CBOW, "model"),
+        (CBOW, "モデル"),
+        (CNN_SIZE, "3"),
+        (CNN_SIZE, "33"),
+        (CNN_SIZE, "5x5ピクセル"),
+        (CNN_SIZE, "3x3x1"),
+        (VAE_BLANK, "一様分布"),
+        (THOUGHT, "attention vector"),
+        (THOUGHT, "attention (thought vector)"),
+    ],
+)
+def test_text_answers_still_reject_wrong_answers_in_any_form(accepted, given):
+    assert not check_answer(make_text_problem(accepted=accepted), given).correct
