@@ -207,11 +207,17 @@ def loss_falls(params: dict, seed: int) -> Plan:
         loss0, loss1 = cross_entropy(before, y), cross_entropy(after, y)
         if loss1 <= factor * loss0:
             return None
+        # Say only what was measured: a loss that does not fall has many causes (a learning
+        # rate that does not suit the model among them), not only a cut graph.
+        trainer = "the grader's Adam loop" if params.get("trainer") == "grader" else "train_step"
         return Failure(
-            "the training loss does not fall",
-            f"after {steps} training steps the cross-entropy on the {len(x)} training clips went "
-            f"from {loss0:.4f} to {loss1:.4f}; it must fall below {factor} × the start. "
-            "Check that gradients reach every layer (no .detach()) and that the step is taken",
+            "the training loss does not fall\n学習で損失が十分に下がりませんでした",
+            f"after {steps} training steps ({trainer}, Adam lr={lr}) the cross-entropy on the "
+            f"{len(x)} training clips went from {loss0:.4f} to {loss1:.4f}; it must fall below "
+            f"{factor} × the start ({factor * loss0:.4f}).\n"
+            f"{steps} ステップの学習（Adam、学習率 {lr}）で、学習用の {len(x)} 個の音声の交差"
+            f"エントロピーは {loss0:.4f} から {loss1:.4f} になりました。開始時の {factor} 倍"
+            f"（{factor * loss0:.4f}）より小さくなる必要があります。",
         )
 
     return Plan(calls, judge)
