@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -16,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language_from_request
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -411,6 +413,21 @@ def signup(request):
         messages.success(request, _("Welcome! Your account is ready."))
         return redirect("home")
     return render(request, "registration/signup.html", {"form": form})
+
+
+def bad_request(request, exception=None):
+    """Django's 400 (BadRequest, RequestDataTooBig, TooManyFieldsSent...). It never reads
+    request.POST again, whose parsing is what failed, nor renders templates that might."""
+    from django.core.exceptions import RequestDataTooBig
+
+    from quizsite.middleware import refusal_response
+    from quizsite.parsers import message
+
+    language = get_language_from_request(request)
+    if isinstance(exception, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1024
+        return refusal_response(request, 413, message("too_large", language, limit=limit))
+    return refusal_response(request, 400, message("bad_request", language))
 
 
 def page_not_found(request, exception=None):

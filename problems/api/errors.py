@@ -7,6 +7,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from quizsite.parsers import BodyRejected
+
 
 def _first_message(detail) -> str:
     if isinstance(detail, dict):
@@ -28,7 +30,7 @@ def exception_handler(exc, context):
         return None
     if isinstance(exc, exceptions.ValidationError) and isinstance(response.data, dict | list):
         response.data = {"detail": _first_message(response.data), "errors": response.data}
-    elif isinstance(exc, exceptions.ParseError):
+    elif isinstance(exc, exceptions.ParseError) and not isinstance(exc, BodyRejected):
         response.data = {
             "detail": f"The request body is not valid JSON ({exc.detail}). Send a JSON object."
         }

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "quizsite.middleware.RequestBodyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -163,7 +164,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["quizsite.parsers.StrictJSONParser"],
     "EXCEPTION_HANDLER": "problems.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # DRF throttles read the client's address the same way
@@ -182,6 +183,12 @@ GRADING_BACKEND = os.environ.get("GRADING_BACKEND", "celery" if CELERY_BROKER_UR
 GRADING_MAX_ATTEMPTS = 3  # a submission that killed its worker this often ends as IE
 GRADING_LEASE_SECONDS = int(os.environ.get("GRADING_LEASE_SECONDS", "120"))
 SUBMISSION_MAX_CODE_BYTES = 64 * 1024
+# Request bodies: the API reads at most this much JSON (a 64 KiB submission escaped as JSON
+# fits); HTML forms at most DATA_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB: admin content forms
+# carry whole code specs).
+# Larger bodies get a 413 with a sentence (quizsite/middleware.py, quizsite/parsers.py).
+API_MAX_BODY_BYTES = int(os.environ.get("API_MAX_BODY_BYTES", str(256 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("FORM_MAX_BODY_BYTES", str(2621440)))
 SUBMISSIONS_IN_FLIGHT_PER_USER = int(os.environ.get("SUBMISSIONS_IN_FLIGHT_PER_USER", "3"))
 # Event streams are bounded long-polls: each ends after this long (the browser reconnects),
 # and one user holds at most this many at once, so no one can take every web thread.
