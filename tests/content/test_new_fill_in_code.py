@@ -68,7 +68,22 @@ def _clipped_updates(code: str, fills: dict[str, str]) -> bool:
     return 0 < moved <= 3 * 0.1 * 0.5 + 1e-6
 
 
+def _last_layer_both_directions(code: str, fills: dict[str, str]) -> bool:
+    namespace = run(code)
+    out, feature = namespace["out"], namespace["feature"]
+    expected = torch.cat([out[:, -1, :64], out[:, 0, 64:]], dim=1)
+    return torch.allclose(feature, expected)
+
+
+def _gru_final_state(code: str, fills: dict[str, str]) -> bool:
+    namespace = run(code)
+    h_n = namespace["h_n"]
+    return h_n.shape == (1, 4, 16) and torch.allclose(h_n[-1], namespace["last"])
+
+
 CHECKS = {
+    "x-pt-bilstm-last-states": _last_layer_both_directions,
+    "x-pt-gru-return-values": _gru_final_state,
     "x-pt-training-loop-clip-order": _clipped_updates,
     "x-pt-bilstm-output-shape": _shape_is("out"),
     "x-pt-bilstm-hn-shape": _shape_is("h_n"),
