@@ -39,7 +39,7 @@ MESSAGES = {
     },
     "nul": {
         "ja": "リクエストに NUL 文字（\\u0000）が含まれています。取り除いて送り直してください。",
-        "en": "The request contains a NUL character (\\u0000); remove it and send it again.",
+        "en": "The request contains a NUL character (NUL byte, \\u0000); remove it and send it again.",
     },
     "bad_request": {
         "ja": "リクエストを読み取れませんでした。フォームを開き直して送り直してください。",
