@@ -71,17 +71,21 @@ def answer_create(
     """Check and record an answer. Inside an attempt, answering again replaces the earlier answer."""
     outcome = check_answer(problem, response)
     _check_attempt(user=user, problem=problem, attempt=attempt)
-    if attempt is not None:
+    fields = {
+        "user": user,
+        "response": outcome.response,
+        "is_correct": outcome.correct,
+        "score": outcome.score,
+        "max_score": outcome.max_score,
+    }
+    if attempt is None:
+        return Answer.objects.create(problem=problem, attempt=None, **fields), outcome
+    with transaction.atomic():
+        # answers to one attempt wait for each other on its row (a double-click sends two):
+        # the last one replaces the others instead of colliding on answer_once_per_attempt
+        Attempt.objects.select_for_update().filter(pk=attempt.pk).first()
         attempt.answers.filter(problem=problem).delete()
-    answer = Answer.objects.create(
-        user=user,
-        problem=problem,
-        attempt=attempt,
-        response=outcome.response,
-        is_correct=outcome.correct,
-        score=outcome.score,
-        max_score=outcome.max_score,
-    )
+        answer = Answer.objects.create(problem=problem, attempt=attempt, **fields)
     return answer, outcome
 
 
