@@ -96,16 +96,39 @@ ARG = {
 }
 
 # Mutants (wrong on purpose) and alternatives (right, written differently): named code.
+NAMED_CODE = {
+    "name": {"type": "string", "minLength": 1},
+    "description": {"type": "string"},
+    "code": {"type": "string", "minLength": 1},
+}
 NAMED_CODE_LIST = {
     "type": "array",
     "items": {
         "type": "object",
         "additionalProperties": False,
         "required": ["name", "code"],
+        "properties": NAMED_CODE,
+    },
+}
+# A mutant may say, in both languages, what a learner who wrote it has misunderstood and how to
+# think about it, without giving the code: what the page shows when a submission behaves like it.
+MUTANT_LIST = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["name", "code"],
         "properties": {
-            "name": {"type": "string", "minLength": 1},
-            "description": {"type": "string"},
-            "code": {"type": "string", "minLength": 1},
+            **NAMED_CODE,
+            "feedback": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["ja", "en"],
+                "properties": {
+                    "ja": {"type": "string", "minLength": 1},
+                    "en": {"type": "string", "minLength": 1},
+                },
+            },
         },
     },
 }
@@ -216,7 +239,7 @@ SPEC_SCHEMA = {
         "seed": {"type": "integer", "minimum": 0},
         "args": {"$ref": "#/$defs/args"},
         "tests": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/test"}},
-        "mutants": NAMED_CODE_LIST,
+        "mutants": MUTANT_LIST,
         "alternatives": NAMED_CODE_LIST,
         "limits": {
             "type": "object",

@@ -220,3 +220,15 @@ def test_a_float_output_returned_as_int_is_told_to_start_from_floats():
 
     failure = compare(np.arange(3), np.arange(3) / 2, "`y`", Tolerance())
     assert failure is not None and "float" in failure.detail
+
+
+def test_mutant_feedback_needs_both_languages(spec):
+    spec["mutants"][0]["feedback"] = {"ja": "入力ゲートと忘却ゲートの役割を確かめましょう。"}
+    assert "mutants[0].feedback: missing required field `en`" in validate_spec(spec)
+    spec["mutants"][0]["feedback"]["en"] = "Check which gate scales the old cell state."
+    assert validate_spec(spec) == []
+
+
+def test_alternatives_take_no_feedback(spec):
+    spec["alternatives"][0]["feedback"] = {"ja": "正しい", "en": "right"}
+    assert any("alternatives[0]" in e for e in validate_spec(spec))
