@@ -307,7 +307,18 @@ class Answer(models.Model):
     attempt = models.ForeignKey(
         Attempt, on_delete=models.CASCADE, related_name="answers", null=True, blank=True
     )
-    response = models.JSONField(help_text="What the learner gave: keys, a number or a text.")
+    response = models.JSONField(
+        help_text='What the learner gave: keys, a number or a text ("" for "I don\'t know").'
+    )
+    confidence = models.CharField(
+        max_length=4,
+        blank=True,
+        choices=[("high", "confident"), ("low", "not confident")],
+        help_text="How sure the learner said they were, if they said.",
+    )
+    dont_know = models.BooleanField(
+        default=False, help_text='"わからない": counts as wrong, without a guess.'
+    )
     is_correct = models.BooleanField()
     score = models.PositiveIntegerField()
     max_score = models.PositiveIntegerField()
