@@ -32,6 +32,7 @@ AnswerResult = inline_serializer(
         "max_score": serializers.FloatField(required=False),
         "correct_answer": serializers.JSONField(required=False, allow_null=True),
         "explanation": serializers.CharField(required=False, allow_blank=True),
+        "next_due_at": serializers.DateTimeField(required=False, allow_null=True),
     },
 )
 SubmissionAccepted = inline_serializer(

@@ -60,9 +60,35 @@ class ProblemDetailSerializer(ProblemListSerializer):
 
 class AnswerRequestSerializer(serializers.Serializer):
     answer = serializers.JSONField(
-        help_text='A choice key ("2"), a list of keys (["1","3"]), a number (0.25) or a text ("3x3").'
+        required=False,
+        help_text='A choice key ("2"), a list of keys (["1","3"]), a number (0.25) or a text ("3x3").',
     )
     attempt = serializers.IntegerField(required=False, min_value=1)
+    confidence = serializers.ChoiceField(
+        ["high", "low"], required=False, help_text="How sure the learner is (自信あり / 自信なし)."
+    )
+    dont_know = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text='"わからない", in place of an answer: counts as wrong.',
+    )
+    duration_ms = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=24 * 3600 * 1000,
+        help_text="Milliseconds from showing the problem to answering, as the client measured.",
+    )
+
+    def validate(self, data):
+        if data.get("dont_know") and "answer" in data:
+            raise serializers.ValidationError(
+                {"dont_know": 'Send either an answer or "dont_know": true, not both.'}
+            )
+        if not data.get("dont_know") and "answer" not in data:
+            raise serializers.ValidationError(
+                {"answer": 'This field is required (or send "dont_know": true).'}
+            )
+        return data
 
 
 class SubmissionRequestSerializer(serializers.Serializer):
