@@ -50,6 +50,7 @@ def test_six_lapses_make_a_leech_served_first():
     user, leech, other = make_user(), make_choice_problem(), make_choice_problem()
     at = T0
     _review(user, other, False, at)
+
     def card():
         return Card.objects.filter(user=user, problem=leech).first()
 
