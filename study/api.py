@@ -14,8 +14,11 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from problems.selectors import problem_get_published
+
 from . import clock
 from .selectors import learner_zone, progress, review_due
+from .services import HintRefused, hint_open
 
 
 def parse_until(user, value: str | None) -> datetime:
@@ -128,3 +131,29 @@ class ProgressView(APIView):
     @extend_schema(responses=PROGRESS)
     def get(self, request):
         return Response(progress(user=request.user))
+
+
+HINT = inline_serializer(
+    "Hint",
+    fields={
+        "n": serializers.IntegerField(),
+        "count": serializers.IntegerField(),
+        "text": serializers.CharField(),
+    },
+)
+HINT_REFUSED = inline_serializer("HintRefused", fields={"detail": serializers.CharField()})
+
+
+class HintView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses={200: HINT, 404: HINT_REFUSED, 409: HINT_REFUSED})
+    def get(self, request, slug: str, n: int):
+        problem = problem_get_published(slug=slug, with_content=False)
+        try:
+            text = hint_open(user=request.user, problem=problem, n=n)
+        except HintRefused as refused:
+            # no such hint: 404; one that exists but not now (timed exam, out of order): 409
+            exists = 1 <= n <= len(problem.hints)
+            return Response({"detail": str(refused)}, status=409 if exists else 404)
+        return Response({"n": n, "count": len(problem.hints), "text": text})

@@ -6,8 +6,9 @@ from datetime import timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
-from problems.models import Problem
+from problems.models import Attempt, Problem
 
 from . import clock, scheduling
 from .models import Bookmark, Card, HintUse, ReviewLog, ReviewSource, StudyPreferences
@@ -110,11 +111,41 @@ def cards_add(*, user: AbstractBaseUser, problems: list[Problem]) -> int:
     return len(fresh)
 
 
-def hint_use(*, user: AbstractBaseUser, problem: Problem, n: int) -> None:
-    """Record that the learner read hint `n` (the next review of the problem counts it)."""
+class HintRefused(Exception):
+    """A hint the learner may not read now; the message says why, in the active language."""
+
+
+def _in_timed_exam(user: AbstractBaseUser, problem: Problem) -> bool:
+    open_timed = Attempt.objects.filter(
+        user=user, finished_at__isnull=True, deadline__gt=clock.now()
+    )
+    return any(problem.pk in attempt.problem_order for attempt in open_timed)
+
+
+def hint_open(*, user: AbstractBaseUser, problem: Problem, n: int) -> str:
+    """Hint `n` (from 1) of `problem`, recorded as used (the next review counts it).
+
+    Hints come one at a time: hint n needs hint n - 1 read first. None during a timed exam.
+    """
+    count = len(problem.hints)
+    if not count:
+        raise HintRefused(_("This problem has no hints."))
+    if not 1 <= n <= count:
+        raise HintRefused(_("This problem has hints 1 to %(count)d.") % {"count": count})
+    if _in_timed_exam(user, problem):
+        raise HintRefused(_("Hints are not available during a timed exam."))
+    if n > 1 and not HintUse.objects.filter(user=user, problem=problem, n=n - 1).exists():
+        raise HintRefused(_("Read hint %(previous)d first.") % {"previous": n - 1})
     HintUse.objects.get_or_create(
         user=user, problem=problem, n=n, counted=False, defaults={"used_at": clock.now()}
     )
+    return problem.hint_text(n)
+
+
+def hints_read(*, user: AbstractBaseUser, problem: Problem) -> int:
+    """How far up the ladder the learner has read (0 if no hint yet)."""
+    levels = HintUse.objects.filter(user=user, problem=problem).values_list("n", flat=True)
+    return max(levels, default=0)
 
 
 def bookmark_toggle(*, user: AbstractBaseUser, problem: Problem) -> bool:

@@ -156,6 +156,7 @@ class ProblemAdmin(admin.ModelAdmin):
         ("Title (日本語 | English)", {"fields": [("title_ja", "title_en")]}),
         ("Statement (日本語 | English)", {"fields": [("statement_ja", "statement_en"), "diagram"]}),
         ("Explanation (日本語 | English)", {"fields": [("explanation_ja", "explanation_en")]}),
+        ("Hints, from a nudge to nearly the answer", {"fields": ["hints"]}),
         (
             "Numeric answer",
             {

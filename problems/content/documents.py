@@ -35,6 +35,8 @@ def problem_to_document(problem: Problem) -> dict:
     }
     if problem.diagram:
         document["diagram"] = problem.diagram
+    if problem.hints:
+        document["hints"] = [{"ja": h["ja"], "en": h["en"]} for h in problem.hints]
     if problem.kind in CHOICE_KINDS:
         document["choices"] = [
             {

@@ -164,6 +164,7 @@ def _upsert_problem(section: Section, document: dict, report: LoadReport) -> Pro
         "tags": list(document.get("tags", [])),
         "source": document.get("source") or "",
         "diagram": document.get("diagram") or "",
+        "hints": [{"ja": h["ja"], "en": h["en"]} for h in document.get("hints", [])],
         "numeric_answer": numeric.get("answer"),
         "numeric_tolerance": numeric.get("tolerance", 0.0),
         "numeric_unit": numeric.get("unit") or "",

@@ -12,7 +12,7 @@ from study import clock, scheduling
 from study.models import Card, CardState, HintUse, Rating, ReviewLog, StudyPreferences
 from study.scheduling import Event, rating_for
 from study.selectors import forecast, learner_day_start, review_due, review_queue, streak
-from study.services import cards_add, hint_use, review_record
+from study.services import cards_add, hint_open, review_record
 from tests.factories import make_choice_problem, make_user
 
 T0 = datetime(2026, 12, 3, 1, 0, tzinfo=UTC)  # 10:00 in Tokyo
@@ -134,10 +134,11 @@ def test_the_forecast_counts_overdue_cards_today():
 
 @pytest.mark.django_db
 def test_a_hint_read_makes_a_right_answer_hard_once():
-    user, problem = make_user(), make_choice_problem()
+    user = make_user()
+    problem = make_choice_problem(hints=[{"ja": "ヒント", "en": "A hint"}])
     with clock.frozen(T0):
-        hint_use(user=user, problem=problem, n=1)
-        hint_use(user=user, problem=problem, n=1)  # read twice: one use
+        hint_open(user=user, problem=problem, n=1)
+        hint_open(user=user, problem=problem, n=1)  # read twice: one use
     assert _review(user, problem, True, T0).rating == Rating.HARD
     assert HintUse.objects.get().counted
     assert _review(user, problem, True, T0 + timedelta(minutes=10)).rating == Rating.GOOD
