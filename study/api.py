@@ -109,7 +109,7 @@ PROGRESS = inline_serializer(
         "weak_areas": inline_serializer(
             "WeakArea",
             fields={
-                "kind": serializers.ChoiceField(["section", "tag"]),
+                "kind": serializers.CharField(help_text='"section" or "tag"'),
                 "slug": serializers.CharField(),
                 "retention": serializers.FloatField(),
                 "problems": serializers.ListField(child=serializers.SlugField()),
