@@ -26,6 +26,7 @@ from problems.answers import AnswerFormatError
 from problems.models import Attempt, Problem, ProblemKind, Submission, SubmissionStatus, Verdict
 from problems.selectors import problem_get_published, problem_list_published, submission_access
 from problems.services import (
+    CONFIDENCE_LEVELS,
     SubmissionRejected,
     answer_create,
     attempt_finish,
@@ -34,8 +35,10 @@ from problems.services import (
     submission_create,
 )
 from problems.throttles import SignupThrottle, SubmissionThrottle, throttle_wait
+from study.selectors import card_next_due
 
 from .forms import SignupForm, answer_from_post
+from .study_views import dashboard_study_context, problem_study_context
 from .templatetags.markup import markdown_inline
 
 
@@ -96,6 +99,8 @@ def render_problem(request, problem: Problem, *, preview: bool = False):
         "next_slug": following,
         "preview": preview,
     }
+    if not preview:
+        context.update(problem_study_context(request, problem))
     if problem.is_code:
         return _code_problem(request, problem, context)
     if request.method == "POST":
@@ -106,12 +111,20 @@ def render_problem(request, problem: Problem, *, preview: bool = False):
 
 
 def _answer_from_form(request, problem: Problem) -> dict:
-    response = answer_from_post(problem, request.POST)
-    if response is None:
+    dont_know = request.POST.get("dont_know") == "1"
+    response = None if dont_know else answer_from_post(problem, request.POST)
+    if response is None and not dont_know:
         messages.error(request, _("Choose or type an answer first."))
         return {}
+    confidence = request.POST.get("confidence", "")
     try:
-        _answer, outcome = answer_create(user=request.user, problem=problem, response=response)
+        _answer, outcome = answer_create(
+            user=request.user,
+            problem=problem,
+            response=response,
+            dont_know=dont_know,
+            confidence=confidence if confidence in CONFIDENCE_LEVELS else "",
+        )
     except AnswerFormatError as error:
         messages.error(request, str(error))
         return {"given": response}
@@ -121,6 +134,8 @@ def _answer_from_form(request, problem: Problem) -> dict:
         "given_keys": _as_keys(outcome.response),
         "correct_answer": correct_answer_text(problem),
         "state": progress.SOLVED if outcome.correct else progress.ATTEMPTED,
+        "dont_know": dont_know,
+        "next_due_at": card_next_due(user=request.user, problem=problem),
     }
 
 
@@ -390,7 +405,10 @@ def dashboard(request):
         "attempts": progress.attempt_list_for_user(user=request.user, limit=10),
         "solved": sum(item.solved for item in sections),
         "problem_count": sum(item.problem_count for item in sections),
+        **dashboard_study_context(request.user),
     }
+    for item in sections:
+        item.study = context["study_sections"].get(item.section.slug)
     return render(request, "frontend/dashboard.html", context)
 
 

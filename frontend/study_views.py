@@ -1,0 +1,202 @@
+"""Pages of the learning loop: today's review, hints, the mistake notebook, 学習する.
+
+Reads go through `study.selectors`, writes through `study.services` (docs/learning.md).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
+
+from problems import progress
+from problems.models import Problem
+from problems.selectors import problem_get_published, problem_list_published
+from study import selectors as study
+from study.models import HintUse
+from study.services import (
+    HintRefused,
+    bookmark_toggle,
+    cards_add,
+    hint_open,
+    new_cards_per_day_set,
+    preferences_for,
+)
+
+REASON_LABELS = {
+    "leech": gettext_lazy("Keeps slipping: read the explanation first"),
+    "mistake": gettext_lazy("Answered wrong last time"),
+    "scheduled": gettext_lazy("Scheduled review"),
+    "new": gettext_lazy("New"),
+}
+
+
+def problem_study_context(request, problem: Problem) -> dict:
+    """What the problem page shows of the learning loop: hints read, the bookmark, the card."""
+    if not request.user.is_authenticated:
+        return {"hint_count": len(problem.hints)}
+    shown = sorted(
+        HintUse.objects.filter(user=request.user, problem=problem, counted=False).values_list(
+            "n", flat=True
+        )
+    )
+    return {
+        "hint_count": len(problem.hints),
+        "hints_shown": [(n, problem.hint_text(n)) for n in shown],
+        "next_hint": (shown[-1] if shown else 0) + 1,
+        "bookmarked": problem.pk in study.bookmarked_problem_ids(user=request.user),
+        "next_due_at": study.card_next_due(user=request.user, problem=problem),
+        "in_review": request.GET.get("review") == "1",
+    }
+
+
+def _back_to(request, problem: Problem, anchor: str = "") -> str:
+    """The problem page, keeping the review flag; or a same-site `next` the form gave."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    url = reverse("problem", args=[problem.slug])
+    if request.POST.get("review") == "1":
+        url += "?review=1"
+    return url + anchor
+
+
+@login_required
+@require_POST
+def hint_next(request, slug: str):
+    problem = problem_get_published(slug=slug, with_content=False)
+    try:
+        n = int(request.POST.get("n", "1"))
+        hint_open(user=request.user, problem=problem, n=n)
+    except ValueError:
+        messages.error(request, _("Ask for the hints with the button on the page."))
+    except HintRefused as refused:
+        messages.error(request, str(refused))
+    return redirect(_back_to(request, problem, "#hints"))
+
+
+@login_required
+@require_POST
+def bookmark(request, slug: str):
+    problem = problem_get_published(slug=slug, with_content=False)
+    if bookmark_toggle(user=request.user, problem=problem):
+        messages.success(request, _("Bookmarked: it is in your notebook."))
+    else:
+        messages.success(request, _("Bookmark removed."))
+    return redirect(_back_to(request, problem))
+
+
+@login_required
+@require_POST
+def study_section(request, slug: str):
+    """学習する: the section's problems become new cards, served at the daily limit."""
+    section = progress.section_get(slug=slug)
+    added = cards_add(
+        user=request.user, problems=list(problem_list_published().filter(section=section))
+    )
+    if added:
+        messages.success(
+            request,
+            ngettext(
+                "%(n)d problem added to your reviews; new ones come at your daily limit.",
+                "%(n)d problems added to your reviews; new ones come at your daily limit.",
+                added,
+            )
+            % {"n": added},
+        )
+    else:
+        messages.info(request, _("Every problem of this section is already in your reviews."))
+    return redirect("section", slug=section.slug)
+
+
+@login_required
+def review_today(request):
+    queue = study.review_queue(user=request.user)
+    problems = Problem.objects.in_bulk([d.problem_id for d in queue])
+    items = [
+        {"due": d, "problem": problems[d.problem_id], "reason": REASON_LABELS[d.reason]}
+        for d in queue
+    ]
+    context = {
+        "items": items,
+        "forecast": study.forecast(user=request.user),
+        "streak": study.streak(user=request.user),
+        "preferences": preferences_for(request.user),
+        "new_left": study.new_cards_left_today(request.user),
+        "current": "review",
+    }
+    return render(request, "frontend/review.html", context)
+
+
+@login_required
+def review_next(request):
+    """The first problem due (leeches and today's mistakes first), or the review page when done."""
+    queue = study.review_queue(user=request.user)
+    if not queue:
+        messages.success(request, _("Nothing more is due today. Well done!"))
+        return redirect("review")
+    return redirect(f"{reverse('problem', args=[queue[0].slug])}?review=1")
+
+
+@login_required
+@require_POST
+def review_settings(request):
+    try:
+        value = int(request.POST.get("new_cards_per_day", ""))
+        new_cards_per_day_set(user=request.user, value=value)
+    except (ValueError, ValidationError):
+        messages.error(request, _("New problems a day: give a whole number from 0 to 200."))
+    else:
+        messages.success(request, _("Saved: up to %(n)d new problems a day.") % {"n": value})
+    return redirect("review")
+
+
+@login_required
+def mistakes(request):
+    """間違えた問題: problems whose last review was wrong, and bookmarked ones."""
+    section = request.GET.get("section", "")[:100]
+    tag = request.GET.get("tag", "")[:100]
+    cards = study.mistakes(user=request.user, section=section, tag=tag)
+    bookmarked = study.bookmarked_problem_ids(user=request.user)
+    marked = list(problem_list_published().filter(pk__in=bookmarked).select_related("section"))
+    course = progress.course_current()
+    context = {
+        "cards": cards,
+        "bookmarked_problems": marked,
+        "bookmarked": bookmarked,
+        "section": section,
+        "tag": tag,
+        "sections": list(course.sections.order_by("order")) if course else [],
+        "tags": sorted(
+            {t for card in cards for t in card.problem.tags} | ({tag} if tag else set())
+        ),
+        "current": "mistakes",
+    }
+    return render(request, "frontend/mistakes.html", context)
+
+
+def dashboard_study_context(user) -> dict:
+    """The dashboard's readiness figures: weak areas, first-try accuracy, forecast, streak."""
+    figures = study.progress(user=user)
+    slugs = {slug for area in figures["weak_areas"] for slug in area["problems"]}
+    problems = {p.slug: p for p in Problem.objects.filter(slug__in=slugs)}
+    weak = [
+        {
+            **area,
+            "retention_percent": round(100 * area["retention"]),
+            "problem_objects": [problems[s] for s in area["problems"] if s in problems][:5],
+        }
+        for area in figures["weak_areas"]
+    ]
+    return {
+        "study_sections": {row["slug"]: row for row in figures["sections"]},
+        "weak_areas": weak,
+        "forecast": figures["forecast"],
+        "streak": study.streak(user=user),
+    }

@@ -1,0 +1,118 @@
+"""The learning loop's pages, server-rendered, in both languages."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.test import Client
+
+from study import clock
+from study.models import Card, HintUse, ReviewLog, StudyPreferences
+from tests.factories import make_choice_problem, make_section, make_user
+
+pytestmark = pytest.mark.django_db
+
+T0 = datetime(2026, 12, 3, 1, 0, tzinfo=UTC)
+HINTS = [{"ja": "出力の形を考えましょう。", "en": "Think of the output's shape."}]
+
+
+@pytest.fixture
+def learner():
+    client = Client()
+    client.user = make_user()
+    client.force_login(client.user)
+    return client
+
+
+def page(client, url, language="ja"):
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE=language, follow=True)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+def test_a_wrong_answer_is_in_the_review_badge_notebook_and_review_page(learner):
+    problem = make_choice_problem(title_ja="勾配消失", title_en="Vanishing gradients")
+    with clock.frozen(T0):
+        answered = learner.post(f"/problems/{problem.slug}/", {"answer": "1"})
+    assert "次回の復習" in answered.content.decode()
+    with clock.frozen(T0 + timedelta(minutes=2)):
+        review = page(learner, "/review/")
+        notebook = page(learner, "/mistakes/", "en")
+        english = page(learner, "/review/", "en")
+    assert 'data-review-badge="1"' in review and "今日の復習" in review
+    assert f'data-review-item="{problem.slug}"' in review and "前回まちがえた問題" in review
+    assert "Answered wrong last time" in english
+    assert f'data-mistake="{problem.slug}"' in notebook and "Vanishing gradients" in notebook
+    with clock.frozen(T0 + timedelta(minutes=2)):
+        start = learner.get("/review/next/")
+    assert start.status_code == 302 and start["Location"] == f"/problems/{problem.slug}/?review=1"
+
+
+def test_answering_right_in_the_review_moves_on_and_leaves_the_notebook(learner):
+    problem = make_choice_problem()
+    with clock.frozen(T0):
+        learner.post(f"/problems/{problem.slug}/", {"answer": "1"})
+    with clock.frozen(T0 + timedelta(minutes=2)):
+        body = learner.post(f"/problems/{problem.slug}/?review=1", {"answer": "2"}).content.decode()
+        assert "data-review-next" in body
+        assert page(learner, "/mistakes/").count("data-mistake=") == 0
+
+
+def test_i_dont_know_and_confidence_from_the_page(learner):
+    problem = make_choice_problem()
+    with clock.frozen(T0):
+        body = learner.post(f"/problems/{problem.slug}/", {"dont_know": "1"}).content.decode()
+        learner.post(f"/problems/{problem.slug}/", {"answer": "2", "confidence": "low"})
+    assert "答えはこちらです" in body
+    logs = list(ReviewLog.objects.order_by("id").values_list("dont_know", "confidence"))
+    assert logs == [(True, ""), (False, "low")]
+
+
+def test_hints_are_shown_one_at_a_time_on_the_page(learner):
+    problem = make_choice_problem(hints=HINTS + [{"ja": "二つ目", "en": "Second"}])
+    before = page(learner, f"/problems/{problem.slug}/")
+    assert "data-hint-button" in before and 'data-hint="1"' not in before
+    learner.post(f"/problems/{problem.slug}/hint/", {"n": "1"})
+    after = page(learner, f"/problems/{problem.slug}/", "en")
+    assert "Think of the output" in after and "Next hint (2 of 2)" in after
+    skipped = learner.post(f"/problems/{make_choice_problem(hints=HINTS).slug}/hint/", {"n": "5"})
+    assert skipped.status_code == 302
+    assert HintUse.objects.count() == 1
+
+
+def test_study_this_section_adds_new_cards_at_the_daily_limit(learner):
+    section = make_section("study-me")
+    for _ in range(4):
+        make_choice_problem(section=section)
+    StudyPreferences.objects.create(user=learner.user, new_cards_per_day=2)
+    with clock.frozen(T0):
+        body = learner.post("/sections/study-me/study/", follow=True).content.decode()
+        review = page(learner, "/review/")
+    assert "4 問" in body
+    assert Card.objects.filter(user=learner.user).count() == 4
+    assert review.count('data-reason="new"') == 2
+
+
+def test_the_daily_limit_setting_says_what_to_fix(learner):
+    bad = learner.post("/review/settings/", {"new_cards_per_day": "500"}, follow=True)
+    assert "0 から 200" in bad.content.decode()
+    learner.post("/review/settings/", {"new_cards_per_day": "5"})
+    assert StudyPreferences.objects.get(user=learner.user).new_cards_per_day == 5
+
+
+def test_the_dashboard_shows_weak_areas_from_the_evidence(learner):
+    weak, strong = make_section("rnn-weak"), make_section("lstm-strong")
+    with clock.frozen(T0):
+        for _ in range(2):
+            learner.post(f"/problems/{make_choice_problem(section=weak).slug}/", {"answer": "1"})
+            learner.post(f"/problems/{make_choice_problem(section=strong).slug}/", {"answer": "2"})
+        body = page(learner, "/progress/")
+    assert 'data-weak-area="rnn-weak"' in body
+    assert 'data-weak-area="lstm-strong"' not in body
+
+
+def test_anonymous_visitors_are_sent_to_log_in():
+    for url in ("/review/", "/mistakes/", "/review/next/"):
+        response = Client().get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
