@@ -17,13 +17,21 @@ from django.views.decorators.http import require_POST
 
 from problems import progress
 from problems.models import Problem
-from problems.selectors import problem_get_published, problem_list_published
+from problems.selectors import (
+    problem_get_published,
+    problem_list_published,
+    problem_model_solution,
+)
 from study import selectors as study
 from study.models import HintUse
 from study.services import (
-    HintRefused,
+    GIVE_UP_AFTER_FAILURES,
+    Refused,
     bookmark_toggle,
     cards_add,
+    failed_submissions,
+    give_up,
+    has_given_up,
     hint_open,
     new_cards_per_day_set,
     preferences_for,
@@ -76,9 +84,38 @@ def hint_next(request, slug: str):
         hint_open(user=request.user, problem=problem, n=n)
     except ValueError:
         messages.error(request, _("Ask for the hints with the button on the page."))
-    except HintRefused as refused:
+    except Refused as refused:
         messages.error(request, str(refused))
     return redirect(_back_to(request, problem, "#hints"))
+
+
+def code_study_context(request, problem: Problem, *, solved: bool) -> dict:
+    """The code page's 解答を見る: offered after three failed submissions; once used (or once
+    solved) the model solution is shown with the explanation."""
+    if not request.user.is_authenticated:
+        return {}
+    gave_up = has_given_up(user=request.user, problem=problem)
+    failed = failed_submissions(user=request.user, problem=problem)
+    return {
+        "gave_up": gave_up,
+        "offer_give_up": not solved and not gave_up and failed >= GIVE_UP_AFTER_FAILURES,
+        "model_solution": problem_model_solution(problem=problem) if solved or gave_up else "",
+    }
+
+
+@login_required
+@require_POST
+def show_solution(request, slug: str):
+    problem = problem_get_published(slug=slug, with_content=False)
+    try:
+        give_up(user=request.user, problem=problem)
+    except Refused as refused:
+        messages.error(request, str(refused))
+        return redirect(_back_to(request, problem))
+    messages.info(
+        request, _("Here is the model solution. This problem comes back for review soon.")
+    )
+    return redirect(_back_to(request, problem, "#solution"))
 
 
 @login_required
@@ -183,9 +220,7 @@ def mistakes(request):
 
 def dashboard_study_context(user) -> dict:
     """The dashboard's readiness figures: weak areas, first-try accuracy, forecast, streak."""
-    figures = study.progress(user=user)
-    slugs = {slug for area in figures["weak_areas"] for slug in area["problems"]}
-    problems = {p.slug: p for p in Problem.objects.filter(slug__in=slugs)}
+    figures, problems = study.progress_with_problems(user=user)
     weak = [
         {
             **area,

@@ -38,7 +38,7 @@ from problems.throttles import SignupThrottle, SubmissionThrottle, throttle_wait
 from study.selectors import card_next_due
 
 from .forms import SignupForm, answer_from_post
-from .study_views import dashboard_study_context, problem_study_context
+from .study_views import code_study_context, dashboard_study_context, problem_study_context
 from .templatetags.markup import markdown_inline
 
 
@@ -189,6 +189,7 @@ def _code_problem(request, problem: Problem, context: dict):
         latest=latest,
         latest_finished=latest.is_finished if latest else False,
         draft_key=f"draft:{problem.slug}:{request.user.pk or 'anonymous'}",
+        **code_study_context(request, problem, solved=context["state"] == progress.SOLVED),
     )
     return render(request, "frontend/code_problem.html", context)
 

@@ -18,7 +18,7 @@ from problems.selectors import problem_get_published
 
 from . import clock
 from .selectors import learner_zone, progress, review_due
-from .services import HintRefused, hint_open
+from .services import Refused, hint_open
 
 
 def parse_until(user, value: str | None) -> datetime:
@@ -141,7 +141,7 @@ HINT = inline_serializer(
         "text": serializers.CharField(),
     },
 )
-HINT_REFUSED = inline_serializer("HintRefused", fields={"detail": serializers.CharField()})
+HINT_REFUSED = inline_serializer("Refused", fields={"detail": serializers.CharField()})
 
 
 class HintView(APIView):
@@ -152,7 +152,7 @@ class HintView(APIView):
         problem = problem_get_published(slug=slug, with_content=False)
         try:
             text = hint_open(user=request.user, problem=problem, n=n)
-        except HintRefused as refused:
+        except Refused as refused:
             # no such hint: 404; one that exists but not now (timed exam, out of order): 409
             exists = 1 <= n <= len(problem.hints)
             return Response({"detail": str(refused)}, status=409 if exists else 404)

@@ -8,12 +8,12 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import F
+from django.db.models import Count, F, Q
 
 from problems.models import Problem
 
 from . import clock, scheduling
-from .models import Bookmark, Card, ReviewLog, StudyPreferences
+from .models import Bookmark, Card, CardState, ReviewLog, StudyPreferences
 
 # "Retention" is the chance, by FSRS, of recalling a problem a day from now: a problem just
 # answered is always recalled this instant, so "now" would rate every fresh mistake at 100 %.
@@ -25,7 +25,12 @@ FORECAST_DAYS = 7
 
 
 def _preferences(user: AbstractBaseUser) -> StudyPreferences:
-    return StudyPreferences.objects.filter(user=user).first() or StudyPreferences(user=user)
+    """The learner's preferences (defaults if never saved), read once per user object."""
+    cached = getattr(user, "_study_preferences_cache", None)
+    if cached is None:
+        cached = StudyPreferences.objects.filter(user=user).first() or StudyPreferences(user=user)
+        user._study_preferences_cache = cached
+    return cached
 
 
 def learner_zone(user: AbstractBaseUser) -> ZoneInfo:
@@ -94,9 +99,9 @@ def review_queue(*, user: AbstractBaseUser) -> list[DueCard]:
     due = review_due(user=user, until=end_of_day)
     # Learning steps are minutes apart on purpose: those wait for their time.
     learning_later = set(
-        Card.objects.filter(user=user, due_at__gt=now, state__in=[1, 3]).values_list(
-            "problem_id", flat=True
-        )
+        Card.objects.filter(
+            user=user, due_at__gt=now, state__in=[CardState.LEARNING, CardState.RELEARNING]
+        ).values_list("problem_id", flat=True)
     )
     due = [d for d in due if d.problem_id not in learning_later]
     rank = {"leech": 0, "mistake": 1, "scheduled": 2, "new": 3}
@@ -104,7 +109,24 @@ def review_queue(*, user: AbstractBaseUser) -> list[DueCard]:
 
 
 def review_count(*, user: AbstractBaseUser) -> int:
-    return len(review_queue(user=user))
+    """len(review_queue(user)) in one query (and the preferences): every page's header shows it."""
+    now = clock.now()
+    day_start = learner_day_start(user)
+    reviewed = Q(introduced_at__isnull=False)
+    counts = Card.objects.filter(user=user, problem__is_published=True).aggregate(
+        due=Count("pk", filter=reviewed & Q(due_at__lte=now)),
+        later_today=Count(
+            "pk",
+            filter=reviewed
+            & Q(state=CardState.REVIEW, due_at__gt=now, due_at__lt=day_start + timedelta(days=1)),
+        ),
+        new=Count("pk", filter=Q(introduced_at__isnull=True, due_at__lte=now)),
+        new_today=Count(
+            "pk", filter=Q(introduced_at__gte=day_start, introduced_at__gt=F("added_at"))
+        ),
+    )
+    allowance = max(0, _preferences(user).new_cards_per_day - counts["new_today"])
+    return counts["due"] + counts["later_today"] + min(counts["new"], allowance)
 
 
 def card_next_due(*, user: AbstractBaseUser, problem: Problem) -> datetime | None:
@@ -136,6 +158,11 @@ def _first_try(user: AbstractBaseUser) -> dict[int, bool]:
 def progress(*, user: AbstractBaseUser) -> dict:
     """Per section and per tag: attempted, first-try correct, retention, due; weak areas; the
     week's forecast of reviews due (the learner's days)."""
+    return progress_with_problems(user=user)[0]
+
+
+def progress_with_problems(*, user: AbstractBaseUser) -> tuple[dict, dict[str, Problem]]:
+    """`progress` and the published problems it read, by slug (pages show their titles)."""
     now = clock.now()
     horizon = now + RETENTION_HORIZON
     problems = list(
@@ -182,8 +209,8 @@ def progress(*, user: AbstractBaseUser) -> dict:
             }
             for a in weak
         ],
-        "forecast": forecast(user=user),
-    }
+        "forecast": _forecast(user, [c.due_at for c in cards.values()]),
+    }, {p.slug: p for p in problems}
 
 
 def _weakest_first(slugs, cards, ids, horizon) -> list[str]:
@@ -204,10 +231,15 @@ def _area_row(area: Area) -> dict:
 
 def forecast(*, user: AbstractBaseUser, days: int = FORECAST_DAYS) -> list[dict]:
     """Reviews due on each of the learner's next `days` days; today includes what is overdue."""
+    due_dates = Card.objects.filter(user=user, introduced_at__isnull=False).values_list(
+        "due_at", flat=True
+    )
+    return _forecast(user, list(due_dates), days)
+
+
+def _forecast(user: AbstractBaseUser, due_dates: list[datetime], days: int = FORECAST_DAYS):
     start = learner_day_start(user)
-    due_dates = Card.objects.filter(
-        user=user, introduced_at__isnull=False, due_at__lt=start + timedelta(days=days)
-    ).values_list("due_at", flat=True)
+    due_dates = [d for d in due_dates if d < start + timedelta(days=days)]
     counts: dict[date, int] = defaultdict(int)
     zone = learner_zone(user)
     for due_at in due_dates:

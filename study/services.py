@@ -8,10 +8,15 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from problems.models import Attempt, Problem
+from problems.models import Attempt, Problem, Submission, SubmissionStatus, Verdict
 
 from . import clock, scheduling
 from .models import Bookmark, Card, HintUse, ReviewLog, ReviewSource, StudyPreferences
+
+
+class Refused(Exception):
+    """Something the learner may not do now (a hint, the model solution); the message says why,
+    in the active language."""
 
 
 def preferences_for(user: AbstractBaseUser) -> StudyPreferences:
@@ -93,6 +98,39 @@ def review_record(
     )
 
 
+# Failed submissions after which a code problem offers its model solution (解答を見る).
+GIVE_UP_AFTER_FAILURES = 3
+
+
+def failed_submissions(*, user: AbstractBaseUser, problem: Problem) -> int:
+    """Graded submissions (hidden tests run) that were not accepted."""
+    return (
+        Submission.objects.filter(
+            user=user, problem=problem, visible_only=False, status=SubmissionStatus.DONE
+        )
+        .exclude(verdict=Verdict.AC)
+        .count()
+    )
+
+
+def give_up(*, user: AbstractBaseUser, problem: Problem) -> ReviewLog:
+    """解答を見る: the learner reads the model solution; the problem is due again soon (Again)."""
+    if failed_submissions(user=user, problem=problem) < GIVE_UP_AFTER_FAILURES:
+        raise Refused(
+            _("The model solution opens after %(n)d submissions that were not accepted.")
+            % {"n": GIVE_UP_AFTER_FAILURES}
+        )
+    return review_record(
+        user=user, problem=problem, correct=False, source=ReviewSource.GIVE_UP, gave_up=True
+    )
+
+
+def has_given_up(*, user: AbstractBaseUser, problem: Problem) -> bool:
+    return ReviewLog.objects.filter(
+        user=user, problem=problem, source=ReviewSource.GIVE_UP
+    ).exists()
+
+
 def cards_add(*, user: AbstractBaseUser, problems: list[Problem]) -> int:
     """学習する: add problems the learner has no card for as new cards; returns how many.
 
@@ -111,10 +149,6 @@ def cards_add(*, user: AbstractBaseUser, problems: list[Problem]) -> int:
     return len(fresh)
 
 
-class HintRefused(Exception):
-    """A hint the learner may not read now; the message says why, in the active language."""
-
-
 def _in_timed_exam(user: AbstractBaseUser, problem: Problem) -> bool:
     open_timed = Attempt.objects.filter(
         user=user, finished_at__isnull=True, deadline__gt=clock.now()
@@ -129,13 +163,13 @@ def hint_open(*, user: AbstractBaseUser, problem: Problem, n: int) -> str:
     """
     count = len(problem.hints)
     if not count:
-        raise HintRefused(_("This problem has no hints."))
+        raise Refused(_("This problem has no hints."))
     if not 1 <= n <= count:
-        raise HintRefused(_("This problem has hints 1 to %(count)d.") % {"count": count})
+        raise Refused(_("This problem has hints 1 to %(count)d.") % {"count": count})
     if _in_timed_exam(user, problem):
-        raise HintRefused(_("Hints are not available during a timed exam."))
+        raise Refused(_("Hints are not available during a timed exam."))
     if n > 1 and not HintUse.objects.filter(user=user, problem=problem, n=n - 1).exists():
-        raise HintRefused(_("Read hint %(previous)d first.") % {"previous": n - 1})
+        raise Refused(_("Read hint %(previous)d first.") % {"previous": n - 1})
     HintUse.objects.get_or_create(
         user=user, problem=problem, n=n, counted=False, defaults={"used_at": clock.now()}
     )

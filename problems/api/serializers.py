@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import get_language
 from rest_framework import serializers
 
 from ..models import Problem, Submission
@@ -97,6 +98,14 @@ class SubmissionRequestSerializer(serializers.Serializer):
     visible_only = serializers.BooleanField(required=False, default=False)
 
 
+def _in_language(text):
+    """An author's per-test hint, a string or {"ja", "en"}, in the request's language."""
+    if isinstance(text, dict):
+        language = (get_language() or "ja")[:2]
+        return text.get(language) or text.get("ja") or text.get("en")
+    return text
+
+
 class SubmissionSerializer(serializers.ModelSerializer):
     problem = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     version = serializers.IntegerField(source="problem_version.number", read_only=True)
@@ -139,5 +148,5 @@ class SubmissionSerializer(serializers.ModelSerializer):
                     }
                 )
             else:
-                shown.append(test)
+                shown.append({**test, "hint": _in_language(test.get("hint"))})
         return shown

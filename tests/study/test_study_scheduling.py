@@ -108,6 +108,7 @@ def test_a_day_is_the_learners_day():
     assert learner_day_start(user, late_evening_utc).date().isoformat() == "2026-12-03"
     assert learner_day_start(user, after_midnight).date().isoformat() == "2026-12-04"
     StudyPreferences.objects.create(user=user, time_zone="UTC")
+    user = type(user).objects.get(pk=user.pk)  # preferences are read once per user object
     assert learner_day_start(user, after_midnight).date().isoformat() == "2026-12-03"
 
 
@@ -180,3 +181,22 @@ def test_a_failing_listener_never_costs_the_learner_the_answer(monkeypatch):
         answer, outcome = answer_create(user=user, problem=problem, response="2")
     assert outcome.correct and answer.pk
     assert not Card.objects.exists() and not ReviewLog.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_header_count_is_the_length_of_the_review_queue():
+    user = make_user()
+    StudyPreferences.objects.create(user=user, new_cards_per_day=2)
+    problems = [make_choice_problem() for _ in range(8)]
+    with clock.frozen(T0):
+        cards_add(user=user, problems=problems[:3])
+    _review(user, problems[3], False, T0)  # a mistake, due in a minute
+    _review(user, problems[4], True, T0)  # in the learning steps, due in ten minutes
+    for k in (5, 6):  # learned: due in days
+        _review(user, problems[k], True, T0)
+        _review(user, problems[k], True, T0 + timedelta(minutes=10))
+    for minutes in (0, 2, 12, 60 * 24 * 3):
+        with clock.frozen(T0 + timedelta(minutes=minutes)):
+            from study.selectors import review_count
+
+            assert review_count(user=user) == len(review_queue(user=user)), minutes

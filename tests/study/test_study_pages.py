@@ -116,3 +116,60 @@ def test_anonymous_visitors_are_sent_to_log_in():
     for url in ("/review/", "/mistakes/", "/review/next/"):
         response = Client().get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def _graded(user, problem, verdict, tests=()):
+    from problems.models import Submission, SubmissionStatus
+
+    return Submission.objects.create(
+        user=user,
+        problem=problem,
+        problem_version=problem.versions.get(),
+        code="def double(x):\n    return x\n",
+        status=SubmissionStatus.DONE,
+        verdict=verdict,
+        tests=list(tests),
+    )
+
+
+def test_the_model_solution_opens_after_three_failed_submissions_as_a_give_up(learner):
+    from study.models import ReviewSource
+    from tests.factories import make_code_problem
+
+    problem = make_code_problem()
+    url = f"/problems/{problem.slug}/"
+    refused = learner.post(f"{url}solution/", follow=True).content.decode()
+    assert "3 回" in refused and "data-model-solution" not in refused
+    for _ in range(3):
+        _graded(learner.user, problem, "WA")
+    offered = page(learner, url)
+    assert "data-give-up" in offered and "return 2 * x" not in offered
+    with clock.frozen(T0):
+        shown = learner.post(f"{url}solution/", follow=True).content.decode()
+    assert "data-model-solution" in shown and "return 2 * x" in shown
+    log = ReviewLog.objects.get(source=ReviewSource.GIVE_UP)
+    assert log.rating == 1 and not log.correct  # Again
+    assert log.due_after - T0 <= timedelta(minutes=10)
+
+
+def test_a_failing_visible_test_shows_its_hint_in_the_page_language(learner):
+    from tests.factories import make_code_problem
+
+    problem = make_code_problem()
+    hint = {"ja": "2 倍にするのを忘れていませんか。", "en": "Did you forget to double it?"}
+    submission = _graded(
+        learner.user,
+        problem,
+        "WA",
+        tests=[
+            {"name": "visible", "passed": False, "points": 0, "max_points": 1, "hint": hint},
+            {"name": "secret", "passed": False, "hidden": True, "hint": hint},
+        ],
+    )
+    ja = page(learner, f"/submissions/{submission.pk}/")
+    en = page(learner, f"/submissions/{submission.pk}/", "en")
+    assert ja.count("2 倍にするのを忘れていませんか。") == 1  # the hidden test's stays hidden
+    assert "Did you forget to double it?" in en
+    api = learner.get(f"/api/submissions/{submission.pk}/", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert api["tests"][0]["hint"] == "Did you forget to double it?"
+    assert "hint" not in api["tests"][1]
