@@ -68,7 +68,7 @@ class SectionAdmin(admin.ModelAdmin):
 class ChoiceInline(admin.TabularInline):
     model = Choice
     extra = 0
-    fields = ["order", "key", "text_ja", "text_en", "is_correct"]
+    fields = ["order", "key", "text_ja", "text_en", "is_correct", "feedback_ja", "feedback_en"]
 
 
 class AcceptedAnswerInline(admin.TabularInline):

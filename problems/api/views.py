@@ -28,6 +28,7 @@ from .serializers import (
     ProblemListSerializer,
     SubmissionRequestSerializer,
     SubmissionSerializer,
+    answer_choices_revealed,
 )
 
 
@@ -90,6 +91,7 @@ class AnswerCreateView(APIView):
                 "score": outcome.score,
                 "max_score": outcome.max_score,
                 "correct_answer": correct_answer_display(problem),
+                "choices": answer_choices_revealed(problem, outcome.response),
                 "explanation": problem.localized("explanation"),
             },
             status=status.HTTP_201_CREATED,
