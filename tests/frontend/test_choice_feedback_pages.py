@@ -117,3 +117,28 @@ def test_an_unanswered_review_question_shows_the_right_choice_only():
     choices = _choice_items(review)
     assert "✓ 正解" in choices["2"] and "data-verdict" not in choices["1"]
     assert "この問題には解答していません。" in review
+
+
+def test_feedback_markup_is_sanitised_like_a_choices_text():
+    problem = _problem()
+    Choice.objects.filter(problem=problem, key="1").update(
+        feedback_en="<script>alert(1)</script><img src=x onerror=alert(1)> `code` $x^2$"
+    )
+    body = client_for(make_user()).post(f"/problems/{problem.slug}/", {"answer": "1"})
+    feedback = re.search(
+        r"<span class=\"choice__feedback\"[^>]*>(.*?)</span>", body.content.decode(), re.S
+    ).group(1)
+    assert "<script" not in feedback and "onerror" not in feedback
+    assert "<code>code</code>" in feedback and "$x^2$" in feedback
+
+
+def test_an_author_edits_choice_feedback_in_the_admin():
+    from django.contrib.auth.models import Group
+
+    author = make_user(is_staff=True)
+    author.groups.add(Group.objects.get(name="author"))
+    problem = _problem()
+    client = client_for(author)
+    page = client.get(f"/admin/problems/problem/{problem.pk}/change/").content.decode()
+    assert 'name="choices-0-feedback_ja"' in page and 'name="choices-0-feedback_en"' in page
+    assert WRONG_ONE["ja"] in page
