@@ -360,6 +360,7 @@ def attempt_review(request, pk: int):
                 "answer": answer,
                 "show_explanation": not problem.is_code or problem.pk in solved_code_ids,
                 "given": given_answer_text(problem, answer.response) if answer else "",
+                "given_keys": _as_keys(answer.response) if answer else [],
                 "correct_answer": correct_answer_text(problem),
             }
         )

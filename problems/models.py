@@ -163,6 +163,12 @@ class Choice(BilingualMixin, models.Model):
     text_ja = models.TextField()
     text_en = models.TextField()
     is_correct = models.BooleanField(default=False)
+    # Why this choice is wrong (or, for a correct one, why it is right): shown only where the
+    # answer is revealed, for the choices the learner picked and for the correct ones.
+    feedback_ja = models.TextField(blank=True)
+    feedback_en = models.TextField(blank=True)
+
+    localized_feedback = property(lambda self: self.localized("feedback"))
 
     class Meta:
         ordering = ["problem_id", "order", "id"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import get_language
 from rest_framework import serializers
 
-from ..models import Problem, Submission
+from ..models import CHOICE_KINDS, Problem, Submission
 
 
 class ProblemListSerializer(serializers.ModelSerializer):
@@ -57,6 +57,28 @@ class ProblemDetailSerializer(ProblemListSerializer):
             "visible_tests": [test.get("name", f"test {i + 1}") for i, test in enumerate(visible)],
             "hidden_test_count": len(spec.tests) - len(visible),
         }
+
+
+def answer_choices_revealed(problem: Problem, response) -> list[dict] | None:
+    """Every choice with whether it is correct and whether the learner picked it, once the answer
+    is revealed; the feedback (in the request's language) for the picked and the correct ones.
+    None for problems without choices."""
+    if problem.kind not in CHOICE_KINDS:
+        return None
+    picked = {str(key) for key in (response if isinstance(response, list) else [response])}
+    revealed = []
+    for choice in problem.choices.all():
+        shown = choice.key in picked or choice.is_correct
+        revealed.append(
+            {
+                "key": choice.key,
+                "text": choice.localized("text"),
+                "correct": choice.is_correct,
+                "picked": choice.key in picked,
+                "feedback": (choice.localized("feedback") or None) if shown else None,
+            }
+        )
+    return revealed
 
 
 class AnswerRequestSerializer(serializers.Serializer):

@@ -31,6 +31,7 @@ from .serializers import (
     ProblemListSerializer,
     SubmissionRequestSerializer,
     SubmissionSerializer,
+    answer_choices_revealed,
 )
 
 
@@ -98,6 +99,7 @@ class AnswerCreateView(APIView):
                 "score": outcome.score,
                 "max_score": outcome.max_score,
                 "correct_answer": correct_answer_display(problem),
+                "choices": answer_choices_revealed(problem, outcome.response),
                 "explanation": problem.localized("explanation"),
                 # the learning loop's schedule for this problem after this answer
                 "next_due_at": card_next_due(user=request.user, problem=problem),

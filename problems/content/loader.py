@@ -182,6 +182,7 @@ def _upsert_problem(section: Section, document: dict, report: LoadReport) -> Pro
             text_ja=choice["ja"],
             text_en=choice["en"],
             is_correct=bool(choice.get("correct", False)),
+            **_bilingual(choice, "feedback"),
         )
         for index, choice in enumerate(document.get("choices", []))
     )

@@ -82,6 +82,7 @@ PROBLEM = {
                     "ja": {"type": "string", "minLength": 1},
                     "en": {"type": "string", "minLength": 1},
                     "correct": {"type": "boolean"},
+                    "feedback": BILINGUAL,
                 },
                 "additionalProperties": False,
             },
