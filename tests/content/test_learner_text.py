@@ -85,16 +85,11 @@ PLAIN_ENDING = re.compile(r"(?:である|だ)[）)」』]*。")
 def learner_texts(node: object, path: str = "") -> Iterator[tuple[str, str, str]]:
     """(field path, language, text) of every text a learner reads in a content document.
 
-    That is every {ja, en} pair (title, statement, explanation, description, choices, hints,
-    feedback) outside `code:`, and the feedback of code problems' mutants and alternatives.
+    That is every {ja, en} pair: title, statement, explanation, description, choices, and
+    inside `code:` the tests' hints and the mutants' feedback. Code itself is a plain string
+    (starter, solution, reference, mutants' code) and never such a pair.
     """
     if isinstance(node, dict):
-        if "entry_points" in node:  # a `code:` spec: only its feedback is learner text
-            for kind in ("mutants", "alternatives"):
-                for i, item in enumerate(node.get(kind) or []):
-                    if isinstance(item, dict) and "feedback" in item:
-                        yield from learner_texts(item["feedback"], f"{path}.{kind}[{i}].feedback")
-            return
         for lang in ("ja", "en"):
             if isinstance(node.get(lang), str):
                 yield (f"{path}.{lang}" if path else lang), lang, node[lang]
@@ -220,15 +215,16 @@ def test_the_style_check_finds_de_aru_endings_outside_code(text, plain):
     assert bool(PLAIN_ENDING.search(prose(text))) is plain
 
 
-def test_learner_texts_read_feedback_but_not_code():
+def test_learner_texts_read_hints_and_feedback_but_not_code():
     document = {
         "title": {"ja": "題", "en": "Title"},
         "choices": [{"key": "1", "ja": "選択肢", "en": "choice", "correct": True}],
         "code": {
             "entry_points": ["f"],
             "starter": "seed = 0",
+            "tests": [{"name": "t", "hint": {"ja": "ヒント", "en": "hint"}}],
             "mutants": [
-                {"name": "m", "code": "x", "feedback": {"ja": "誤解", "en": "misread"}},
+                {"name": "m", "code": "seed = 1", "feedback": {"ja": "誤解", "en": "misread"}},
             ],
         },
     }
@@ -240,6 +236,8 @@ def test_learner_texts_read_feedback_but_not_code():
         "title.en",
         "choices[0].ja",
         "choices[0].en",
+        "code.tests[0].hint.ja",
+        "code.tests[0].hint.en",
         "code.mutants[0].feedback.ja",
         "code.mutants[0].feedback.en",
     ]
