@@ -82,8 +82,9 @@ NON_CANONICAL = {
     ],
 }
 
-# である調 at the end of a Japanese sentence, possibly before closing brackets.
-PLAIN_ENDING = re.compile(r"(?:である|だ)[）)」』]*。")
+# である調 at the end of a Japanese sentence (possibly before closing brackets) or of a
+# clause joined by が、.
+PLAIN_ENDING = re.compile(r"(?:である|だ)(?:[）)」』]*。|が、)")
 
 
 def learner_texts(node: object, path: str = "") -> Iterator[tuple[str, str, str]]:
@@ -211,6 +212,7 @@ def test_the_space_check_tells_stray_spaces_from_spaces_around_latin_words(text,
         ("これは誤りである。", True),
         ("正解は 1 だ。", True),
         ("（勾配が消えるためである。）", True),
+        ("有効だが、上下反転は使えません。", True),
         ("これは誤りです。", False),
         ("`x = 1  # だ。`", False),
     ],
