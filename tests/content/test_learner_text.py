@@ -129,6 +129,15 @@ def _texts(path: Path, lang: str | None = None) -> Iterator[tuple[str, str, str]
             yield field, text_lang, prose(text)
 
 
+def _findings(path: Path, pattern: re.Pattern, lang: str | None = None) -> list[str]:
+    """Each match of pattern in the file's learner texts, as 'field: …excerpt…'."""
+    return [
+        f"{field}: …{_excerpt(text, m.start(), m.end())}…"
+        for field, _lang, text in _texts(path, lang)
+        for m in pattern.finditer(text)
+    ]
+
+
 @pytest.mark.parametrize("path", FILES, ids=file_id)
 def test_no_text_mentions_the_study_note_as_the_seed(path):
     found = []
@@ -140,11 +149,7 @@ def test_no_text_mentions_the_study_note_as_the_seed(path):
 
 @pytest.mark.parametrize("path", FILES, ids=file_id)
 def test_no_text_tells_learners_what_an_author_corrected(path):
-    found = [
-        f"{field}: …{_excerpt(text, m.start(), m.end())}…"
-        for field, _lang, text in _texts(path)
-        for m in AUTHORING_NOTE.finditer(text)
-    ]
+    found = _findings(path, AUTHORING_NOTE)
     assert not found, (
         f"{file_id(path)} has an authoring note; keep it in content/README.md: {found}"
     )
@@ -174,21 +179,13 @@ def test_each_term_has_one_spelling(path):
 
 @pytest.mark.parametrize("path", FILES, ids=file_id)
 def test_japanese_has_no_space_between_two_japanese_characters(path):
-    found = [
-        f"{field}: {_excerpt(text, m.start(), m.end())!r}"
-        for field, _lang, text in _texts(path, "ja")
-        for m in SPACE_BETWEEN_JAPANESE.finditer(text)
-    ]
+    found = _findings(path, SPACE_BETWEEN_JAPANESE, "ja")
     assert not found, f"{file_id(path)} has stray spaces: {found}"
 
 
 @pytest.mark.parametrize("path", FILES, ids=file_id)
 def test_japanese_sentences_do_not_end_in_de_aru_style(path):
-    found = [
-        f"{field}: …{_excerpt(text, m.start(), m.end())}"
-        for field, _lang, text in _texts(path, "ja")
-        for m in PLAIN_ENDING.finditer(text)
-    ]
+    found = _findings(path, PLAIN_ENDING, "ja")
     assert not found, f"{file_id(path)} mixes である調 into です・ます調: {found}"
 
 
