@@ -72,7 +72,6 @@ NON_CANONICAL = {
         (re.compile(r"フィルター"), "フィルタ"),
         (re.compile(r"閾値"), "しきい値"),
         (re.compile(r"語彙"), "ボキャブラリ"),
-        (re.compile(r"コードブック損失|コミットメント損失"), "codebook loss / commitment loss"),
         (re.compile(r"双方向(?:RNN|LSTM)"), "双方向 RNN / 双方向 LSTM"),
         (re.compile(r"(?<![\w-])(?:seq2seq|Seq2seq)(?![\w-])"), "Seq2Seq"),
         (re.compile(r"Word2vec|Word2Vec"), "word2vec"),
