@@ -221,10 +221,16 @@ def mistakes(request):
 def dashboard_study_context(user) -> dict:
     """The dashboard's readiness figures: weak areas, first-try accuracy, forecast, streak."""
     figures, problems = study.progress_with_problems(user=user)
+    sections = {p.section.slug: p.section for p in problems.values()}
     weak = [
         {
             **area,
             "retention_percent": round(100 * area["retention"]),
+            "title": (
+                sections[area["slug"]].localized_title
+                if area["kind"] == "section" and area["slug"] in sections
+                else area["slug"]
+            ),
             "problem_objects": [problems[s] for s in area["problems"] if s in problems][:5],
         }
         for area in figures["weak_areas"]
