@@ -129,6 +129,10 @@ def review_count(*, user: AbstractBaseUser) -> int:
     return counts["due"] + counts["later_today"] + min(counts["new"], allowance)
 
 
+def card_is_leech(*, user: AbstractBaseUser, problem: Problem) -> bool:
+    return Card.objects.filter(user=user, problem=problem, is_leech=True).exists()
+
+
 def card_next_due(*, user: AbstractBaseUser, problem: Problem) -> datetime | None:
     return Card.objects.filter(user=user, problem=problem).values_list("due_at", flat=True).first()
 

@@ -173,3 +173,47 @@ def test_a_failing_visible_test_shows_its_hint_in_the_page_language(learner):
     api = learner.get(f"/api/submissions/{submission.pk}/", HTTP_ACCEPT_LANGUAGE="en").json()
     assert api["tests"][0]["hint"] == "Did you forget to double it?"
     assert "hint" not in api["tests"][1]
+
+
+def test_authors_read_the_readiness_report_per_problem():
+    from django.contrib.auth.models import Group
+
+    from problems.roles import author_group
+
+    # given two learners, one wrong then right with a hint, one right at once
+    problem = make_choice_problem(slug="gate-count", hints=HINTS)
+    first, second = Client(), Client()
+    for client in (first, second):
+        client.user = make_user()
+        client.force_login(client.user)
+    with clock.frozen(T0):
+        first.post(f"/problems/{problem.slug}/", {"answer": "1"})
+        first.post(f"/problems/{problem.slug}/hint/", {"n": "1"})
+        second.post(f"/problems/{problem.slug}/", {"answer": "2"})
+    with clock.frozen(T0 + timedelta(minutes=2)):
+        first.post(f"/problems/{problem.slug}/", {"answer": "2"})
+    # when an author opens the report (the group re-synced, as create_demo_users does)
+    author = make_user("report-author", is_staff=True)
+    author.groups.add(Group.objects.get(name="author"))
+    author_group()
+    client = Client()
+    client.force_login(author)
+    body = client.get("/admin/study/problemreadiness/").content.decode()
+    # then it shows first-try accuracy and hints per review for the problem
+    assert "gate-count" in body
+    assert "1/2 (50 %)" in body
+    assert "0.33" in body  # one hint over three reviews
+
+
+def test_a_leech_shows_its_explanation_before_the_question(learner):
+    problem = make_choice_problem(
+        explanation_ja="ゲートは 4 つあります。", explanation_en="Four gates."
+    )
+    page_before = page(learner, f"/problems/{problem.slug}/")
+    assert "data-leech" not in page_before
+    Card.objects.create(
+        user=learner.user, problem=problem, due_at=T0, added_at=T0, introduced_at=T0, is_leech=True
+    )
+    body = page(learner, f"/problems/{problem.slug}/?review=1")
+    assert "data-leech" in body
+    assert body.index("ゲートは 4 つあります。") < body.index('class="answer-form"')
