@@ -217,3 +217,45 @@ def test_a_leech_shows_its_explanation_before_the_question(learner):
     body = page(learner, f"/problems/{problem.slug}/?review=1")
     assert "data-leech" in body
     assert body.index("ゲートは 4 つあります。") < body.index('class="answer-form"')
+
+
+def test_an_untimed_quiz_takes_confidence_and_i_dont_know_and_reviews_them_at_its_end(learner):
+    from problems.models import Answer, Quiz, QuizItem
+
+    problems = [make_choice_problem() for _ in range(2)]
+    quiz = Quiz.objects.create(
+        course=problems[0].section.course, slug="practice", title_ja="練習", title_en="Practice"
+    )
+    for order, problem in enumerate(problems):
+        QuizItem.objects.create(quiz=quiz, problem=problem, order=order)
+    start = learner.post("/quizzes/practice/start/")
+    first_question = start["Location"]
+    assert "data-dont-know" in page(learner, first_question)
+    with clock.frozen(T0):
+        learner.post(first_question, {"action": "dont_know"})
+        second = first_question.replace("/q/1/", "/q/2/")
+        learner.post(second, {"action": "answer", "answer": "2", "confidence": "high"})
+    answers = list(Answer.objects.order_by("problem_id").values_list("dont_know", "confidence"))
+    assert answers == [(True, ""), (False, "high")]
+    assert list(ReviewLog.objects.order_by("problem_id").values_list("correct", flat=True)) == [
+        False,
+        True,
+    ]
+
+
+def test_a_timed_exam_offers_neither(learner):
+    from problems.models import Quiz, QuizItem
+
+    problem = make_choice_problem()
+    quiz = Quiz.objects.create(
+        course=problem.section.course,
+        slug="timed",
+        title_ja="模擬",
+        title_en="Mock",
+        time_limit_minutes=30,
+    )
+    QuizItem.objects.create(quiz=quiz, problem=problem, order=0)
+    question = learner.post("/quizzes/timed/start/")["Location"]
+    body = page(learner, question)
+    assert "data-dont-know" not in body and "data-confidence" not in body
+    assert "data-hint-button" not in body
