@@ -35,7 +35,7 @@ from problems.services import (
     submission_create,
 )
 from problems.throttles import SignupThrottle, SubmissionThrottle, throttle_wait
-from study.selectors import card_next_due
+from study.selectors import card_next_due, first_try_results
 
 from .forms import SignupForm, answer_from_post
 from .study_views import code_study_context, dashboard_study_context, problem_study_context
@@ -57,8 +57,10 @@ def section_detail(request, slug: str):
     states = progress.problem_states_for_user(
         user=request.user, problem_ids=[p.pk for p in problems]
     )
+    first_try = first_try_results(user=request.user, problem_ids=[p.pk for p in problems])
     for problem in problems:
         problem.state = states.get(problem.pk, "")
+        problem.first_try = first_try.get(problem.pk)
     context = {
         "section": section,
         "problems": problems,

@@ -259,3 +259,14 @@ def test_a_timed_exam_offers_neither(learner):
     body = page(learner, question)
     assert "data-dont-know" not in body and "data-confidence" not in body
     assert "data-hint-button" not in body
+
+
+def test_the_section_page_tells_first_try_from_corrected_later(learner):
+    section = make_section("first-try")
+    once, later = make_choice_problem(section=section), make_choice_problem(section=section)
+    with clock.frozen(T0):
+        learner.post(f"/problems/{once.slug}/", {"answer": "2"})
+        learner.post(f"/problems/{later.slug}/", {"answer": "1"})
+        learner.post(f"/problems/{later.slug}/", {"answer": "2"})
+    body = page(learner, "/sections/first-try/")
+    assert body.count("一回で正解") == 1 and body.count("やり直して正解") == 1
