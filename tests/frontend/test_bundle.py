@@ -575,3 +575,28 @@ def test_a_failing_visible_test_shows_its_hint(open_page):
 
     hint = page.inner_text("#submission-panel [data-test-hint]")
     assert hint.startswith("ヒント:") and "忘却ゲート" in hint
+
+
+def test_an_accepted_submission_marks_the_problem_solved_without_a_reload(open_page):
+    page = open_page()
+    assert page.inner_text("[data-state-badge]") == "挑戦中"
+    FakeGradingApi(events=[submission("running"), ACCEPTED]).install(page)
+
+    page.click(".code-editor .cm-content")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector("#submission-panel .badge[data-verdict='AC']")
+
+    assert page.inner_text("[data-state-badge]") == "✓ 正解済み"
+    assert page.get_attribute("[data-state-badge] .badge", "data-state") == "solved"
+
+
+def test_a_visible_tests_run_does_not_mark_it_solved(open_page):
+    page = open_page()
+    run = {**ACCEPTED, "visible_only": True}
+    FakeGradingApi(events=[submission("running"), run]).install(page)
+
+    page.click(".code-editor .cm-content")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector("#submission-panel .badge[data-verdict='AC']")
+
+    assert page.inner_text("[data-state-badge]") == "挑戦中"
