@@ -600,3 +600,21 @@ def test_a_visible_tests_run_does_not_mark_it_solved(open_page):
     page.wait_for_selector("#submission-panel .badge[data-verdict='AC']")
 
     assert page.inner_text("[data-state-badge]") == "挑戦中"
+
+
+def test_the_explanation_arrives_with_an_accepted_verdict(open_page):
+    page = open_page()
+    assert page.locator("[data-explanation]").count() == 0
+    fragment = '<details class="card" data-explanation open><summary>解説</summary><div class="prose" data-math><p>$f_t$ が前のセルの状態に掛かります。</p></div></details>'
+    page.route(
+        "**/problems/lstm-cell/explanation/",
+        lambda route: route.fulfill(status=200, content_type="text/html", body=fragment),
+    )
+    FakeGradingApi(events=[submission("running"), ACCEPTED]).install(page)
+
+    page.click(".code-editor .cm-content")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector("[data-explanation]")
+
+    assert "前のセルの状態" in page.inner_text("[data-explanation]")
+    page.wait_for_selector("[data-explanation] .katex")  # its math typeset like the page's

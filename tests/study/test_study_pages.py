@@ -270,3 +270,17 @@ def test_the_section_page_tells_first_try_from_corrected_later(learner):
         learner.post(f"/problems/{later.slug}/", {"answer": "2"})
     body = page(learner, "/sections/first-try/")
     assert body.count("一回で正解") == 1 and body.count("やり直して正解") == 1
+
+
+def test_the_explanation_fragment_waits_for_a_solve_or_a_give_up(learner):
+    from tests.factories import make_code_problem
+
+    problem = make_code_problem(explanation_ja="2 倍にする理由", explanation_en="Why double")
+    url = f"/problems/{problem.slug}/explanation/"
+    assert learner.get(url).status_code == 404
+    assert "data-explanation-slot" in page(learner, f"/problems/{problem.slug}/")
+    assert "2 倍にする理由" not in page(learner, f"/problems/{problem.slug}/")
+    _graded(learner.user, problem, "AC")
+    fragment = learner.get(url, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "2 倍にする理由" in fragment and "data-model-solution" in fragment
+    assert Client().get(url).status_code == 302  # anonymous: log in first

@@ -3,6 +3,7 @@
 // submission through queued -> running -> verdict.
 import { findAll, h } from "../dom.js";
 import { t } from "../i18n.js";
+import { initMath } from "../math.js";
 import { createSubmission, finalStatuses, watchSubmission } from "./api.js";
 import { note, renderNotice, renderSubmission } from "./render.js";
 
@@ -121,14 +122,23 @@ async function onSubmit(event) {
   else explainFailure(panel, form, result);
 }
 
-/** An accepted full submission marks the page's problem solved at once (no reload). */
-function markSolved(event) {
+/** An accepted full submission marks the page's problem solved at once (no reload), and
+ * brings the explanation, which the page could not hold before (it gives the answer away). */
+async function markSolved(event) {
   const submission = event.detail;
   if (submission?.verdict !== "AC" || submission.visible_only) return;
   for (const slot of findAll(document, "[data-state-badge]")) {
     slot.replaceChildren(
       h("span", { class: "badge", "data-verdict": "AC", "data-state": "solved" }, `✓ ${t("state.solved")}`),
     );
+  }
+  for (const slot of findAll(document, "[data-explanation-slot]")) {
+    const response = await fetch(slot.dataset.url, { credentials: "same-origin" });
+    if (!response.ok) continue;
+    // Server-rendered and sanitised like every explanation; the page's CSP allows no script in it.
+    slot.innerHTML = await response.text();
+    slot.removeAttribute("data-explanation-slot");
+    initMath(slot);
   }
 }
 
