@@ -1,10 +1,12 @@
 """Hint ladders in the curriculum: every code problem has one, so do many non-code problems, in
-Japanese and English, and no hint gives the answer away (a correct choice, the numeric answer)."""
+Japanese and English, and no hint gives the answer away (a correct choice, the numeric answer,
+an accepted text answer)."""
 
 from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -37,6 +39,7 @@ CHOICE_WITH_HINTS = [
     (p, d) for p, d in WITH_HINTS if d["kind"] in ("single_choice", "multiple_choice")
 ]
 NUMERIC_WITH_HINTS = [(p, d) for p, d in WITH_HINTS if d["kind"] == "numeric"]
+TEXT_WITH_HINTS = [(p, d) for p, d in WITH_HINTS if d["kind"] == "text"]
 
 
 def _ids(item) -> str:
@@ -84,6 +87,16 @@ def test_no_choice_hint_quotes_or_names_a_correct_choice(item):
             key = re.escape(str(choice["key"]))
             naming = rf"(選択肢|choice|option)\s*[（(「]?\s*{key}(?!\d)"
             assert not re.search(naming, text, re.IGNORECASE), f"{path.name}: hint {number}"
+
+
+@pytest.mark.parametrize("item", TEXT_WITH_HINTS, ids=_ids)
+def test_no_text_hint_contains_an_accepted_answer(item):
+    path, document = item
+    for number, hint in enumerate(document["hints"], start=1):
+        text = unicodedata.normalize("NFKC", hint["ja"] + "\n" + hint["en"]).casefold()
+        for answer in document["accepted_answers"]:
+            answer = unicodedata.normalize("NFKC", str(answer)).casefold().strip()
+            assert answer not in text, f"{path.name}: hint {number} contains the answer {answer}"
 
 
 def _normalise(text: str) -> str:
