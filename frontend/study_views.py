@@ -60,6 +60,7 @@ def problem_study_context(request, problem: Problem) -> dict:
         "next_hint": (shown[-1] if shown else 0) + 1,
         "bookmarked": problem.pk in study.bookmarked_problem_ids(user=request.user),
         "next_due_at": study.card_next_due(user=request.user, problem=problem),
+        "is_leech": study.card_is_leech(user=request.user, problem=problem),
         "in_review": request.GET.get("review") == "1",
     }
 
@@ -221,10 +222,16 @@ def mistakes(request):
 def dashboard_study_context(user) -> dict:
     """The dashboard's readiness figures: weak areas, first-try accuracy, forecast, streak."""
     figures, problems = study.progress_with_problems(user=user)
+    sections = {p.section.slug: p.section for p in problems.values()}
     weak = [
         {
             **area,
             "retention_percent": round(100 * area["retention"]),
+            "title": (
+                sections[area["slug"]].localized_title
+                if area["kind"] == "section" and area["slug"] in sections
+                else area["slug"]
+            ),
             "problem_objects": [problems[s] for s in area["problems"] if s in problems][:5],
         }
         for area in figures["weak_areas"]

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from problems.models import Problem
+
 
 class CardState(models.IntegerChoices):
     # The values of fsrs.State, so a card converts both ways without a table.
@@ -146,3 +148,13 @@ class StudyPreferences(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.new_cards_per_day} new a day, {self.time_zone}"
+
+
+class ProblemReadiness(Problem):
+    """Per problem, what the learning loop saw (the admin's read-only report for authors):
+    a proxy of problems.Problem, so the report lives here and `problems` stays unaware of it."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "problem readiness"
+        verbose_name_plural = "problem readiness"

@@ -129,6 +129,10 @@ def review_count(*, user: AbstractBaseUser) -> int:
     return counts["due"] + counts["later_today"] + min(counts["new"], allowance)
 
 
+def card_is_leech(*, user: AbstractBaseUser, problem: Problem) -> bool:
+    return Card.objects.filter(user=user, problem=problem, is_leech=True).exists()
+
+
 def card_next_due(*, user: AbstractBaseUser, problem: Problem) -> datetime | None:
     return Card.objects.filter(user=user, problem=problem).values_list("due_at", flat=True).first()
 
@@ -147,6 +151,17 @@ class Area:
     @property
     def retention(self) -> float | None:
         return round(self.retention_sum / self.attempted, 4) if self.attempted else None
+
+
+def first_try_results(*, user: AbstractBaseUser, problem_ids: list[int]) -> dict[int, bool]:
+    """Whether each problem's first graded answer was right (problems never graded are absent)."""
+    if not user.is_authenticated:
+        return {}
+    return dict(
+        ReviewLog.objects.filter(
+            user=user, first_review=True, problem_id__in=problem_ids
+        ).values_list("problem_id", "correct")
+    )
 
 
 def _first_try(user: AbstractBaseUser) -> dict[int, bool]:

@@ -38,7 +38,7 @@ def _answer_on_the_page(page, slug: str, keys: list[str]) -> None:
     page.wait_for_selector("html[data-app-ready]", state="attached")
     for key in keys:
         page.locator(f"input[name=answer][value='{key}']").check()
-    page.locator("form.answer-form button[type=submit]").click()
+    page.locator("form.answer-form button[data-submit-shortcut]").click()
     page.wait_for_selector("#feedback")
     # Awaited in one evaluation: polling with wait_for_function evaluates strings, which the
     # page's Content-Security-Policy forbids.

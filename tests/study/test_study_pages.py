@@ -173,3 +173,100 @@ def test_a_failing_visible_test_shows_its_hint_in_the_page_language(learner):
     api = learner.get(f"/api/submissions/{submission.pk}/", HTTP_ACCEPT_LANGUAGE="en").json()
     assert api["tests"][0]["hint"] == "Did you forget to double it?"
     assert "hint" not in api["tests"][1]
+
+
+def test_authors_read_the_readiness_report_per_problem():
+    from django.contrib.auth.models import Group
+
+    from problems.roles import author_group
+
+    # given two learners, one wrong then right with a hint, one right at once
+    problem = make_choice_problem(slug="gate-count", hints=HINTS)
+    first, second = Client(), Client()
+    for client in (first, second):
+        client.user = make_user()
+        client.force_login(client.user)
+    with clock.frozen(T0):
+        first.post(f"/problems/{problem.slug}/", {"answer": "1"})
+        first.post(f"/problems/{problem.slug}/hint/", {"n": "1"})
+        second.post(f"/problems/{problem.slug}/", {"answer": "2"})
+    with clock.frozen(T0 + timedelta(minutes=2)):
+        first.post(f"/problems/{problem.slug}/", {"answer": "2"})
+    # when an author opens the report (the group re-synced, as create_demo_users does)
+    author = make_user("report-author", is_staff=True)
+    author.groups.add(Group.objects.get(name="author"))
+    author_group()
+    client = Client()
+    client.force_login(author)
+    body = client.get("/admin/study/problemreadiness/").content.decode()
+    # then it shows first-try accuracy and hints per review for the problem
+    assert "gate-count" in body
+    assert "1/2 (50 %)" in body
+    assert "0.33" in body  # one hint over three reviews
+
+
+def test_a_leech_shows_its_explanation_before_the_question(learner):
+    problem = make_choice_problem(
+        explanation_ja="ゲートは 4 つあります。", explanation_en="Four gates."
+    )
+    page_before = page(learner, f"/problems/{problem.slug}/")
+    assert "data-leech" not in page_before
+    Card.objects.create(
+        user=learner.user, problem=problem, due_at=T0, added_at=T0, introduced_at=T0, is_leech=True
+    )
+    body = page(learner, f"/problems/{problem.slug}/?review=1")
+    assert "data-leech" in body
+    assert body.index("ゲートは 4 つあります。") < body.index('class="answer-form"')
+
+
+def test_an_untimed_quiz_takes_confidence_and_i_dont_know_and_reviews_them_at_its_end(learner):
+    from problems.models import Answer, Quiz, QuizItem
+
+    problems = [make_choice_problem() for _ in range(2)]
+    quiz = Quiz.objects.create(
+        course=problems[0].section.course, slug="practice", title_ja="練習", title_en="Practice"
+    )
+    for order, problem in enumerate(problems):
+        QuizItem.objects.create(quiz=quiz, problem=problem, order=order)
+    start = learner.post("/quizzes/practice/start/")
+    first_question = start["Location"]
+    assert "data-dont-know" in page(learner, first_question)
+    with clock.frozen(T0):
+        learner.post(first_question, {"action": "dont_know"})
+        second = first_question.replace("/q/1/", "/q/2/")
+        learner.post(second, {"action": "answer", "answer": "2", "confidence": "high"})
+    answers = list(Answer.objects.order_by("problem_id").values_list("dont_know", "confidence"))
+    assert answers == [(True, ""), (False, "high")]
+    assert list(ReviewLog.objects.order_by("problem_id").values_list("correct", flat=True)) == [
+        False,
+        True,
+    ]
+
+
+def test_a_timed_exam_offers_neither(learner):
+    from problems.models import Quiz, QuizItem
+
+    problem = make_choice_problem()
+    quiz = Quiz.objects.create(
+        course=problem.section.course,
+        slug="timed",
+        title_ja="模擬",
+        title_en="Mock",
+        time_limit_minutes=30,
+    )
+    QuizItem.objects.create(quiz=quiz, problem=problem, order=0)
+    question = learner.post("/quizzes/timed/start/")["Location"]
+    body = page(learner, question)
+    assert "data-dont-know" not in body and "data-confidence" not in body
+    assert "data-hint-button" not in body
+
+
+def test_the_section_page_tells_first_try_from_corrected_later(learner):
+    section = make_section("first-try")
+    once, later = make_choice_problem(section=section), make_choice_problem(section=section)
+    with clock.frozen(T0):
+        learner.post(f"/problems/{once.slug}/", {"answer": "2"})
+        learner.post(f"/problems/{later.slug}/", {"answer": "1"})
+        learner.post(f"/problems/{later.slug}/", {"answer": "2"})
+    body = page(learner, "/sections/first-try/")
+    assert body.count("一回で正解") == 1 and body.count("やり直して正解") == 1
