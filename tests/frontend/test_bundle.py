@@ -545,3 +545,33 @@ def test_the_chart_says_there_is_nothing_yet_instead_of_drawing_nonsense(open_pa
 
     assert page.locator("[data-progress-chart] svg").count() == 0
     assert page.inner_text("[data-progress-chart]") == "まだ記録がありません。"
+
+
+def test_no_score_is_shown_before_there_is_one(open_page):
+    running = submission("running", score=0, max_score=0)
+    api = FakeGradingApi(events=[running], details=[running])
+
+    page = open_page(query="?follow=42", before_load=api.install)
+    page.wait_for_selector("#submission-panel .badge[data-status='running']")
+
+    panel = page.inner_text("#submission-panel")
+    assert "採点中" in panel and "得点" not in panel
+
+
+def test_a_failing_visible_test_shows_its_hint(open_page):
+    failed = {
+        "name": "values",
+        "passed": False,
+        "points": 0,
+        "max_points": 6,
+        "message": "h: max abs error 0.5",
+        "hidden": False,
+        "hint": "忘却ゲートが掛かる項を確かめましょう。",
+    }
+    api = FakeGradingApi(events=[submission("done", "WA", score=0, tests=[failed])])
+
+    page = open_page(query="?follow=42", before_load=api.install)
+    page.wait_for_selector("#submission-panel .badge[data-verdict='WA']")
+
+    hint = page.inner_text("#submission-panel [data-test-hint]")
+    assert hint.startswith("ヒント:") and "忘却ゲート" in hint
