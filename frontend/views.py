@@ -379,7 +379,19 @@ def attempt_review(request, pk: int):
             }
         )
     percent = round(100 * attempt.score / attempt.max_score) if attempt.max_score else 0
-    context = {"attempt": attempt, "quiz": attempt.quiz, "items": items, "percent": percent}
+    # ?show=wrong: only the questions answered wrong or left unanswered (numbers stay the exam's)
+    show = "wrong" if request.GET.get("show") == "wrong" else "all"
+    wrong_count = sum(1 for item in items if not (item["answer"] and item["answer"].is_correct))
+    if show == "wrong":
+        items = [item for item in items if not (item["answer"] and item["answer"].is_correct)]
+    context = {
+        "attempt": attempt,
+        "quiz": attempt.quiz,
+        "items": items,
+        "percent": percent,
+        "show": show,
+        "wrong_count": wrong_count,
+    }
     return render(request, "frontend/attempt_review.html", context)
 
 

@@ -284,3 +284,27 @@ def test_the_explanation_fragment_waits_for_a_solve_or_a_give_up(learner):
     fragment = learner.get(url, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
     assert "2 倍にする理由" in fragment and "data-model-solution" in fragment
     assert Client().get(url).status_code == 302  # anonymous: log in first
+
+
+def test_a_quiz_review_can_show_only_the_wrong_questions(learner):
+    from problems.models import Quiz, QuizItem
+    from problems.services import answer_create, attempt_finish, attempt_start
+
+    problems = [
+        make_choice_problem(title_ja=f"問{n}", title_en=f"Question {n}") for n in range(1, 4)
+    ]
+    quiz = Quiz.objects.create(
+        course=problems[0].section.course, slug="review-me", title_ja="復習", title_en="Review"
+    )
+    for order, problem in enumerate(problems):
+        QuizItem.objects.create(quiz=quiz, problem=problem, order=order)
+    attempt = attempt_start(user=learner.user, quiz=quiz)
+    answer_create(user=learner.user, problem=problems[0], response="2", attempt=attempt)
+    answer_create(user=learner.user, problem=problems[1], response="1", attempt=attempt)
+    attempt_finish(attempt=attempt)
+    every = page(learner, f"/attempts/{attempt.pk}/review/", "en")
+    wrong = page(learner, f"/attempts/{attempt.pk}/review/?show=wrong", "en")
+    assert all(f"Question {n}" in every for n in (1, 2, 3))
+    assert "Question 1" not in wrong and "Question 2" in wrong and "Question 3" in wrong
+    assert "Only the wrong ones (2)" in every
+    assert "間違えた問題だけ（2 問）" in page(learner, f"/attempts/{attempt.pk}/review/")
