@@ -30,6 +30,7 @@ from problems.services import (
     SubmissionRejected,
     answer_create,
     attempt_finish,
+    attempt_flag_toggle,
     attempt_is_open,
     attempt_start,
     submission_create,
@@ -288,8 +289,11 @@ def attempt_question(request, pk: int, number: int):
         "number": number,
         "total": total,
         "numbers": [
-            {"n": n, "answered": pid in answers} for n, pid in enumerate(attempt.problem_order, 1)
+            {"n": n, "answered": pid in answers, "flagged": pid in attempt.flagged}
+            for n, pid in enumerate(attempt.problem_order, 1)
         ],
+        "flagged": problem.pk in attempt.flagged,
+        "elapsed_minutes": int((timezone.now() - attempt.started_at).total_seconds() // 60),
         "answered_count": len(answers),
         "given_keys": _as_keys(answer.response) if answer else [],
         "given": answer.response if answer else "",
@@ -303,6 +307,10 @@ def _answer_in_attempt(request, attempt: Attempt, problem: Problem, number: int)
     """Handles a posted question; returns a redirect, or None to show the question again."""
     action = request.POST.get("action", "answer")
     timed_out = request.POST.get("timed_out") == "1"
+    if action == "flag" and not timed_out:
+        # 見直しマーク: toggled on this question; the answer being typed is not sent with it
+        attempt_flag_toggle(attempt=attempt, problem=problem)
+        return redirect("attempt_question", pk=attempt.pk, number=number)
     if action == "previous":
         return redirect("attempt_question", pk=attempt.pk, number=max(1, number - 1))
     # "わからない" outside a timed exam: a wrong answer without a guess, then on as an answer
@@ -379,18 +387,26 @@ def attempt_review(request, pk: int):
             }
         )
     percent = round(100 * attempt.score / attempt.max_score) if attempt.max_score else 0
-    # ?show=wrong: only the questions answered wrong or left unanswered (numbers stay the exam's)
-    show = "wrong" if request.GET.get("show") == "wrong" else "all"
-    wrong_count = sum(1 for item in items if not (item["answer"] and item["answer"].is_correct))
-    if show == "wrong":
-        items = [item for item in items if not (item["answer"] and item["answer"].is_correct)]
+    for item in items:
+        item["flagged"] = item["problem"].pk in attempt.flagged
+        item["wrong"] = not (item["answer"] and item["answer"].is_correct)
+    # ?show=wrong / ?show=flagged: only those questions (their numbers stay the exam's)
+    show = request.GET.get("show") if request.GET.get("show") in ("wrong", "flagged") else "all"
+    wrong_count = sum(item["wrong"] for item in items)
+    flagged_count = sum(item["flagged"] for item in items)
+    by_section = progress.attempt_section_scores(items=items)
+    shown = [item for item in items if show == "all" or item[show]]
     context = {
         "attempt": attempt,
         "quiz": attempt.quiz,
-        "items": items,
+        "items": shown,
         "percent": percent,
         "show": show,
         "wrong_count": wrong_count,
+        "flagged_count": flagged_count,
+        "by_section": by_section,
+        "ready": percent >= attempt.quiz.pass_percent,
+        "previous": progress.attempt_history(attempt=attempt),
     }
     return render(request, "frontend/attempt_review.html", context)
 

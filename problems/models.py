@@ -277,6 +277,15 @@ class Quiz(BilingualMixin, TimeStampedModel):
     description_en = models.TextField(blank=True)
     time_limit_minutes = models.PositiveIntegerField(null=True, blank=True)
     shuffle = models.BooleanField(default=False)
+    draw_count = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Questions drawn afresh for each attempt from the quiz's problems (its pool), "
+        "spread over its sections in proportion; empty: every problem, every time.",
+    )
+    pass_percent = models.PositiveSmallIntegerField(
+        default=70, help_text="The readiness line the review compares the score with."
+    )
     order = models.PositiveIntegerField(default=0)
     problems = models.ManyToManyField(Problem, through="QuizItem", related_name="quizzes")
 
@@ -312,6 +321,12 @@ class Attempt(models.Model):
     )
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
     problem_order = models.JSONField(default=list, help_text="Problem ids in the order shown.")
+    seed = models.BigIntegerField(
+        null=True, blank=True, help_text="What the questions and their order were drawn with."
+    )
+    flagged = models.JSONField(
+        default=list, blank=True, help_text="Problem ids the learner marked to look at again."
+    )
     started_at = models.DateTimeField(auto_now_add=True)
     deadline = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -153,9 +153,13 @@ def attempt_access(*, user, attempt_id: int) -> Attempt:
 
 def problems_for_display(problem_ids: list[int]) -> list[Problem]:
     """Problems in the given order, with what their pages and reviews show, in three queries."""
-    problems = Problem.objects.filter(pk__in=problem_ids).prefetch_related(
-        Prefetch("choices", queryset=Choice.objects.order_by("order", "id")),
-        Prefetch("accepted_answers", queryset=AcceptedAnswer.objects.order_by("id")),
+    problems = (
+        Problem.objects.filter(pk__in=problem_ids)
+        .select_related("section")
+        .prefetch_related(
+            Prefetch("choices", queryset=Choice.objects.order_by("order", "id")),
+            Prefetch("accepted_answers", queryset=AcceptedAnswer.objects.order_by("id")),
+        )
     )
     by_id = {problem.pk: problem for problem in problems}
     return [by_id[pk] for pk in problem_ids if pk in by_id]
@@ -170,6 +174,45 @@ def attempt_list_for_user(*, user, quiz: Quiz | None = None, limit: int = 10) ->
     if quiz is not None:
         queryset = queryset.filter(quiz=quiz)
     return list(queryset.order_by("-started_at", "-id")[:limit])
+
+
+@dataclass
+class SectionScore:
+    section: Section
+    correct: int = 0
+    answered: int = 0
+    total: int = 0
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.correct / self.total) if self.total else 0
+
+
+def attempt_section_scores(*, items: list[dict]) -> list[SectionScore]:
+    """A finished attempt's questions per section: right, answered, asked (in section order)."""
+    scores: dict[int, SectionScore] = {}
+    for item in items:
+        problem, answer = item["problem"], item["answer"]
+        score = scores.setdefault(problem.section_id, SectionScore(section=problem.section))
+        score.total += 1
+        score.answered += answer is not None
+        score.correct += bool(answer and answer.is_correct)
+    return sorted(scores.values(), key=lambda s: s.section.order)
+
+
+def attempt_history(*, attempt: Attempt, limit: int = 10) -> list[dict]:
+    """The learner's finished attempts of the same quiz, newest first, with their percent."""
+    finished = Attempt.objects.filter(
+        user_id=attempt.user_id, quiz_id=attempt.quiz_id, finished_at__isnull=False
+    ).order_by("-finished_at", "-id")[:limit]
+    return [
+        {
+            "attempt": a,
+            "percent": round(100 * a.score / a.max_score) if a.max_score else 0,
+            "this": a.pk == attempt.pk,
+        }
+        for a in finished
+    ]
 
 
 @dataclass

@@ -55,6 +55,10 @@ def _quiz_to_document(quiz: Quiz) -> dict:
     )
     document["time_limit_minutes"] = quiz.time_limit_minutes
     document["shuffle"] = quiz.shuffle
+    if quiz.draw_count:
+        document["draw"] = quiz.draw_count
+    if quiz.pass_percent != 70:
+        document["pass_percent"] = quiz.pass_percent
     return document
 
 

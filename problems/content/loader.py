@@ -254,6 +254,8 @@ def _upsert_quizzes(course: Course, quizzes: list[dict], sections: dict[str, Sec
                 "order": order,
                 "time_limit_minutes": spec.get("time_limit_minutes"),
                 "shuffle": spec.get("shuffle", False),
+                "draw_count": spec.get("draw"),
+                "pass_percent": spec.get("pass_percent", 70),
                 **_bilingual(spec, "title"),
                 **_bilingual(spec, "description"),
             },

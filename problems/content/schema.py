@@ -35,6 +35,9 @@ COURSE = {
                     "problems": {"type": "array", "items": SLUG},
                     "time_limit_minutes": {"type": ["integer", "null"], "minimum": 1},
                     "shuffle": {"type": "boolean"},
+                    # questions drawn afresh per attempt from the quiz's problems (its pool)
+                    "draw": {"type": "integer", "minimum": 1},
+                    "pass_percent": {"type": "integer", "minimum": 1, "maximum": 100},
                 },
                 "additionalProperties": False,
             },

@@ -105,11 +105,13 @@ def test_a_newcomer_signs_up_switches_language_and_answers_right_and_wrong(page,
 def test_the_mock_exam_runs_to_its_review_screen(page, site):
     make_user("examinee")
     log_in(page, "examinee")
-    quiz = Quiz.objects.exclude(time_limit_minutes=None).order_by("order").first()
-    assert quiz is not None, "the curriculum names no timed mock exam"
+    quiz = Quiz.objects.get(slug="mock-exam")
+    assert quiz.time_limit_minutes, "the full mock exam is timed"
     page.goto(f"/quizzes/{quiz.slug}/")
     page.locator("form[action$='/start/'] button").click()
-    total = quiz.items.count()
+    page.wait_for_url(re.compile(r"/q/1/$"))
+    total = len(quiz.attempts.get().problem_order)
+    assert total == quiz.draw_count == 60
     # one question per screen with its position and a running countdown
     for number in range(1, total + 1):
         expect(page.locator("[data-quiz-position]")).to_have_text(f"{number} / {total}")

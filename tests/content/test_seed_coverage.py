@@ -242,11 +242,17 @@ def test_course_quizzes_name_existing_sections_and_problems(problems):
     assert {s for quiz in course["quizzes"] for s in quiz.get("sections") or []} == sections
 
 
-def test_mock_exam_draws_from_every_section(problems):
+def test_mock_exams_draw_from_every_section(problems):
     course = load_yaml(CONTENT_DIR / "course.yaml")
-    mock = next(quiz for quiz in course["quizzes"] if quiz["slug"] == "mock-exam")
-    section_of = {problem["slug"]: path.parent.name for path, problem in problems.items()}
-    drawn = {section_of[slug] for slug in mock["problems"]}
-    assert drawn == {path.parent.name for path in SECTION_PATHS}
-    assert len(mock["problems"]) == len(set(mock["problems"])) >= 20
-    assert mock["time_limit_minutes"] == 30 and mock["shuffle"] is True
+    mocks = {quiz["slug"]: quiz for quiz in course["quizzes"] if quiz["slug"].startswith("mock-")}
+    every_section = {path.parent.name for path in SECTION_PATHS}
+    # the full mode: 60 questions at about 72 seconds each, as in the real exam; a short mode
+    assert (mocks["mock-exam"]["draw"], mocks["mock-exam"]["time_limit_minutes"]) == (60, 72)
+    assert (mocks["mock-exam-short"]["draw"], mocks["mock-exam-short"]["time_limit_minutes"]) == (
+        20,
+        24,
+    )
+    for mock in mocks.values():
+        assert set(mock["sections"]) == every_section and mock["shuffle"] is True
+    pool = [p for path, p in problems.items() if p["kind"] != "code"]
+    assert len(pool) >= 85, "the full mock exam needs a pool well over its 60 questions"
