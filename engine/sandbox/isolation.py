@@ -8,9 +8,10 @@ Launch chain (one per cold job, one per zygote)::
           behind a read-only overlay so that the job's mountinfo names no host path
       setpriv --reuid/--regid 65534 --clear-groups, no capabilities
         bwrap --unshare-all (user, PID, network, mount, IPC, UTS, cgroup namespaces)
-              read-only: /usr/lib*, the interpreter (at /opt/qsb/python), site-packages, the harness
+              read-only: /usr/lib*, the interpreter (at /opt/qsb/python), site-packages,
+              the package that runs inside (at /opt/qsb/inside)
               /proc, a minimal /dev, a private /tmp (cold) -- nothing else
-          python -I -S /opt/qsb/harness.py ...
+          python -I -S -B /opt/qsb/inside/__main__.py ...
 
 The warm zygote is the same view with the capabilities *inside its own user namespace*
 kept, so that for each job it can create a PID namespace and fork a child which then
@@ -33,7 +34,7 @@ import threading
 import time
 
 from . import cgroups
-from .backends import BASE_PYTHON, HARNESS, SAFE_ENV, SITE_PACKAGES, PidWatcher, pipes
+from .backends import BASE_PYTHON, INSIDE, SAFE_ENV, SITE_PACKAGES, PidWatcher, pipes
 from .supervisor import ExitInfo, Launched, Stats
 
 SANDBOX_UID = int(os.environ.get("QUIZ_SANDBOX_UID", "65534"))
@@ -41,7 +42,7 @@ INSIDE_UID = 1000
 PY_PREFIX = os.path.realpath(os.path.join(os.path.dirname(BASE_PYTHON), ".."))
 INSIDE_PREFIX = "/opt/qsb/python"  # the interpreter, wherever the host keeps it
 INSIDE_SITE = "/opt/qsb/site-packages"
-INSIDE_HARNESS = "/opt/qsb/harness.py"
+INSIDE_PACKAGE = "/opt/qsb/inside"  # engine/sandbox/inside, read-only
 RESTART_EVERY = int(os.environ.get("QUIZ_SANDBOX_RESTART_EVERY", "500"))
 MAX_IDLE_PER_FRAMEWORK = 4
 PIDS_MAX = 64
@@ -81,8 +82,7 @@ def check_available() -> None:
 
 def _stage_sources():
     """Host paths bound into the view, staged by the chain so any permissions work."""
-    harness_dir = os.path.dirname(HARNESS)
-    return [PY_PREFIX, SITE_PACKAGES, harness_dir]
+    return [PY_PREFIX, SITE_PACKAGES, INSIDE]
 
 
 def _bwrap_args(warm: bool) -> list[str]:
@@ -114,8 +114,8 @@ def _bwrap_args(warm: bool) -> list[str]:
         "/mnt/1",
         INSIDE_SITE,
         "--ro-bind",
-        f"/mnt/2/{os.path.basename(HARNESS)}",
-        INSIDE_HARNESS,
+        "/mnt/2",
+        INSIDE_PACKAGE,
         "--proc",
         "/proc",
         "--ro-bind",
@@ -155,7 +155,7 @@ def _chain(warm: bool, python_args: list[str]) -> tuple[list[str], dict]:
         "-I",
         "-S",
         "-B",
-        INSIDE_HARNESS,
+        os.path.join(INSIDE_PACKAGE, "__main__.py"),
     ] + python_args
     env = {
         "PATH": "/usr/sbin:/usr/bin:/sbin:/bin",

@@ -383,7 +383,8 @@ def test_write_outside_tmp_denied_and_tmp_discarded(sbx):
     code = f"""
 import os
 TARGETS = [{site!r} + "/evil.pth", {site!r} + "/numpy/__init__.py", "/usr/lib/evil.so",
-           "/opt/qsb/harness.py", "/work/main/engine/evil.py", "/evil", "/dev/evil",
+           "/opt/qsb/inside/__main__.py", "/opt/qsb/inside/evil.py",
+           "/work/main/engine/evil.py", "/evil", "/dev/evil",
            "/lib/evil", "/root/evil"]
 def f():
     out = {{}}

@@ -12,7 +12,7 @@ import pytest
 
 from engine import sandbox
 from engine.sandbox import Call, GradRequest, Job, Limits, Ref, RunStatus, Unsupported, isolation
-from engine.sandbox.harness import WireError, pack_message, unpack_messages
+from engine.sandbox.inside.wire import WireError, pack_message, unpack_messages
 from engine.sandbox.protocol import decode_results, encode_job
 from tests.sandbox.sandboxkit import GOOD, Sandbox, _sandbox_available
 
@@ -161,7 +161,7 @@ def test_errors_carry_the_learner_line(mode):
     assert r.status == RunStatus.OK
     err = r.calls[0].error
     assert err.type == "IndexError" and err.line == 5
-    assert "harness" not in err.traceback and "solution.py" in err.traceback
+    assert "/opt/qsb/inside" not in err.traceback and "solution.py" in err.traceback
     r = sbx.run("def f(:\n    pass\n", ["f"])
     assert r.status == RunStatus.COMPILE_ERROR and r.error.line == 1 and r.error.column
     r = sbx.run("import numpy\nraise ValueError('at import')\n", ["f"])
