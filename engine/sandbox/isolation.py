@@ -47,6 +47,7 @@ RESTART_EVERY = int(os.environ.get("QUIZ_SANDBOX_RESTART_EVERY", "500"))
 MAX_IDLE_PER_FRAMEWORK = 4
 PIDS_MAX = 64
 TMP_KB = 16 * 1024
+BWRAP_SIGNAL_BASE = 128  # bwrap reports a child killed by signal N as exit status 128 + N
 STAGE_SCRIPT = r"""
 set -e
 mount -t tmpfs -o size=64k,mode=755 qsb-stage /mnt
@@ -267,10 +268,12 @@ def launch_cold(job) -> Launched:
 
     def poll():
         info = w.poll()
-        if info is not None and info.signal is None and info.exit_code and info.exit_code > 128:
-            # bwrap reports a child killed by signal N as exit status 128 + N
+        code = info.exit_code if info is not None and info.signal is None else None
+        if code and code > BWRAP_SIGNAL_BASE:
             info = ExitInfo(
-                signal=info.exit_code - 128, cpu_seconds=info.cpu_seconds, maxrss_kb=info.maxrss_kb
+                signal=code - BWRAP_SIGNAL_BASE,
+                cpu_seconds=info.cpu_seconds,
+                maxrss_kb=info.maxrss_kb,
             )
         return info
 
