@@ -34,6 +34,7 @@ MODES = ("warm", "cold", "plain")
 def run(job: Job, mode: str | None = None) -> RunResult:
     """Run ``job`` and report what happened.  Never raises for anything the learner's
     code does; a failure of the sandbox itself is ``RunStatus.INTERNAL``."""
+    # the machinery loads on the first run, not with `import engine.sandbox` (the api)
     from . import backends, protocol, supervisor
 
     mode = mode or DEFAULT_MODE
@@ -49,7 +50,7 @@ def run(job: Job, mode: str | None = None) -> RunResult:
             if mode == "plain":
                 launched = backends.launch_plain(job, {})
             else:
-                from . import isolation
+                from . import isolation  # isolated modes only: it registers fork and exit hooks
 
                 launched = isolation.launch(job, mode)
             # the limits count from the moment the job is handed over (a zygote's first

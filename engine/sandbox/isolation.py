@@ -25,6 +25,7 @@ from __future__ import annotations
 import atexit
 import json
 import os
+import queue
 import select
 import shutil
 import signal
@@ -35,6 +36,7 @@ import time
 
 from . import cgroups
 from .backends import BASE_PYTHON, INSIDE, SAFE_ENV, SITE_PACKAGES, PidWatcher, pipes
+from .seccomp import compile_filter
 from .supervisor import ExitInfo, Launched, Stats
 
 SANDBOX_UID = int(os.environ.get("QUIZ_SANDBOX_UID", "65534"))
@@ -168,8 +170,6 @@ def _chain(warm: bool, python_args: list[str]) -> tuple[list[str], dict]:
 
 
 def _bpf_hex() -> str:
-    from .seccomp import compile_filter
-
     return compile_filter().hex()
 
 
@@ -369,7 +369,7 @@ class Zygote:
             try:
                 self.close()
                 err = self.proc.stderr.read()[-2000:]
-            except Exception:  # noqa: BLE001
+            except Exception:  # noqa: BLE001 - the start failure is reported below regardless
                 pass
             raise ZygoteDied(f"zygote failed to start: {err.decode(errors='replace')}")
         self.info = json.loads(msg)
@@ -579,8 +579,6 @@ class _Spawner:
     Django's runserver would be killed when that thread ends."""
 
     def __init__(self):
-        import queue
-
         self.pid = os.getpid()
         self.requests: queue.Queue = queue.Queue()
         self.thread = threading.Thread(target=self._loop, name="quiz-sandbox-spawner", daemon=True)

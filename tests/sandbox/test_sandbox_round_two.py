@@ -291,9 +291,7 @@ def test_the_decoder_cpu_budget_is_measured_per_stream():
 
     from engine.sandbox.inside import wire
 
-    frames = b"".join(
-        wire.pack_message({"i": i}, [np.zeros(2)] * 50) for i in range(200)
-    )
+    frames = b"".join(wire.pack_message({"i": i}, [np.zeros(2)] * 50) for i in range(200))
     tight = dict(wire.RESULT_BUDGET, cpu_seconds=1e-4)
     with pytest.raises(wire.BudgetError, match="CPU"):
         list(wire.iter_messages(frames, budget=tight))

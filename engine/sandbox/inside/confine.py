@@ -144,8 +144,7 @@ def confine_and_run(job_fd, result_fd, config, preloaded=False):
         if not preloaded:
             set_threads_one(framework)
             # after the thread settings, and before the address-space backstop is measured
-            import numpy  # noqa: F401
-            import numpy.random  # noqa: F401
+            import numpy.random  # noqa: F401 - NumPy with it (NumPy 2 imports it lazily)
         close_fds_except([result_fd])
         if "as_extra_mb" in config:
             limits["as_bytes"] = _vm_size() + int(config["as_extra_mb"]) * (1 << 20)

@@ -122,7 +122,7 @@ def zygote_main(ctl_fd, config):
     # import (and warm up) everything a child uses, so no child pays for it; the standard
     # library's part is imported by this package's modules
     import numpy as np  # after set_threads_one: NumPy reads the thread settings on import
-    import numpy.random  # noqa: F401 - NumPy 2 imports it lazily: do it before forking
+    import numpy.random  # NumPy 2 imports it lazily: do it before forking
 
     a = np.random.default_rng(0).standard_normal((8, 8))
     _ = np.tanh(a @ a.T).sum()
