@@ -49,10 +49,14 @@ def run(job: Job, mode: str | None = None) -> RunResult:
         for attempt in range(2):
             if mode == "plain":
                 launched = backends.launch_plain(job, {})
-            else:
-                from . import isolation  # isolated modes only: it registers fork and exit hooks
+            elif mode == "cold":
+                from . import isolation  # isolated modes only
 
-                launched = isolation.launch(job, mode)
+                launched = isolation.launch_cold(job)
+            else:
+                from . import warm  # the warm mode only: it registers fork and exit hooks
+
+                launched = warm.launch_warm(job)
             # the limits count from the moment the job is handed over (a zygote's first
             # start, which may take seconds for PyTorch, is not the learner's time)
             result = supervisor.supervise(job, job_bytes, launched, time.monotonic())

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from engine.sandbox import Call, Limits, RunStatus, Unsupported, isolation
+from engine.sandbox import warm as warm_pool
 from tests.sandbox.sandboxkit import HOSTILE_LIMITS, Sandbox, _sandbox_available
 
 pytestmark = pytest.mark.skipif(
@@ -188,7 +189,7 @@ def f():
     assert r.status in (RunStatus.OK, RunStatus.CRASHED), (r.status, r.message)
     if r.status == RunStatus.OK:
         assert len(r.calls[0].value) <= 1
-    for z in isolation.pool().all:
+    for z in warm_pool.pool().all:
         assert z.alive()
     sbx.check_clean()
 
@@ -419,7 +420,7 @@ def test_environment_holds_no_secret(mode, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "fake-secret-key-7d1f0c")
     monkeypatch.setenv("DATABASE_URL", "postgres://quiz:fake-db-pass-91ab@127.0.0.1/quiz")
     # zygotes started from now on are started from a process that holds the secrets
-    isolation.pool().shutdown()
+    warm_pool.pool().shutdown()
     sbx = Sandbox(mode)
     code = """
 import os
@@ -439,7 +440,7 @@ def f():
         assert secret not in text
     assert "OMP_NUM_THREADS" in text  # the allow-listed environment is there
     sbx.check_clean()
-    isolation.pool().shutdown()
+    warm_pool.pool().shutdown()
 
 
 def test_no_reference_values_in_memory(sbx):
