@@ -460,11 +460,9 @@ VERDICT_RULES = (
 
 def verdict(outcome: RunOutcome) -> RunResult:
     """The run's status from what was observed: the first rule that decides."""
-    for rule in VERDICT_RULES:
-        decided = rule(outcome)
-        if decided is not None:
-            break
-    status, message, error = decided
+    # lazily, in order; the last rule (_crashed) always decides
+    decisions = (rule(outcome) for rule in VERDICT_RULES)
+    status, message, error = next(d for d in decisions if d is not None)
     return RunResult(
         status=status,
         calls=tuple(outcome.decoded.calls),

@@ -112,15 +112,32 @@ def zygote_main(ctl_fd, config):
     """Import everything once, then fork one isolated child per job request."""
     cg_fds = list(config.get("cgroup_fds", ()))
     close_fds_except([ctl_fd] + cg_fds)
-    framework = config.get("framework", "numpy")
     os.environ.clear()
     os.environ.update(config.get("env", {}))
     for p in config.get("sys_path", ()):
         if p not in sys.path:
             sys.path.append(p)
+    _preload(config.get("framework", "numpy"), config.get("bpf"))
+    sysc = Syscalls()
+    ctl = socket.socket(fileno=ctl_fd)
+    pidns = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+    devnull = os.open("/dev/null", os.O_RDWR | os.O_CLOEXEC)
+    # join the slot cgroups after the imports: the zygote's own pages stay charged to the
+    # parent group, its children are born inside (no migration per job)
+    join_cgroups(cg_fds)
+    gc.collect()
+    gc.freeze()
+    _send(ctl, {"op": "ready", "pid": os.getpid(), "threads": _thread_count()})
+    if not config.get("debug"):
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+    _Server(sysc, ctl, pidns, devnull, config).serve()
+
+
+def _preload(framework, bpf):
+    """Import (and warm up) everything a child uses, so that no child pays for it; the
+    standard library's part is imported by this package's modules."""
     set_threads_one(framework)
-    # import (and warm up) everything a child uses, so no child pays for it; the standard
-    # library's part is imported by this package's modules
     import numpy as np  # after set_threads_one: NumPy reads the thread settings on import
     import numpy.random  # NumPy 2 imports it lazily: do it before forking
 
@@ -135,88 +152,92 @@ def zygote_main(ctl_fd, config):
         (torch.tanh(t @ t) ** 2).mean().backward()
         torch.from_numpy(a).detach().cpu().numpy()
     to_plain((a, [1.5], {"k": np.float64(1)}))
-    if config.get("bpf"):
-        prepare_seccomp(config["bpf"])
-    sysc = Syscalls()
-    ctl = socket.socket(fileno=ctl_fd)
-    pidns = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
-    devnull = os.open("/dev/null", os.O_RDWR | os.O_CLOEXEC)
-    # join the slot cgroups after the imports: the zygote's own pages stay charged to the
-    # parent group, its children are born inside (no migration per job)
-    join_cgroups(cg_fds)
-    gc.collect()
-    gc.freeze()
-    _send(ctl, {"op": "ready", "pid": os.getpid(), "threads": _thread_count()})
-    if not config.get("debug"):
-        os.dup2(devnull, 1)
-        os.dup2(devnull, 2)
-    spare = _make_spare(sysc, ctl, pidns, devnull, config)
-    running = {}  # pidfd -> (job id, pid, killed)
-    while True:
-        r, _, _ = select.select([ctl, *running], [], [])
-        for pidfd in [fd for fd in r if fd in running]:
-            job_id, pid, _killed = running.pop(pidfd)
-            res = _reap(pid, pidfd, None)
-            res["id"] = job_id
-            _send(ctl, res)
-        if ctl not in r:
-            continue
+    if bpf:
+        prepare_seccomp(bpf)
+
+
+class _Server:
+    """The zygote's loop: requests on the control socket ("run", "kill"), and the exits
+    of its children, each reported by job id."""
+
+    def __init__(self, sysc, ctl, pidns, devnull, config):
+        self.sysc, self.ctl, self.pidns, self.devnull = sysc, ctl, pidns, devnull
+        self.config = config
+        self.running = {}  # pidfd -> (job id, pid, killed)
+        self.spare = None  # (pid, socket, pidfd) of the next job's child
+
+    def make_spare(self):
+        return _make_spare(self.sysc, self.ctl, self.pidns, self.devnull, self.config)
+
+    def serve(self):
+        self.spare = self.make_spare()
+        while True:
+            r, _, _ = select.select([self.ctl, *self.running], [], [])
+            for pidfd in [fd for fd in r if fd in self.running]:
+                self.on_child_exit(pidfd)
+            if self.ctl in r:
+                self.on_request()
+
+    def on_child_exit(self, pidfd):
+        job_id, pid, _killed = self.running.pop(pidfd)
+        res = _reap(pid, pidfd, None)
+        res["id"] = job_id
+        _send(self.ctl, res)
+
+    def on_request(self):
         try:
-            msg, fds, _, _ = socket.recv_fds(ctl, 1 << 16, 16)
+            msg, fds, _, _ = socket.recv_fds(self.ctl, 1 << 16, 16)
         except OSError as exc:
-            if config.get("debug"):
+            if self.config.get("debug"):
                 print(f"zygote: control socket failed: {exc!r}", file=sys.stderr, flush=True)
             msg, fds = b"", []
-        if not msg:
-            for _job_id, pid, _killed in running.values():
+        if not msg:  # the trusted side closed the control socket
+            for _job_id, pid, _killed in self.running.values():
                 os.kill(pid, signal.SIGKILL)
-            os._exit(ExitCode.OK)  # the trusted side closed the control socket
+            os._exit(ExitCode.OK)
         t_recv = time.perf_counter()
         req = json.loads(msg)
         op = req.get("op")
         if op == "kill":
-            for fd, (job_id, pid, killed) in list(running.items()):
-                if job_id == req.get("id") and not killed:
-                    os.kill(pid, signal.SIGKILL)
-                    running[fd] = (job_id, pid, True)
-            continue
-        if op != "run":
+            self.kill_job(req.get("id"))
+        elif op == "run":
+            self.run_job(req, msg, fds, t_recv)
+        else:
             for fd in fds:
                 os.close(fd)
-            continue
-        # hand the job's descriptors to the spare child (forked and isolated while idle)
+
+    def kill_job(self, job_id):
+        for fd, (running_id, pid, killed) in list(self.running.items()):
+            if running_id == job_id and not killed:
+                os.kill(pid, signal.SIGKILL)
+                self.running[fd] = (running_id, pid, True)
+
+    def run_job(self, req, msg, fds, t_recv):
+        """Hand the job's descriptors to the spare child (forked and isolated while
+        idle), then prepare the next one while this job runs on the other core."""
         for _attempt in range(3):
-            if spare is None:
-                spare = _make_spare(sysc, ctl, pidns, devnull, config)
-            pid, sock, pidfd = spare
+            if self.spare is None:
+                self.spare = self.make_spare()
+            pid, sock, pidfd = self.spare
             try:
                 socket.send_fds(sock, [msg], fds)
                 break
             except OSError:  # the spare died (e.g. killed with a previous job's leftovers)
                 _reap(pid, pidfd, sock, kill=True)
-                spare = None
+                self.spare = None
         else:
             for fd in fds:
                 os.close(fd)
             exit_report = {"op": "exit", "id": req.get("id"), "cpu": 0, "maxrss": 0}
-            _send(ctl, dict(exit_report, code=ExitCode.NO_CHILD))
-            continue
+            _send(self.ctl, dict(exit_report, code=ExitCode.NO_CHILD))
+            return
         sock.close()
         for fd in fds:
             os.close(fd)
-        running[pidfd] = (req.get("id"), pid, False)
-        _send(
-            ctl,
-            {
-                "op": "started",
-                "id": req.get("id"),
-                "pid": pid,
-                "t_recv": t_recv,
-                "t_sent": time.perf_counter(),
-            },
-        )
-        # prepare the next job's child now, while this one runs on the other core
-        spare = _make_spare(sysc, ctl, pidns, devnull, config)
+        self.running[pidfd] = (req.get("id"), pid, False)
+        started = {"op": "started", "id": req.get("id"), "pid": pid, "t_recv": t_recv}
+        _send(self.ctl, dict(started, t_sent=time.perf_counter()))
+        self.spare = self.make_spare()
 
 
 def _reap(pid, pidfd, sock, kill=False):
