@@ -520,6 +520,32 @@ def f():
     sbx.check_clean()
 
 
+def test_the_harness_package_adds_nothing_to_the_import_path(sbx):
+    # the harness imports its directory as the package `inside` by path: neither
+    # /opt/qsb nor the package's directory is on sys.path, so its modules are not
+    # importable by their bare names and nothing else under /opt/qsb is importable
+    code = """
+import importlib
+import sys
+def f():
+    out = {"path": [p for p in sys.path if p.startswith("/opt/qsb") and "site-packages" not in p]}
+    for name in ("wire", "runner", "zygote", "python"):
+        try:
+            importlib.import_module(name)
+            out[name] = "imported"
+        except ImportError as e:
+            out[name] = type(e).__name__
+    out["inside"] = sys.modules["inside"].__file__
+    return out
+"""
+    out = sbx.value(code)
+    assert out["path"] == [p for p in out["path"] if p.startswith("/opt/qsb/python/lib")]
+    for name in ("wire", "runner", "zygote", "python"):
+        assert out[name] == "ModuleNotFoundError", (name, out[name])
+    assert out["inside"] == "/opt/qsb/inside/__init__.py"
+    sbx.check_clean()
+
+
 # ----------------------------------------------------------------------------- network
 
 
