@@ -136,11 +136,11 @@ def _cpu_now(mode: str) -> tuple[float, float]:
     mine = ru.ru_utime + ru.ru_stime
     if mode != "warm":
         return mine, 0.0
-    from engine.sandbox import isolation
+    from engine.sandbox import warm
 
     hz = os.sysconf("SC_CLK_TCK")
     theirs = 0.0
-    for z in list(isolation.pool().all):
+    for z in list(warm.pool().all):
         pid = z.slot.zygote_pid if z.slot else None
         if not pid:
             continue
@@ -189,7 +189,7 @@ def _proc_mem_kb(pid: int) -> dict:
 
 
 def _worker(slug, mode, start_at, stop_at, queue):
-    from engine.sandbox import isolation
+    from engine.sandbox import warm
 
     s = Submitter(slug)
     for _ in range(3):
@@ -203,7 +203,7 @@ def _worker(slug, mode, start_at, stop_at, queue):
             raise RuntimeError("not accepted")
         n += 1
     zygotes = []
-    for z in isolation.pool().all:
+    for z in warm.pool().all:
         if z.slot is not None and z.slot.zygote_pid:
             zygotes.append({"framework": z.framework, **_proc_mem_kb(z.slot.zygote_pid)})
     queue.put(
@@ -276,7 +276,7 @@ def _goal_rows(res: dict) -> list[tuple[str, float, str, float, bool]]:
 
 
 def run() -> dict:
-    from engine.sandbox import isolation
+    from engine.sandbox import warm
 
     res = {
         "command": ".venv/bin/python -m bench sandbox",
@@ -289,7 +289,7 @@ def run() -> dict:
         ns = {slug: max(rounds, int(cfg[f"{mode}_n"] * scale)) for slug, cfg in PROBLEMS.items()}
         print(f"  {mode}: {ns} submissions in {rounds} interleaved rounds ...", flush=True)
         res["latency"] += latency_rounds(list(PROBLEMS), mode, ns, rounds)
-    isolation.pool().shutdown()  # the throughput workers start their own
+    warm.pool().shutdown()  # the throughput workers start their own
     for slug in PROBLEMS:
         print(
             f"  {slug:12s} throughput: 2 workers x {THROUGHPUT_SECONDS * scale:g} s ...", flush=True

@@ -110,7 +110,7 @@ def grade_submission(
     inputs are the fixed ones of the problem file."""
     try:
         problem = prepare(spec, seed)
-    except BaseException as exc:  # noqa: BLE001 - any fault here is ours, not the learner's
+    except BaseException as exc:  # any fault here is ours, not the learner's
         if deliberate_shutdown(exc):
             raise
         log.exception("could not prepare the problem's tests")
@@ -127,7 +127,7 @@ def grade_submission(
             return grade_training(problem, code, runner or _default_runner)
         result = _grade(problem, code, runner or _default_runner)
         return replace(result, seed=seed) if seed is not None else result
-    except BaseException as exc:  # noqa: BLE001 - SystemExit included: the worker survives
+    except BaseException as exc:  # SystemExit included: the worker survives
         if deliberate_shutdown(exc):
             raise
         log.exception("grading failed")

@@ -34,6 +34,7 @@ MODES = ("warm", "cold", "plain")
 def run(job: Job, mode: str | None = None) -> RunResult:
     """Run ``job`` and report what happened.  Never raises for anything the learner's
     code does; a failure of the sandbox itself is ``RunStatus.INTERNAL``."""
+    # the machinery loads on the first run, not with `import engine.sandbox` (the api)
     from . import backends, protocol, supervisor
 
     mode = mode or DEFAULT_MODE
@@ -48,10 +49,14 @@ def run(job: Job, mode: str | None = None) -> RunResult:
         for attempt in range(2):
             if mode == "plain":
                 launched = backends.launch_plain(job, {})
-            else:
-                from . import isolation
+            elif mode == "cold":
+                from . import isolation  # isolated modes only
 
-                launched = isolation.launch(job, mode)
+                launched = isolation.launch_cold(job)
+            else:
+                from . import warm  # the warm mode only: it registers fork and exit hooks
+
+                launched = warm.launch_warm(job)
             # the limits count from the moment the job is handed over (a zygote's first
             # start, which may take seconds for PyTorch, is not the learner's time)
             result = supervisor.supervise(job, job_bytes, launched, time.monotonic())

@@ -18,7 +18,8 @@ import sysconfig
 from .supervisor import ExitInfo, Launched
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-HARNESS = os.path.join(HERE, "harness.py")
+INSIDE = os.path.join(HERE, "inside")  # the package that runs inside the sandbox
+INSIDE_MAIN = os.path.join(INSIDE, "__main__.py")
 BASE_PYTHON = os.path.realpath(
     os.path.join(sys.base_prefix, "bin", f"python{sys.version_info[0]}.{sys.version_info[1]}")
 )
@@ -93,7 +94,7 @@ def launch_plain(job, config: dict) -> Launched:
     config = dict(
         config, sys_path=[SITE_PACKAGES] + ([PLATLIB] if PLATLIB != SITE_PACKAGES else [])
     )
-    argv = [BASE_PYTHON, "-I", "-S", "-B", HARNESS, str(job_r), str(res_w), json.dumps(config)]
+    argv = [BASE_PYTHON, "-I", "-S", "-B", INSIDE_MAIN, str(job_r), str(res_w), json.dumps(config)]
     try:
         p = subprocess.Popen(
             argv,

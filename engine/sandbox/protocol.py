@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 
-from . import harness
 from .api import (
     Call,
     CallResult,
@@ -13,11 +12,12 @@ from .api import (
     Ref,
     Unsupported,
 )
-from .harness import BudgetError, WireError
+from .inside import wire
+from .inside.wire import BudgetError, WireError
 
 
 def _enc(value, arrays):
-    return harness.encode_value(value, arrays, Unsupported, Ref)
+    return wire.encode_value(value, arrays, Unsupported, Ref)
 
 
 def encode_job(job: Job, extra_limits: dict | None = None) -> bytes:
@@ -54,7 +54,7 @@ def encode_job(job: Job, extra_limits: dict | None = None) -> bytes:
         "calls": calls,
         "limits": limits,
     }
-    return harness.pack_message(obj, arrays)
+    return wire.pack_message(obj, arrays)
 
 
 def _error(d) -> ErrorInfo | None:
@@ -108,12 +108,12 @@ def decode_results(data: bytes, n_calls: int) -> Decoded:
 
 def _decode_into(out: Decoded, data: bytes, n_calls: int) -> None:
     done = started = False
-    for obj, arrays in harness.iter_messages(data, budget=harness.RESULT_BUDGET):
+    for obj, arrays in wire.iter_messages(data, budget=wire.RESULT_BUDGET):
         if type(obj) is not dict or done:
             raise WireError("unexpected message")
 
         def dec(v, arrays=arrays):
-            return harness.decode_value(v, arrays, Unsupported, Ref)
+            return wire.decode_value(v, arrays, Unsupported, Ref)
 
         kind = obj.get("kind")
         if kind == "start":

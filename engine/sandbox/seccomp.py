@@ -96,7 +96,7 @@ CLONE_NS_FLAGS = (
 @functools.lru_cache(maxsize=1)
 def compile_filter() -> bytes:
     """Raw BPF bytes (struct sock_filter[]) for this machine's architecture."""
-    import pyseccomp as sc
+    import pyseccomp as sc  # loads libseccomp: only once an isolated run needs the filter
 
     f = sc.SyscallFilter(sc.ALLOW)
     eperm = sc.ERRNO(errno.EPERM)

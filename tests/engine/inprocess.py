@@ -122,7 +122,7 @@ def run_in_process(job: Job) -> RunResult:
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
             exec(code, namespace)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 - module-level code raising is data, as in the sandbox
             return RunResult(
                 RunStatus.IMPORT_ERROR, error=_error(exc, job.filename), stdout=out.getvalue()
             )

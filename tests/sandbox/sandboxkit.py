@@ -159,7 +159,7 @@ class Sandbox:
         assert seen["/tmp"] == []
         assert seen["/dev/shm"] == []
         assert seen["/"] == ["dev", "lib", "lib64", "opt", "proc", "tmp", "usr"]
-        assert seen["/opt/qsb"] == ["harness.py", "python", "site-packages"]
+        assert seen["/opt/qsb"] == ["inside", "python", "site-packages"]
         assert seen["/dev"] == DEV_ENTRIES
         assert len(seen["procs"]) <= 2, seen["procs"]  # the child itself (+ bwrap's reaper, cold)
         x = np.linspace(-2, 2, 7)

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from engine.sandbox import Call, Limits, RunStatus, Unsupported, isolation
+from engine.sandbox import warm as warm_pool
 from tests.sandbox.sandboxkit import HOSTILE_LIMITS, Sandbox, _sandbox_available
 
 pytestmark = pytest.mark.skipif(
@@ -188,7 +189,7 @@ def f():
     assert r.status in (RunStatus.OK, RunStatus.CRASHED), (r.status, r.message)
     if r.status == RunStatus.OK:
         assert len(r.calls[0].value) <= 1
-    for z in isolation.pool().all:
+    for z in warm_pool.pool().all:
         assert z.alive()
     sbx.check_clean()
 
@@ -383,7 +384,8 @@ def test_write_outside_tmp_denied_and_tmp_discarded(sbx):
     code = f"""
 import os
 TARGETS = [{site!r} + "/evil.pth", {site!r} + "/numpy/__init__.py", "/usr/lib/evil.so",
-           "/opt/qsb/harness.py", "/work/main/engine/evil.py", "/evil", "/dev/evil",
+           "/opt/qsb/inside/__main__.py", "/opt/qsb/inside/evil.py",
+           "/work/main/engine/evil.py", "/evil", "/dev/evil",
            "/lib/evil", "/root/evil"]
 def f():
     out = {{}}
@@ -418,7 +420,7 @@ def test_environment_holds_no_secret(mode, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "fake-secret-key-7d1f0c")
     monkeypatch.setenv("DATABASE_URL", "postgres://quiz:fake-db-pass-91ab@127.0.0.1/quiz")
     # zygotes started from now on are started from a process that holds the secrets
-    isolation.pool().shutdown()
+    warm_pool.pool().shutdown()
     sbx = Sandbox(mode)
     code = """
 import os
@@ -438,7 +440,7 @@ def f():
         assert secret not in text
     assert "OMP_NUM_THREADS" in text  # the allow-listed environment is there
     sbx.check_clean()
-    isolation.pool().shutdown()
+    warm_pool.pool().shutdown()
 
 
 def test_no_reference_values_in_memory(sbx):
@@ -515,6 +517,32 @@ def f():
     out = sbx.value(code)
     for name in ("engine", "engine.reference", "problems", "quizsite", "quizsite.settings"):
         assert out[name] == "ModuleNotFoundError", (name, out[name])
+    sbx.check_clean()
+
+
+def test_the_harness_package_adds_nothing_to_the_import_path(sbx):
+    # the harness imports its directory as the package `inside` by path: neither
+    # /opt/qsb nor the package's directory is on sys.path, so its modules are not
+    # importable by their bare names and nothing else under /opt/qsb is importable
+    code = """
+import importlib
+import sys
+def f():
+    out = {"path": [p for p in sys.path if p.startswith("/opt/qsb") and "site-packages" not in p]}
+    for name in ("wire", "runner", "zygote", "python"):
+        try:
+            importlib.import_module(name)
+            out[name] = "imported"
+        except ImportError as e:
+            out[name] = type(e).__name__
+    out["inside"] = sys.modules["inside"].__file__
+    return out
+"""
+    out = sbx.value(code)
+    assert out["path"] == [p for p in out["path"] if p.startswith("/opt/qsb/python/lib")]
+    for name in ("wire", "runner", "zygote", "python"):
+        assert out[name] == "ModuleNotFoundError", (name, out[name])
+    assert out["inside"] == "/opt/qsb/inside/__init__.py"
     sbx.check_clean()
 
 

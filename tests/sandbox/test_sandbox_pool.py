@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 
 from engine import sandbox
-from engine.sandbox import Call, GradRequest, Job, Limits, Ref, RunStatus, Unsupported, isolation
-from engine.sandbox.harness import WireError, pack_message, unpack_messages
+from engine.sandbox import Call, GradRequest, Job, Limits, Ref, RunStatus, Unsupported
+from engine.sandbox import warm as warm_pool
+from engine.sandbox.inside.wire import WireError, pack_message, unpack_messages
 from engine.sandbox.protocol import decode_results, encode_job
 from tests.sandbox.sandboxkit import GOOD, Sandbox, _sandbox_available
 
@@ -53,19 +54,19 @@ def test_concurrent_threads_share_the_pool():
 def test_zygote_outlives_the_thread_that_started_it():
     # bwrap's --die-with-parent follows the parent *thread*: a request thread of runserver
     # that started a zygote and then ended must not take the zygote with it
-    isolation.pool().shutdown()
+    warm_pool.pool().shutdown()
     t = threading.Thread(target=lambda: _check_good(sandbox.run(_good_job(), mode="warm")))
     t.start()
     t.join()
     time.sleep(0.3)
-    assert all(z.alive() for z in isolation.pool().all)
+    assert all(z.alive() for z in warm_pool.pool().all)
     _check_good(sandbox.run(_good_job(), mode="warm"))
 
 
 @isolated
 def test_zygote_killed_from_outside_is_replaced():
     _check_good(sandbox.run(_good_job(), mode="warm"))
-    p = isolation.pool()
+    p = warm_pool.pool()
     for z in list(p.all):
         os.killpg(z.proc.pid, signal.SIGKILL)
     time.sleep(0.2)
@@ -76,14 +77,14 @@ def test_zygote_killed_from_outside_is_replaced():
 def test_forked_worker_gets_its_own_pool():
     # a Celery prefork child must not talk to its parent's zygotes
     _check_good(sandbox.run(_good_job(), mode="warm"))
-    parent_zygotes = {z.proc.pid for z in isolation.pool().all}
+    parent_zygotes = {z.proc.pid for z in warm_pool.pool().all}
     r, w = os.pipe()
     pid = os.fork()
     if pid == 0:
         os.close(r)
         try:
             res = sandbox.run(_good_job(), mode="warm")
-            mine = {z.proc.pid for z in isolation.pool().all}
+            mine = {z.proc.pid for z in warm_pool.pool().all}
             ok = res.status == RunStatus.OK and not (mine & parent_zygotes) and mine
             os.write(w, b"1" if ok else b"0")
         finally:
@@ -97,12 +98,12 @@ def test_forked_worker_gets_its_own_pool():
 
 @isolated
 def test_pool_restarts_after_n_runs(monkeypatch):
-    monkeypatch.setattr(isolation, "RESTART_EVERY", 2)
-    isolation.pool().shutdown()
+    monkeypatch.setattr(warm_pool, "RESTART_EVERY", 2)
+    warm_pool.pool().shutdown()
     seen = set()
     for _ in range(5):
         _check_good(sandbox.run(_good_job(), mode="warm"))
-        seen |= {z.proc.pid for z in isolation.pool().all}
+        seen |= {z.proc.pid for z in warm_pool.pool().all}
     assert len(seen) >= 2
 
 
@@ -161,7 +162,7 @@ def test_errors_carry_the_learner_line(mode):
     assert r.status == RunStatus.OK
     err = r.calls[0].error
     assert err.type == "IndexError" and err.line == 5
-    assert "harness" not in err.traceback and "solution.py" in err.traceback
+    assert "/opt/qsb/inside" not in err.traceback and "solution.py" in err.traceback
     r = sbx.run("def f(:\n    pass\n", ["f"])
     assert r.status == RunStatus.COMPILE_ERROR and r.error.line == 1 and r.error.column
     r = sbx.run("import numpy\nraise ValueError('at import')\n", ["f"])

@@ -99,10 +99,10 @@ EDGE_SHAPES = [(0,), (0, 10**12), (10**12, 0), (0, 10**18), (1,) * 32, (0,) * 32
 
 @pytest.mark.parametrize("shape", EDGE_SHAPES, ids=str)
 def test_it_decodes_every_header_the_encoder_writes(shape):
-    from engine.sandbox import harness
+    from engine.sandbox.inside import wire
 
     a = np.empty(shape, dtype=np.float32)
-    back = harness._npy_load(harness._npy_bytes(a))
+    back = wire._npy_load(wire._npy_bytes(a))
     assert back.shape == shape and back.dtype == np.float32
 
 
@@ -276,9 +276,9 @@ def f():
 def test_it_caps_the_decoders_own_cpu(sbx: Sandbox, monkeypatch):
     """Counting containers does not bound the work per array: the decoder also stops at
     a CPU budget of its own (lowered here so that a modest result crosses it)."""
-    from engine.sandbox import harness
+    from engine.sandbox.inside import wire
 
-    monkeypatch.setitem(harness.RESULT_BUDGET, "cpu_seconds", 0.02)
+    monkeypatch.setitem(wire.RESULT_BUDGET, "cpu_seconds", 0.02)
     r = sbx.run(MANY_ARRAYS, [Call("f")])
     assert r.status == RunStatus.OUTPUT_LIMIT, (r.status, r.message)
     assert "CPU" in r.message, r.message
@@ -289,12 +289,10 @@ def test_it_caps_the_decoders_own_cpu(sbx: Sandbox, monkeypatch):
 def test_the_decoder_cpu_budget_is_measured_per_stream():
     import numpy as np
 
-    from engine.sandbox import harness
+    from engine.sandbox.inside import wire
 
-    frames = b"".join(
-        harness.pack_message({"i": i}, [np.zeros(2)] * 50) for i in range(200)
-    )
-    tight = dict(harness.RESULT_BUDGET, cpu_seconds=1e-4)
-    with pytest.raises(harness.BudgetError, match="CPU"):
-        list(harness.iter_messages(frames, budget=tight))
-    assert len(list(harness.iter_messages(frames, budget=harness.RESULT_BUDGET))) == 200
+    frames = b"".join(wire.pack_message({"i": i}, [np.zeros(2)] * 50) for i in range(200))
+    tight = dict(wire.RESULT_BUDGET, cpu_seconds=1e-4)
+    with pytest.raises(wire.BudgetError, match="CPU"):
+        list(wire.iter_messages(frames, budget=tight))
+    assert len(list(wire.iter_messages(frames, budget=wire.RESULT_BUDGET))) == 200
