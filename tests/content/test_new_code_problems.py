@@ -260,3 +260,18 @@ def test_masked_self_attention_mutants_break_the_mask_or_the_scale():
     for name in ("no-scaling", "no-mask"):
         _, weights = _mutant("masked-self-attention", name)(Q, K, V)
         assert not np.allclose(weights, expected), name
+
+
+@pytest.mark.django_db
+def test_the_loader_stores_the_four_problems_with_their_hints_and_specs():
+    from tests.factories import load_content_problems
+
+    problems = load_content_problems(*SLUGS)
+    for problem in problems:
+        document = _document(problem.slug)
+        assert problem.kind == "code"
+        assert problem.title_ja == document["title"]["ja"] and problem.order == document["order"]
+        assert problem.hints == document["hints"]
+        version = problem.versions.get()
+        assert version.engine_spec["entry_points"] == document["code"]["entry_points"]
+        assert version.engine_spec["forbidden_calls"] == document["code"]["forbidden_calls"]
