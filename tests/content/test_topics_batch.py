@@ -393,3 +393,62 @@ def test_gelu_value_and_shape():
     assert abs(grid[low].item() + 0.75) < 0.01 and abs(gelu[low].item() + 0.17) < 0.005
     relu = torch.relu(grid)
     assert (gelu - relu).abs()[grid.abs() > 5].max() < 1e-5
+
+
+# --- loaded and graded as learners are -----------------------------------------------------
+
+# The answer a learner writes, rounded as the statement asks, and the mistakes the explanation
+# names: the first is graded right, every other one wrong.
+NUMERIC_RESPONSES = {
+    "x-t-tbptt-memory": ("1.563", ["31.25", "1.6384"]),
+    "x-t-forget-gate-gradient-value": ("0.122", ["18", "0.9", "9.1e-13"]),
+    "x-t-pt-lstm-output-numel": ("1440", ["2880", "720"]),
+    "x-t-pt-gru-hn-numel": ("960", ["1344", "480", "6720"]),
+    "x-t-beam-search-score": ("-1.022", ["-1.609", "-1.897", "-2.996"]),
+    "x-t-skip-gram-pairs": ("18", ["24", "6"]),
+    "x-t-bigram-count": ("6", ["7", "5"]),
+    "x-t-hierarchical-softmax-cost": ("16", ["65535", "65536"]),
+    "x-t-scaled-attention-weight-value": ("0.506", ["0.665", "0.333"]),
+    "x-t-positional-encoding-value": ("0.479", ["0.878", "0.05", "0.0087"]),
+    "x-t-cutmix-label-weight": ("0.125", ["0.875", "0.5", "0.25"]),
+    "x-t-gelu-value": ("-0.159", ["0.159", "-0.841", "0"]),
+}
+
+
+def test_every_numeric_problem_has_graded_responses():
+    numeric = {
+        p.stem for p in FILES if yaml.safe_load(p.read_text(encoding="utf-8"))["kind"] == "numeric"
+    }
+    assert numeric == set(NUMERIC_RESPONSES)
+
+
+@pytest.fixture
+def loaded(db):
+    from problems.content.loader import load_selected
+
+    problems = load_selected(CONTENT, [p.stem for p in FILES], course_slug="topics-batch")
+    return {problem.slug: problem for problem in problems}
+
+
+def test_loaded_problems_grade_the_rounded_answer_right_and_the_named_mistakes_wrong(loaded):
+    from problems.answers import check_answer
+
+    for slug, (right, wrongs) in NUMERIC_RESPONSES.items():
+        assert check_answer(loaded[slug], right).correct, slug
+        assert [w for w in wrongs if check_answer(loaded[slug], w).correct] == [], slug
+
+
+def test_loaded_choice_problems_accept_only_their_keys(loaded):
+    from problems.answers import check_answer
+
+    for slug, problem in loaded.items():
+        if problem.kind not in ("single_choice", "multiple_choice"):
+            continue
+        assert problem.hints and all(h["ja"] and h["en"] for h in problem.hints), slug
+        right = sorted(_correct_keys(slug))
+        response = right if problem.kind == "multiple_choice" else right[0]
+        assert check_answer(problem, response).correct, slug
+        for choice in problem.choices.all():
+            if not choice.is_correct:
+                assert choice.feedback_ja and choice.feedback_en, (slug, choice.key)
+                assert not check_answer(problem, [choice.key]).correct, (slug, choice.key)
