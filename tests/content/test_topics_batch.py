@@ -452,3 +452,37 @@ def test_loaded_choice_problems_accept_only_their_keys(loaded):
             if not choice.is_correct:
                 assert choice.feedback_ja and choice.feedback_en, (slug, choice.key)
                 assert not check_answer(problem, [choice.key]).correct, (slug, choice.key)
+
+
+def test_the_forget_gate_decides_how_far_the_gradient_reaches():
+    """x-t-lstm-gradient-flow: the same LSTM with forget gates held open or shut by their bias."""
+    assert _correct_keys("x-t-lstm-gradient-flow") == {"1", "2", "4"}
+
+    def first_input_gradient(forget_bias: float) -> float:
+        torch.manual_seed(0)
+        lstm = torch.nn.LSTM(2, 4).double()
+        with torch.no_grad():
+            for bias in (lstm.bias_ih_l0, lstm.bias_hh_l0):
+                bias[4:8] = forget_bias / 2  # PyTorch's gate order: input, forget, cell, output
+        x = torch.randn(40, 1, 2, dtype=torch.float64, requires_grad=True)
+        _, (_, c_n) = lstm(x)
+        c_n.sum().backward()
+        return x.grad[0].norm().item()
+
+    assert first_input_gradient(10.0) > 1e6 * first_input_gradient(-10.0)
+
+
+def test_ngram_counts_sum_to_one_and_unseen_ngrams_get_zero():
+    assert _correct_keys("x-t-ngram-sparsity") == {"2"}
+    assert _correct_keys("x-t-hierarchical-softmax-idea") == {"3"}
+    words = "the cat sat on the mat the dog sat on the cat".split()
+    bigrams = list(zip(words, words[1:], strict=False))
+    vocabulary = sorted(set(words))
+    for context in vocabulary:
+        following = [b for a, b in bigrams if a == context]
+        if following:
+            total = sum(following.count(w) / len(following) for w in vocabulary)
+            assert math.isclose(total, 1.0)
+    seen = set(bigrams)
+    assert len(seen) < len(vocabulary) ** 2 / 2  # most of the V^2 possible bigrams are unseen
+    assert ("dog", "cat") not in seen  # so P(cat | dog) is estimated as 0
