@@ -115,7 +115,13 @@ def test_the_mock_exam_runs_to_its_review_screen(page, site):
     # one question per screen with its position and a running countdown
     for number in range(1, total + 1):
         expect(page.locator("[data-quiz-position]")).to_have_text(f"{number} / {total}")
-        expect(page.locator("[data-countdown-display]")).to_have_text(re.compile(r"^\d+:\d\d$"))
+        countdown = re.compile(r"^(\d+:)?\d+:\d\d$")  # 72 minutes: h:mm:ss
+        expect(page.locator("[data-countdown-display]")).to_have_text(countdown)
+        if number in (2, 5):
+            # a question flagged to look at again shows in the question map
+            page.locator("button[data-flag]").click()
+            expect(page.locator("button[data-flag]")).to_have_attribute("aria-pressed", "true")
+            expect(page.locator(f"nav a[data-flagged]:text-is('{number} ⚑')")).to_have_count(1)
         if number == 1:
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=ARTIFACTS / "mock-exam-question-1366x768.png")
@@ -136,7 +142,18 @@ def test_the_mock_exam_runs_to_its_review_screen(page, site):
     expect(page.locator(".review-item")).to_have_count(total)
     expect(page.locator(".review-item .explanation").first).not_to_be_empty()
     expect(page.locator("[data-score]")).to_have_text(re.compile(r"^\d+ / \d+$"))
+    # with a score per section against the readiness line
+    expect(page.locator("[data-section-scores] tbody tr")).to_have_count(12)
+    expect(page.locator("[data-ready]")).to_be_visible()
     page.screenshot(path=ARTIFACTS / "mock-exam-review.png")
+    page.screenshot(path=ARTIFACTS / "mock-exam-review-full.png", full_page=True)
+    # and a review that shows only the flagged, or only the wrong, questions
+    page.locator("[data-show-flagged]").click()
+    expect(page.locator(".review-item")).to_have_count(2)
+    page.locator("a[href='?show=wrong']").click()
+    wrong = page.locator(".review-item[data-correct=false]")
+    expect(page.locator(".review-item")).to_have_count(wrong.count())
+    page.screenshot(path=ARTIFACTS / "mock-exam-review-wrong.png")
 
 
 def test_lstm_code_is_graded_live_and_shows_in_history_and_progress(page, site):
