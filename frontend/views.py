@@ -9,7 +9,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -407,12 +407,21 @@ def signup(request):
         ) % {"minutes": max(1, round(wait / 60))}
         messages.error(request, message)
         return render(request, "registration/signup.html", {"form": form}, status=429)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Welcome! Your account is ready."))
-        return redirect("home")
-    return render(request, "registration/signup.html", {"form": form})
+    if request.method != "POST":
+        return render(request, "registration/signup.html", {"form": form})
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                user = form.save()
+        except IntegrityError:
+            # Another request took the username after this one was validated (a double-click).
+            form.username_taken()
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome! Your account is ready."))
+            return redirect("home")
+    status = 409 if form.has_error("username", code="unique") else 400
+    return render(request, "registration/signup.html", {"form": form}, status=status)
 
 
 def bad_request(request, exception=None):
