@@ -22,9 +22,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from problems import progress
+from problems.access import access_attempt, access_problem, access_submission
 from problems.answers import AnswerFormatError
 from problems.models import Attempt, Problem, ProblemKind, Submission, SubmissionStatus, Verdict
-from problems.selectors import problem_get_published, problem_list_published, submission_access
+from problems.selectors import problem_list_published
 from problems.services import (
     SubmissionRejected,
     answer_create,
@@ -80,12 +81,14 @@ def _neighbours(problem: Problem) -> tuple[str | None, str | None]:
 
 @require_http_methods(["GET", "POST"])
 def problem_detail(request, slug: str):
-    return render_problem(request, problem_get_published(slug=slug))
+    return render_problem(request, access_problem(user=request.user, slug=slug))
 
 
 def render_problem(request, problem: Problem, *, preview: bool = False):
     """The problem page. `preview` is the admin's: any problem, published or not, for GET only."""
-    previous, following = (None, None) if preview else _neighbours(problem)
+    # A draft an author opens has no place among the published problems of its section.
+    listed = problem.is_published and not preview
+    previous, following = _neighbours(problem) if listed else (None, None)
     state = progress.problem_states_for_user(user=request.user, problem_ids=[problem.pk])
     context = {
         "problem": problem,
@@ -182,7 +185,7 @@ def _code_problem(request, problem: Problem, context: dict):
 @require_POST
 def problem_submit(request, slug: str):
     """Without JavaScript the code form posts here; the page of the submission follows it."""
-    problem = problem_get_published(slug=slug)
+    problem = access_problem(user=request.user, slug=slug)
     wait = throttle_wait(SubmissionThrottle, request)  # the API's budget: one per learner
     if wait is not None:
         messages.error(
@@ -235,17 +238,10 @@ def _expired(attempt: Attempt) -> bool:
     return attempt.finished_at is None and not attempt_is_open(attempt)
 
 
-def _owned_attempt(request, pk: int) -> Attempt:
-    attempt = progress.attempt_access(user=request.user, attempt_id=pk)
-    if attempt.user_id != request.user.pk:
-        raise Http404("Only the learner who took an attempt can answer in it.")
-    return attempt
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def attempt_question(request, pk: int, number: int):
-    attempt = _owned_attempt(request, pk)
+    attempt = access_attempt(user=request.user, attempt_id=pk, to_answer=True)
     if attempt.finished_at is not None:
         return redirect("attempt_review", pk=attempt.pk)
     if _expired(attempt):
@@ -313,14 +309,14 @@ def _answer_in_attempt(request, attempt: Attempt, problem: Problem, number: int)
 @login_required
 @require_POST
 def attempt_end(request, pk: int):
-    attempt = _owned_attempt(request, pk)
+    attempt = access_attempt(user=request.user, attempt_id=pk, to_answer=True)
     attempt_finish(attempt=attempt)
     return redirect("attempt_review", pk=attempt.pk)
 
 
 @login_required
 def attempt_review(request, pk: int):
-    attempt = progress.attempt_access(user=request.user, attempt_id=pk)
+    attempt = access_attempt(user=request.user, attempt_id=pk)
     if attempt.finished_at is None:
         if not _expired(attempt):
             return redirect("attempt_question", pk=attempt.pk, number=1)
@@ -373,7 +369,7 @@ def my_submissions(request):
 
 @login_required
 def submission_detail(request, pk: int):
-    submission = submission_access(user=request.user, submission_id=pk)
+    submission = access_submission(user=request.user, submission_id=pk)
     context = {"submission": submission, "problem": submission.problem}
     return render(request, "frontend/submission_detail.html", context)
 

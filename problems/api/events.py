@@ -23,9 +23,9 @@ from django.http import Http404, JsonResponse, StreamingHttpResponse
 from knox.auth import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
+from ..access import access_submission
 from ..models import Submission
 from ..notify import channel, redis_client
-from ..selectors import submission_access
 from .serializers import SubmissionSerializer
 
 POLL_SECONDS = 0.2  # without Redis
@@ -106,7 +106,7 @@ def _stream(user, submission_id: int):
     pubsub = _subscribe(submission_id)
     try:
         while True:
-            submission = submission_access(user=user, submission_id=submission_id)
+            submission = access_submission(user=user, submission_id=submission_id)
             if submission.updated_at != last_seen:
                 last_seen = submission.updated_at
                 last_write = time.monotonic()
@@ -169,7 +169,7 @@ def submission_events(request, pk: int):
             {"detail": "Log in (or send your API token) to follow a submission."}, status=401
         )
     try:
-        submission_access(user=user, submission_id=pk)
+        access_submission(user=user, submission_id=pk)
     except Http404:
         return JsonResponse({"detail": "No such submission."}, status=404)
     slot = _StreamSlot(user.pk)

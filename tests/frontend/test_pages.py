@@ -317,7 +317,7 @@ def owned_submission(learner):
 
 
 @pytest.mark.parametrize(
-    ("who", "status"), [("owner", 200), ("stranger", 404), ("staff", 200), ("anonymous", 302)]
+    ("who", "status"), [("owner", 200), ("stranger", 404), ("staff", 404), ("anonymous", 302)]
 )
 def test_a_submission_page_is_for_its_owner_and_staff(owned_submission, learner, who, status):
     users = {
@@ -340,7 +340,7 @@ def test_a_submission_page_shows_code_and_feedback_but_not_hidden_test_details(
 
 
 @pytest.mark.parametrize(
-    ("who", "status"), [("owner", 200), ("stranger", 404), ("staff", 200), ("anonymous", 302)]
+    ("who", "status"), [("owner", 200), ("stranger", 404), ("staff", 404), ("anonymous", 302)]
 )
 def test_a_quiz_review_is_for_its_learner_and_staff(learner, who, status):
     quiz = make_quiz([make_choice_problem()])

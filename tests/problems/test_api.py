@@ -202,7 +202,7 @@ def test_it_limits_submissions_in_flight(client, owner, grading_off, settings):
 
 
 @pytest.mark.parametrize(
-    ("who", "status"), [("owner", 200), ("stranger", 404), ("staff", 200), ("anonymous", 401)]
+    ("who", "status"), [("owner", 200), ("stranger", 404), ("staff", 404), ("anonymous", 401)]
 )
 def test_a_submission_is_visible_to_its_owner_and_staff_only(
     client, owner, grading_off, who, status
