@@ -201,27 +201,6 @@ def test_it_limits_submissions_in_flight(client, owner, grading_off, settings):
     assert "still being graded" in response.json()["detail"]
 
 
-@pytest.mark.parametrize(
-    ("who", "status"), [("owner", 200), ("stranger", 404), ("staff", 404), ("anonymous", 401)]
-)
-def test_a_submission_is_visible_to_its_owner_and_staff_only(
-    client, owner, grading_off, who, status
-):
-    submission = submission_create(user=owner, problem=make_code_problem(), code="x = 1")
-    users = {
-        "owner": owner,
-        "stranger": make_user(),
-        "staff": make_user(is_staff=True),
-        "anonymous": None,
-    }
-    if users[who] is not None:
-        login(client, users[who])
-    response = client.get(f"/api/submissions/{submission.pk}/")
-    assert response.status_code in ((401, 403) if status == 401 else (status,))
-    if status == 200:
-        assert response.json()["id"] == submission.pk and response.json()["status"] == "queued"
-
-
 def test_identical_code_still_in_flight_is_the_same_submission(client, owner, grading_off):
     # given a submission being graded
     problem = make_code_problem(slug="c6")
