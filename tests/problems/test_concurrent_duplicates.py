@@ -4,17 +4,16 @@ is a server error. On PostgreSQL, where requests really run side by side."""
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connection
 from django.test import Client
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
 from problems.models import Submission
 from tests.factories import make_code_problem, make_user
+from tests.threads import all_at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -28,31 +27,6 @@ def _roomy_budgets(monkeypatch, settings):
     rates = {**SimpleRateThrottle.THROTTLE_RATES, "signups": "1000/min", "submissions": "1000/min"}
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
     settings.GRADING_BACKEND = "none"
-
-
-def _all_at_once(send) -> list:
-    """Run `send(i)` in THREADS threads released together; each result or the exception raised.
-
-    The clients answer a server error with the 500 page: with `raise_request_exception`
-    Django's test client hears every thread's exception through one signal, not its own."""
-    results: list = [None] * THREADS
-    start = threading.Barrier(THREADS)
-
-    def run(i):
-        try:
-            start.wait()
-            results[i] = send(i)
-        except BaseException as exc:  # noqa: BLE001 - the test reports whatever escaped
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def _classes(results) -> Counter:
@@ -75,7 +49,7 @@ def test_it_makes_one_account_of_twenty_simultaneous_sign_ups(django_user_model,
         return client.post("/accounts/signup/", data, REMOTE_ADDR=f"10.9.0.{i + 1}")
 
     # when they post at once
-    results = _all_at_once(sign_up)
+    results = all_at_once(sign_up)
     # then one account exists, and every other browser was told why, in its language
     print("sign-ups:", dict(_classes(results)))
     assert _server_errors(results) == []
@@ -104,7 +78,7 @@ def test_twenty_identical_api_submissions_are_one_submission_or_refused_with_a_s
         return client.post(url, {"code": "def double(x):\n    return 2 * x\n"}, format="json")
 
     # when twenty identical submissions arrive at once
-    results = _all_at_once(submit)
+    results = all_at_once(submit)
     # then none fails; every answer names the one submission they became
     print("API submissions:", dict(_classes(results)))
     assert _server_errors(results) == []
@@ -125,7 +99,7 @@ def test_twenty_identical_page_submissions_lead_to_one_submission_page():
         return client.post(url, {"code": "def double(x):\n    return 2 * x\n"})
 
     # when the form is posted twenty times at once
-    results = _all_at_once(submit)
+    results = all_at_once(submit)
     # then each post is sent to the page of one and the same submission
     print("page submissions:", dict(_classes(results)))
     assert _server_errors(results) == []
@@ -145,7 +119,7 @@ def test_different_code_is_not_taken_for_a_duplicate_and_the_limit_holds():
         return client.post(url, {"code": f"def double(x):\n    return {i} * x\n"}, format="json")
 
     # when twenty different submissions arrive at once
-    results = _all_at_once(submit)
+    results = all_at_once(submit)
     # then three are accepted and the others are told, in Japanese, to wait for one
     print("different submissions:", dict(_classes(results)))
     assert _server_errors(results) == []
