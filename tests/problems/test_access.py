@@ -209,3 +209,29 @@ def test_an_author_sees_in_the_admin_which_submissions_exist_but_not_their_code(
     assert f"/admin/problems/submission/{owners_work['submission']}/change/" in listing
     assert "owner" in page.content.decode() and "WA" in page.content.decode()
     assert MARKER not in page.content.decode()
+
+
+DRAFT = {
+    "anonymous": 404,
+    "owner": 404,
+    "stranger": 404,
+    "staff": 404,
+    "author": 200,
+    "reviewer": 200,  # reviewers may view problems, to read submissions to them
+    "superuser": 200,
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("client_kind", ["page", "api"])
+def test_an_unpublished_problem_is_for_those_who_may_view_problems(roles, role, client_kind):
+    # given a draft in a section with a published problem
+    draft = make_text_problem(slug="draft-problem", published=False)
+    make_text_problem(slug="published-neighbour", section=draft.section)
+    # when the role opens it
+    if client_kind == "page":
+        response = roles.client(role).get(f"/problems/{draft.slug}/")
+    else:
+        response = roles.api(role).get(f"/api/problems/{draft.slug}/")
+    # then only who may view problems gets it; for anyone else it does not exist
+    assert response.status_code == DRAFT[role]
