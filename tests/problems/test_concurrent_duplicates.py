@@ -67,18 +67,25 @@ def _learner_and_problem():
     return learner, make_code_problem(slug="double-it")
 
 
+def _api_submitter(learner, problem, *, language: str, factor=lambda i: 2):
+    """`submit(i)` for all_at_once: the learner's code, `factor(i) * x`, through the API."""
+
+    def submit(i):
+        client = APIClient(raise_request_exception=False, HTTP_ACCEPT_LANGUAGE=language)
+        client.force_authenticate(learner)
+        code = f"def double(x):\n    return {factor(i)} * x\n"
+        return client.post(
+            f"/api/problems/{problem.slug}/submissions/", {"code": code}, format="json"
+        )
+
+    return submit
+
+
 def test_twenty_identical_api_submissions_are_one_submission_or_refused_with_a_sentence():
     # given a learner with a token-less API session
     learner, problem = _learner_and_problem()
-
-    def submit(i):
-        client = APIClient(raise_request_exception=False, HTTP_ACCEPT_LANGUAGE="en")
-        client.force_authenticate(learner)
-        url = f"/api/problems/{problem.slug}/submissions/"
-        return client.post(url, {"code": "def double(x):\n    return 2 * x\n"}, format="json")
-
     # when twenty identical submissions arrive at once
-    results = all_at_once(submit)
+    results = all_at_once(_api_submitter(learner, problem, language="en"))
     # then none fails; every answer names the one submission they became
     print("API submissions:", dict(_classes(results)))
     assert _server_errors(results) == []
@@ -111,15 +118,8 @@ def test_twenty_identical_page_submissions_lead_to_one_submission_page():
 def test_different_code_is_not_taken_for_a_duplicate_and_the_limit_holds():
     # given a learner allowed three submissions in flight
     learner, problem = _learner_and_problem()
-
-    def submit(i):
-        client = APIClient(raise_request_exception=False, HTTP_ACCEPT_LANGUAGE="ja")
-        client.force_authenticate(learner)
-        url = f"/api/problems/{problem.slug}/submissions/"
-        return client.post(url, {"code": f"def double(x):\n    return {i} * x\n"}, format="json")
-
     # when twenty different submissions arrive at once
-    results = all_at_once(submit)
+    results = all_at_once(_api_submitter(learner, problem, language="ja", factor=lambda i: i))
     # then three are accepted and the others are told, in Japanese, to wait for one
     print("different submissions:", dict(_classes(results)))
     assert _server_errors(results) == []
