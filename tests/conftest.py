@@ -3,6 +3,8 @@ in CI (CI=true) the settings refuse to start without the servers, so nothing is 
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.conf import settings
 
@@ -65,6 +67,18 @@ class RoleClients:
 @pytest.fixture
 def roles(db) -> RoleClients:
     return RoleClients()
+
+
+@pytest.fixture
+def private_cache(settings):
+    """A cache of the test's own. Throttle counters and stream slots in the shared Redis are
+    keyed by addresses and user ids that every test run (and every engineer's) reuses."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{uuid.uuid4()}",
+        }
+    }
 
 
 @pytest.fixture

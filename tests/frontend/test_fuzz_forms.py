@@ -31,7 +31,7 @@ NESTED = "[" * 3000 + "]" * 3000
 
 
 @pytest.fixture(autouse=True)
-def _roomy_budgets(monkeypatch, settings):
+def _roomy_budgets(monkeypatch, settings, private_cache):
     """Budgets wide enough that the forms, not the throttles or lockouts, answer."""
     rates = {name: "100000/min" for name in SimpleRateThrottle.THROTTLE_RATES}
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)

@@ -115,10 +115,9 @@ RECORDS_AN_ANSWER = {"answer in attempt", "answer via API"}
 
 
 @pytest.fixture
-def owners_work(roles, settings):
+def owners_work(roles, private_cache):
     """The owner's graded submission (the marker in its code and output), a finished attempt
     (the marker in its answer) and an attempt still open."""
-    settings.EVENT_STREAMS_PER_USER = 100  # counts are kept in the cache other tests share
     code = make_code_problem()
     text = make_text_problem(accepted=["3x3"])
     submission = make_graded_submission(

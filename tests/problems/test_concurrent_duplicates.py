@@ -22,7 +22,7 @@ PASSWORD = "a-long-pass-123"
 
 
 @pytest.fixture(autouse=True)
-def _roomy_budgets(monkeypatch, settings):
+def _roomy_budgets(monkeypatch, settings, private_cache):
     """Budgets wide enough that the requests race each other instead of the throttles."""
     rates = {**SimpleRateThrottle.THROTTLE_RATES, "signups": "1000/min", "submissions": "1000/min"}
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", rates)
