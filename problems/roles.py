@@ -43,10 +43,15 @@ def _codenames(permissions: dict[str, tuple[str, ...]]) -> list[str]:
 
 def _group_sync(group_model, permission_model, name: str, permissions: dict):
     group, _ = group_model.objects.get_or_create(name=name)
+    # Other apps may grant the group their own permissions (study's readiness report): keep them.
+    others = group.permissions.exclude(content_type__app_label="problems")
     group.permissions.set(
-        permission_model.objects.filter(
-            content_type__app_label="problems", codename__in=_codenames(permissions)
-        )
+        [
+            *permission_model.objects.filter(
+                content_type__app_label="problems", codename__in=_codenames(permissions)
+            ),
+            *others,
+        ]
     )
     return group
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from study.selectors import card_next_due
 
 from ..access import access_attempt, access_problem, access_submission
 from ..answers import AnswerFormatError, correct_answer_display
@@ -22,6 +25,7 @@ from .serializers import (
     ProblemListSerializer,
     SubmissionRequestSerializer,
     SubmissionSerializer,
+    answer_choices_revealed,
 )
 
 
@@ -65,12 +69,17 @@ class AnswerCreateView(APIView):
             attempt = access_attempt(
                 user=request.user, attempt_id=serializer.validated_data["attempt"], to_answer=True
             )
+        data = serializer.validated_data
+        duration = data.get("duration_ms")
         try:
             answer, outcome = answer_create(
                 user=request.user,
                 problem=problem,
-                response=serializer.validated_data["answer"],
+                response=data.get("answer"),
                 attempt=attempt,
+                confidence=data.get("confidence", ""),
+                dont_know=data["dont_know"],
+                duration=None if duration is None else timedelta(milliseconds=duration),
             )
         except AnswerFormatError as error:
             return error_response(str(error))
@@ -84,7 +93,10 @@ class AnswerCreateView(APIView):
                 "score": outcome.score,
                 "max_score": outcome.max_score,
                 "correct_answer": correct_answer_display(problem),
+                "choices": answer_choices_revealed(problem, outcome.response),
                 "explanation": problem.localized("explanation"),
+                # the learning loop's schedule for this problem after this answer
+                "next_due_at": card_next_due(user=request.user, problem=problem),
             },
             status=status.HTTP_201_CREATED,
         )

@@ -164,6 +164,7 @@ def _upsert_problem(section: Section, document: dict, report: LoadReport) -> Pro
         "tags": list(document.get("tags", [])),
         "source": document.get("source") or "",
         "diagram": document.get("diagram") or "",
+        "hints": [{"ja": h["ja"], "en": h["en"]} for h in document.get("hints", [])],
         "numeric_answer": numeric.get("answer"),
         "numeric_tolerance": numeric.get("tolerance", 0.0),
         "numeric_unit": numeric.get("unit") or "",
@@ -181,6 +182,7 @@ def _upsert_problem(section: Section, document: dict, report: LoadReport) -> Pro
             text_ja=choice["ja"],
             text_en=choice["en"],
             is_correct=bool(choice.get("correct", False)),
+            **_bilingual(choice, "feedback"),
         )
         for index, choice in enumerate(document.get("choices", []))
     )

@@ -170,6 +170,8 @@ def test_export_import_export_is_byte_identical(tmp_path: Path):
     assert not report.created and not report.new_versions
     assert export_files(course=course) == first
     assert set(first) >= {"course.yaml", "02-lstm/lstm-cell.yaml", "02-lstm/_section.yaml"}
+    # the wrong choices' feedback travels with the pack
+    assert first["02-lstm/sigmoid-derivative-max.yaml"].count("feedback:") == 3
 
 
 def test_an_imported_pack_creates_problems_in_an_empty_database(tmp_path: Path):

@@ -49,7 +49,15 @@ function testRow(test, index) {
     h("td", {}, h("code", {}, test.name ?? "")),
     h("td", {}, result),
     h("td", { class: "num" }, test.max_points == null ? "" : `${test.points ?? 0} / ${test.max_points}`),
-    h("td", { class: "test-message" }, test.message ? h("pre", {}, test.message) : ""),
+    h(
+      "td",
+      { class: "test-message" },
+      test.message ? h("pre", {}, test.message) : "",
+      // The author's hint for this test, in the page's language (the API localises it).
+      test.hint && !test.passed
+        ? h("p", { class: "test-hint", "data-test-hint": "" }, h("strong", {}, t("tests.hint")), " ", test.hint)
+        : null,
+    ),
   );
 }
 

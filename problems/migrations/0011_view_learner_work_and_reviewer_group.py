@@ -25,7 +25,7 @@ def remove_reviewer_group(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("problems", "0007_submission_score_in_range"),
+        ("problems", "0010_choice_feedback"),
     ]
 
     operations = [
