@@ -86,6 +86,8 @@ ENDPOINTS = [
         OWNER_ONLY,
         '"id":{submission},',
     ),
+    ("mistake notebook", "get", "/mistakes/", OWN_PAGE, OWNER_ONLY, "/problems/{text}/"),
+    ("progress API", "api", "/api/progress/", API_OWN_LIST, OWNER_ONLY, "{text}"),
     (
         "admin submission",
         "get",
