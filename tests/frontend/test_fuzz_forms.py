@@ -70,6 +70,18 @@ def _site():
             True,
         ),
         ("quiz finish", f"/attempts/{attempt.pk}/finish/", [], True),
+        (
+            "choice answer, unsure",
+            f"/problems/{choice.slug}/",
+            [("answer", "2"), ("confidence", "unsure")],
+            True,
+        ),
+        ("don't know", f"/problems/{text.slug}/", [("dont_know", "1")], True),
+        ("hint", f"/problems/{text.slug}/hint/", [("n", "1"), ("next", "/")], True),
+        ("bookmark", f"/problems/{text.slug}/bookmark/", [("next", "/")], True),
+        ("show solution", f"/problems/{code.slug}/solution/", [], True),
+        ("study a section", f"/sections/{text.section.slug}/study/", [], True),
+        ("review settings", "/review/settings/", [("new_cards_per_day", "10")], True),
         ("language", "/i18n/setlang/", [("language", "en"), ("next", "/")], False),
         (
             "password change",
