@@ -12,7 +12,8 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
 from problems.models import Submission
-from tests.factories import make_code_problem, make_user
+from study.models import Bookmark
+from tests.factories import make_code_problem, make_text_problem, make_user
 from tests.threads import all_at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -127,3 +128,21 @@ def test_different_code_is_not_taken_for_a_duplicate_and_the_limit_holds():
     assert Submission.objects.filter(user=learner).count() == 3
     refused = [r for r in results if r.status_code == 429]
     assert all("採点中の提出が" in r.json()["detail"] for r in refused)
+
+
+def test_twenty_bookmark_toggles_at_once_are_no_server_error():
+    # given a learner on a problem page
+    learner = make_user("bookmarker")
+    problem = make_text_problem(slug="mark-me")
+
+    def toggle(i):
+        client = Client(HTTP_ACCEPT_LANGUAGE="en", raise_request_exception=False)
+        client.force_login(learner)
+        return client.post(f"/problems/{problem.slug}/bookmark/")
+
+    # when the bookmark button is pressed twenty times at once
+    results = all_at_once(toggle)
+    # then every press is answered and the toggles took turns: an even count leaves none
+    print("bookmark toggles:", dict(_classes(results)))
+    assert _server_errors(results) == []
+    assert Bookmark.objects.filter(user=learner, problem=problem).count() == 0
