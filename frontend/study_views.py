@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -104,6 +105,19 @@ def code_study_context(request, problem: Problem, *, solved: bool) -> dict:
         "offer_give_up": not solved and not gave_up and failed >= GIVE_UP_AFTER_FAILURES,
         "model_solution": problem_model_solution(problem=problem) if solved or gave_up else "",
     }
+
+
+@login_required
+def explanation_fragment(request, slug: str):
+    """The explanation (and model solution) of a code problem, as HTML, once the learner has
+    solved it or given up: the page fetches it when the verdict arrives. 404 before that."""
+    problem = problem_get_published(slug=slug, with_content=False)
+    states = progress.problem_states_for_user(user=request.user, problem_ids=[problem.pk])
+    solved = states.get(problem.pk) == progress.SOLVED
+    if not problem.is_code or not (solved or has_given_up(user=request.user, problem=problem)):
+        raise Http404("Solve the problem first.")
+    context = {"problem": problem, **code_study_context(request, problem, solved=solved)}
+    return render(request, "frontend/_explanation_fragment.html", context)
 
 
 @login_required

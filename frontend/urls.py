@@ -24,6 +24,11 @@ urlpatterns = [
     path("problems/<slug:slug>/hint/", study_views.hint_next, name="hint_next"),
     path("problems/<slug:slug>/bookmark/", study_views.bookmark, name="bookmark"),
     path("problems/<slug:slug>/solution/", study_views.show_solution, name="show_solution"),
+    path(
+        "problems/<slug:slug>/explanation/",
+        study_views.explanation_fragment,
+        name="problem_explanation",
+    ),
     path("sections/<slug:slug>/study/", study_views.study_section, name="study_section"),
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

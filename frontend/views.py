@@ -36,7 +36,7 @@ from problems.services import (
     submission_create,
 )
 from problems.throttles import SignupThrottle, SubmissionThrottle, throttle_wait
-from study.selectors import card_next_due
+from study.selectors import card_next_due, first_try_results
 
 from .forms import SignupForm, answer_from_post
 from .study_views import code_study_context, dashboard_study_context, problem_study_context
@@ -58,8 +58,10 @@ def section_detail(request, slug: str):
     states = progress.problem_states_for_user(
         user=request.user, problem_ids=[p.pk for p in problems]
     )
+    first_try = first_try_results(user=request.user, problem_ids=[p.pk for p in problems])
     for problem in problems:
         problem.state = states.get(problem.pk, "")
+        problem.first_try = first_try.get(problem.pk)
     context = {
         "section": section,
         "problems": problems,
@@ -299,13 +301,25 @@ def _answer_in_attempt(request, attempt: Attempt, problem: Problem, number: int)
     timed_out = request.POST.get("timed_out") == "1"
     if action == "previous":
         return redirect("attempt_question", pk=attempt.pk, number=max(1, number - 1))
-    response = None if problem.is_code else answer_from_post(problem, request.POST)
+    # "わからない" outside a timed exam: a wrong answer without a guess, then on as an answer
+    dont_know = action == "dont_know" and attempt.deadline is None and not problem.is_code
+    if dont_know:
+        action = "answer"
+    response = None if problem.is_code or dont_know else answer_from_post(problem, request.POST)
+    confidence = request.POST.get("confidence", "") if attempt.deadline is None else ""
     if problem.is_code and action == "answer":
         # Quizzes do not grade code (its page does): the button only moves on.
         action = "finish" if number == len(attempt.problem_order) else "skip"
-    if response is not None and action in {"answer", "finish"}:
+    if (response is not None or dont_know) and action in {"answer", "finish"}:
         try:
-            answer_create(user=request.user, problem=problem, response=response, attempt=attempt)
+            answer_create(
+                user=request.user,
+                problem=problem,
+                response=response,
+                attempt=attempt,
+                dont_know=dont_know,
+                confidence=confidence if confidence in CONFIDENCE_LEVELS else "",
+            )
         except (AnswerFormatError, ValidationError) as error:
             messages.error(request, error.messages[0] if hasattr(error, "messages") else str(error))
             if not timed_out:
@@ -361,7 +375,19 @@ def attempt_review(request, pk: int):
             }
         )
     percent = round(100 * attempt.score / attempt.max_score) if attempt.max_score else 0
-    context = {"attempt": attempt, "quiz": attempt.quiz, "items": items, "percent": percent}
+    # ?show=wrong: only the questions answered wrong or left unanswered (numbers stay the exam's)
+    show = "wrong" if request.GET.get("show") == "wrong" else "all"
+    wrong_count = sum(1 for item in items if not (item["answer"] and item["answer"].is_correct))
+    if show == "wrong":
+        items = [item for item in items if not (item["answer"] and item["answer"].is_correct)]
+    context = {
+        "attempt": attempt,
+        "quiz": attempt.quiz,
+        "items": items,
+        "percent": percent,
+        "show": show,
+        "wrong_count": wrong_count,
+    }
     return render(request, "frontend/attempt_review.html", context)
 
 

@@ -153,6 +153,17 @@ class Area:
         return round(self.retention_sum / self.attempted, 4) if self.attempted else None
 
 
+def first_try_results(*, user: AbstractBaseUser, problem_ids: list[int]) -> dict[int, bool]:
+    """Whether each problem's first graded answer was right (problems never graded are absent)."""
+    if not user.is_authenticated:
+        return {}
+    return dict(
+        ReviewLog.objects.filter(
+            user=user, first_review=True, problem_id__in=problem_ids
+        ).values_list("problem_id", "correct")
+    )
+
+
 def _first_try(user: AbstractBaseUser) -> dict[int, bool]:
     return dict(
         ReviewLog.objects.filter(user=user, first_review=True).values_list("problem_id", "correct")

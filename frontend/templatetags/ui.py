@@ -34,6 +34,7 @@ def script_strings() -> dict[str, str]:
         "tests.passed": _("Passed"),
         "tests.failed": _("Failed"),
         "tests.hint": _("Hint:"),
+        "state.solved": _("Solved"),
         "tests.hidden": _("Hidden test {n}"),
         "output.stdout": _("Output of your code"),
         "output.stderr": _("Error output"),

@@ -160,7 +160,13 @@ def _upsert_problem(section: Section, document: dict, report: LoadReport) -> Pro
         "section": section,
         "kind": document["kind"],
         "order": document.get("order", 0),
-        "points": document.get("points", 1),
+        # A code problem is worth what its tests add up to: the page's header and the graded
+        # maximum are one number (a `points:` in the file that disagrees is overridden).
+        "points": (
+            sum(test.get("points", 1) for test in document["code"]["tests"])
+            if document["kind"] == "code"
+            else document.get("points", 1)
+        ),
         "tags": list(document.get("tags", [])),
         "source": document.get("source") or "",
         "diagram": document.get("diagram") or "",

@@ -12,7 +12,7 @@ from problems.models import Quiz, QuizItem
 from problems.services import attempt_start
 from study import clock
 from study.models import HintUse, Rating, ReviewLog
-from tests.factories import make_choice_problem, make_user
+from tests.factories import make_choice_problem
 
 pytestmark = pytest.mark.django_db
 
@@ -23,12 +23,8 @@ HINTS = [
 
 
 @pytest.fixture
-def learner():
-    user = make_user()
-    client = APIClient()
-    client.force_authenticate(user)
-    client.user = user
-    return client
+def learner(api_learner):
+    return api_learner
 
 
 def hint(client, problem, n, language="ja"):

@@ -217,3 +217,94 @@ def test_a_leech_shows_its_explanation_before_the_question(learner):
     body = page(learner, f"/problems/{problem.slug}/?review=1")
     assert "data-leech" in body
     assert body.index("ゲートは 4 つあります。") < body.index('class="answer-form"')
+
+
+def test_an_untimed_quiz_takes_confidence_and_i_dont_know_and_reviews_them_at_its_end(learner):
+    from problems.models import Answer, Quiz, QuizItem
+
+    problems = [make_choice_problem() for _ in range(2)]
+    quiz = Quiz.objects.create(
+        course=problems[0].section.course, slug="practice", title_ja="練習", title_en="Practice"
+    )
+    for order, problem in enumerate(problems):
+        QuizItem.objects.create(quiz=quiz, problem=problem, order=order)
+    start = learner.post("/quizzes/practice/start/")
+    first_question = start["Location"]
+    assert "data-dont-know" in page(learner, first_question)
+    with clock.frozen(T0):
+        learner.post(first_question, {"action": "dont_know"})
+        second = first_question.replace("/q/1/", "/q/2/")
+        learner.post(second, {"action": "answer", "answer": "2", "confidence": "high"})
+    answers = list(Answer.objects.order_by("problem_id").values_list("dont_know", "confidence"))
+    assert answers == [(True, ""), (False, "high")]
+    assert list(ReviewLog.objects.order_by("problem_id").values_list("correct", flat=True)) == [
+        False,
+        True,
+    ]
+
+
+def test_a_timed_exam_offers_neither(learner):
+    from problems.models import Quiz, QuizItem
+
+    problem = make_choice_problem()
+    quiz = Quiz.objects.create(
+        course=problem.section.course,
+        slug="timed",
+        title_ja="模擬",
+        title_en="Mock",
+        time_limit_minutes=30,
+    )
+    QuizItem.objects.create(quiz=quiz, problem=problem, order=0)
+    question = learner.post("/quizzes/timed/start/")["Location"]
+    body = page(learner, question)
+    assert "data-dont-know" not in body and "data-confidence" not in body
+    assert "data-hint-button" not in body
+
+
+def test_the_section_page_tells_first_try_from_corrected_later(learner):
+    section = make_section("first-try")
+    once, later = make_choice_problem(section=section), make_choice_problem(section=section)
+    with clock.frozen(T0):
+        learner.post(f"/problems/{once.slug}/", {"answer": "2"})
+        learner.post(f"/problems/{later.slug}/", {"answer": "1"})
+        learner.post(f"/problems/{later.slug}/", {"answer": "2"})
+    body = page(learner, "/sections/first-try/")
+    assert body.count("一回で正解") == 1 and body.count("やり直して正解") == 1
+
+
+def test_the_explanation_fragment_waits_for_a_solve_or_a_give_up(learner):
+    from tests.factories import make_code_problem
+
+    problem = make_code_problem(explanation_ja="2 倍にする理由", explanation_en="Why double")
+    url = f"/problems/{problem.slug}/explanation/"
+    assert learner.get(url).status_code == 404
+    assert "data-explanation-slot" in page(learner, f"/problems/{problem.slug}/")
+    assert "2 倍にする理由" not in page(learner, f"/problems/{problem.slug}/")
+    _graded(learner.user, problem, "AC")
+    fragment = learner.get(url, HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "2 倍にする理由" in fragment and "data-model-solution" in fragment
+    assert Client().get(url).status_code == 302  # anonymous: log in first
+
+
+def test_a_quiz_review_can_show_only_the_wrong_questions(learner):
+    from problems.models import Quiz, QuizItem
+    from problems.services import answer_create, attempt_finish, attempt_start
+
+    problems = [
+        make_choice_problem(title_ja=f"問{n}", title_en=f"Question {n}") for n in range(1, 4)
+    ]
+    quiz = Quiz.objects.create(
+        course=problems[0].section.course, slug="review-me", title_ja="復習", title_en="Review"
+    )
+    for order, problem in enumerate(problems):
+        QuizItem.objects.create(quiz=quiz, problem=problem, order=order)
+    attempt = attempt_start(user=learner.user, quiz=quiz)
+    answer_create(user=learner.user, problem=problems[0], response="2", attempt=attempt)
+    answer_create(user=learner.user, problem=problems[1], response="1", attempt=attempt)
+    attempt_finish(attempt=attempt)
+    every = page(learner, f"/attempts/{attempt.pk}/review/", "en")
+    wrong = page(learner, f"/attempts/{attempt.pk}/review/?show=wrong", "en")
+    assert all(f"Question {n}" in every for n in (1, 2, 3))
+    assert "Question 1" not in wrong and "Question 2" in wrong and "Question 3" in wrong
+    assert "Only the wrong ones (2)" in every
+    assert "間違えた問題だけ（2 問）" in page(learner, f"/attempts/{attempt.pk}/review/")

@@ -36,12 +36,8 @@ def at():
 
 
 @pytest.fixture
-def learner():
-    user = make_user()
-    client = APIClient()
-    client.force_authenticate(user)
-    client.user = user
-    return client
+def learner(api_learner):
+    return api_learner
 
 
 def answer(client, problem, key: str | None = None, **extra):

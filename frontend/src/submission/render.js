@@ -18,7 +18,8 @@ export function badge(submission) {
 }
 
 function score(submission) {
-  if (submission.score === null || submission.score === undefined) return null;
+  // No score before there is one: a queued or running submission shows its state alone.
+  if (submission.status !== "done" || submission.score === null || submission.score === undefined) return null;
   return h(
     "span",
     { class: "submission__score" },
