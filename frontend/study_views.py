@@ -69,7 +69,9 @@ def problem_study_context(request, problem: Problem) -> dict:
 def _back_to(request, problem: Problem, anchor: str = "") -> str:
     """The problem page, keeping the review flag; or a same-site `next` the form gave."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    # A path only: redirect() takes any other string for the name of a view to reverse.
+    same_site = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    if target.startswith("/") and same_site:
         return target
     url = reverse("problem", args=[problem.slug])
     if request.POST.get("review") == "1":

@@ -9,7 +9,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.http import Http404, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
@@ -22,9 +22,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from problems import progress
+from problems.access import access_attempt, access_problem, access_submission
 from problems.answers import AnswerFormatError
 from problems.models import Attempt, Problem, ProblemKind, Submission, SubmissionStatus, Verdict
-from problems.selectors import problem_get_published, problem_list_published, submission_access
+from problems.selectors import problem_list_published
 from problems.services import (
     CONFIDENCE_LEVELS,
     SubmissionRejected,
@@ -86,12 +87,14 @@ def _neighbours(problem: Problem) -> tuple[str | None, str | None]:
 
 @require_http_methods(["GET", "POST"])
 def problem_detail(request, slug: str):
-    return render_problem(request, problem_get_published(slug=slug))
+    return render_problem(request, access_problem(user=request.user, slug=slug))
 
 
 def render_problem(request, problem: Problem, *, preview: bool = False):
     """The problem page. `preview` is the admin's: any problem, published or not, for GET only."""
-    previous, following = (None, None) if preview else _neighbours(problem)
+    # A draft an author opens has no place among the published problems of its section.
+    listed = problem.is_published and not preview
+    previous, following = _neighbours(problem) if listed else (None, None)
     state = progress.problem_states_for_user(user=request.user, problem_ids=[problem.pk])
     context = {
         "problem": problem,
@@ -201,7 +204,7 @@ def _code_problem(request, problem: Problem, context: dict):
 @require_POST
 def problem_submit(request, slug: str):
     """Without JavaScript the code form posts here; the page of the submission follows it."""
-    problem = problem_get_published(slug=slug)
+    problem = access_problem(user=request.user, slug=slug)
     wait = throttle_wait(SubmissionThrottle, request)  # the API's budget: one per learner
     if wait is not None:
         messages.error(
@@ -254,17 +257,10 @@ def _expired(attempt: Attempt) -> bool:
     return attempt.finished_at is None and not attempt_is_open(attempt)
 
 
-def _owned_attempt(request, pk: int) -> Attempt:
-    attempt = progress.attempt_access(user=request.user, attempt_id=pk)
-    if attempt.user_id != request.user.pk:
-        raise Http404("Only the learner who took an attempt can answer in it.")
-    return attempt
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def attempt_question(request, pk: int, number: int):
-    attempt = _owned_attempt(request, pk)
+    attempt = access_attempt(user=request.user, attempt_id=pk, to_answer=True)
     if attempt.finished_at is not None:
         return redirect("attempt_review", pk=attempt.pk)
     if _expired(attempt):
@@ -351,14 +347,14 @@ def _answer_in_attempt(request, attempt: Attempt, problem: Problem, number: int)
 @login_required
 @require_POST
 def attempt_end(request, pk: int):
-    attempt = _owned_attempt(request, pk)
+    attempt = access_attempt(user=request.user, attempt_id=pk, to_answer=True)
     attempt_finish(attempt=attempt)
     return redirect("attempt_review", pk=attempt.pk)
 
 
 @login_required
 def attempt_review(request, pk: int):
-    attempt = progress.attempt_access(user=request.user, attempt_id=pk)
+    attempt = access_attempt(user=request.user, attempt_id=pk)
     if attempt.finished_at is None:
         if not _expired(attempt):
             return redirect("attempt_question", pk=attempt.pk, number=1)
@@ -432,7 +428,7 @@ def my_submissions(request):
 
 @login_required
 def submission_detail(request, pk: int):
-    submission = submission_access(user=request.user, submission_id=pk)
+    submission = access_submission(user=request.user, submission_id=pk)
     context = {"submission": submission, "problem": submission.problem}
     return render(request, "frontend/submission_detail.html", context)
 
@@ -469,12 +465,21 @@ def signup(request):
         ) % {"minutes": max(1, round(wait / 60))}
         messages.error(request, message)
         return render(request, "registration/signup.html", {"form": form}, status=429)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Welcome! Your account is ready."))
-        return redirect("home")
-    return render(request, "registration/signup.html", {"form": form})
+    if request.method != "POST":
+        return render(request, "registration/signup.html", {"form": form})
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                user = form.save()
+        except IntegrityError:
+            # Another request took the username after this one was validated (a double-click).
+            form.username_taken()
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome! Your account is ready."))
+            return redirect("home")
+    status = 409 if form.has_error("username", code="unique") else 400
+    return render(request, "registration/signup.html", {"form": form}, status=status)
 
 
 def bad_request(request, exception=None):

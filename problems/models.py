@@ -449,6 +449,8 @@ class Submission(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # Being staff or an author does not let one read learners' work (problems/access.py).
+        permissions = [("view_learner_work", "Can read learners' code, outputs and reviews")]
         indexes = [
             models.Index(fields=["user", "-created_at"]),
             models.Index(fields=["status", "lease_expires_at"]),

@@ -140,17 +140,6 @@ def quiz_get(*, slug: str) -> Quiz:
     return quiz
 
 
-def attempt_access(*, user, attempt_id: int) -> Attempt:
-    """The attempt if `user` took it (staff may look at anyone's); 404 for anyone else."""
-    queryset = Attempt.objects.select_related("quiz")
-    if not user.is_staff:
-        queryset = queryset.filter(user_id=user.pk)
-    attempt = queryset.filter(pk=attempt_id).first()
-    if attempt is None:
-        raise Http404("No such attempt.")
-    return attempt
-
-
 def problems_for_display(problem_ids: list[int]) -> list[Problem]:
     """Problems in the given order, with what their pages and reviews show, in three queries."""
     problems = (

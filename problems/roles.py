@@ -1,4 +1,6 @@
-"""Roles. Authors (staff in the "author" group) edit content in the admin; learners answer."""
+"""Roles. Authors (staff in the "author" group) edit content in the admin; reviewers (staff in
+the "reviewer" group) read learners' work; learners answer. Neither role implies the other:
+an author sees which submissions exist (to regrade them), not the code in them."""
 
 from __future__ import annotations
 
@@ -17,20 +19,36 @@ AUTHOR_PERMISSIONS = {
     "regradebatch": ("view", "add"),
 }
 
+REVIEWER_GROUP = "reviewer"
+REVIEWER_PERMISSIONS = {
+    "course": ("view",),
+    "section": ("view",),
+    "problem": ("view",),
+    "quiz": ("view",),
+    "attempt": ("view",),
+    "answer": ("view",),
+    "submission": ("view", "view_learner_work"),
+    "gradingrecord": ("view",),
+}
 
-def author_group_sync(group_model, permission_model):
-    """Create or update the author group. Takes the model classes so a migration can pass its
-    historical ones."""
-    group, _ = group_model.objects.get_or_create(name=AUTHOR_GROUP)
-    codenames = [
-        f"{action}_{model}" for model, actions in AUTHOR_PERMISSIONS.items() for action in actions
+
+def _codenames(permissions: dict[str, tuple[str, ...]]) -> list[str]:
+    """`view` on `submission` is `view_submission`; a custom permission is named in full."""
+    return [
+        action if "_" in action else f"{action}_{model}"
+        for model, actions in permissions.items()
+        for action in actions
     ]
+
+
+def _group_sync(group_model, permission_model, name: str, permissions: dict):
+    group, _ = group_model.objects.get_or_create(name=name)
     # Other apps may grant the group their own permissions (study's readiness report): keep them.
     others = group.permissions.exclude(content_type__app_label="problems")
     group.permissions.set(
         [
             *permission_model.objects.filter(
-                content_type__app_label="problems", codename__in=codenames
+                content_type__app_label="problems", codename__in=_codenames(permissions)
             ),
             *others,
         ]
@@ -38,7 +56,24 @@ def author_group_sync(group_model, permission_model):
     return group
 
 
+def author_group_sync(group_model, permission_model):
+    """Create or update the author group. Takes the model classes so a migration can pass its
+    historical ones."""
+    return _group_sync(group_model, permission_model, AUTHOR_GROUP, AUTHOR_PERMISSIONS)
+
+
+def reviewer_group_sync(group_model, permission_model):
+    """Create or update the reviewer group (as `author_group_sync`)."""
+    return _group_sync(group_model, permission_model, REVIEWER_GROUP, REVIEWER_PERMISSIONS)
+
+
 def author_group():
     from django.contrib.auth.models import Group, Permission
 
     return author_group_sync(Group, Permission)
+
+
+def reviewer_group():
+    from django.contrib.auth.models import Group, Permission
+
+    return reviewer_group_sync(Group, Permission)

@@ -1,4 +1,4 @@
-"""Reads. Views and the API fetch through these so access rules live in one place."""
+"""Reads. Who may read what is decided in `problems.access`, which fetches through these."""
 
 from __future__ import annotations
 
@@ -12,10 +12,15 @@ def problem_list_published() -> QuerySet[Problem]:
     return Problem.objects.filter(is_published=True).select_related("section")
 
 
-def problem_get_published(*, slug: str, with_content: bool = True) -> Problem:
+def problem_get_published(
+    *, slug: str, with_content: bool = True, include_unpublished: bool = False
+) -> Problem:
     """A published problem; `with_content=False` skips its choices and code spec (whose tests
-    and mutants are large), for requests that only need the row, such as a submission."""
-    queryset = problem_list_published()
+    and mutants are large), for requests that only need the row, such as a submission.
+    Who may see an unpublished one is `access.access_problem`'s to decide."""
+    queryset = Problem.objects.select_related("section")
+    if not include_unpublished:
+        queryset = queryset.filter(is_published=True)
     if with_content:
         queryset = queryset.select_related("code_spec").prefetch_related(
             Prefetch("choices", queryset=Choice.objects.order_by("order", "id"))
@@ -43,17 +48,6 @@ def problem_version_for_grading(*, problem: Problem) -> ProblemVersion | None:
         if validated is not None:
             return validated
     return versions.first()
-
-
-def submission_access(*, user, submission_id: int) -> Submission:
-    """The submission if `user` may see it (its owner or staff); 404 for anyone else."""
-    queryset = Submission.objects.select_related("problem", "problem_version")
-    if not user.is_staff:
-        queryset = queryset.filter(user_id=user.pk)
-    submission = queryset.filter(pk=submission_id).first()
-    if submission is None:
-        raise Http404("No such submission.")
-    return submission
 
 
 def submission_list_for_user(*, user) -> QuerySet[Submission]:

@@ -228,7 +228,10 @@ def _validate_code(code: object) -> str:
 def submission_create(
     *, user, problem: Problem, code: object, visible_only: bool = False
 ) -> Submission:
-    """Write the row (`queued`) and ring the queue after the transaction commits."""
+    """Write the row (`queued`) and ring the queue after the transaction commits.
+
+    Identical code for the same version of the problem while an earlier copy is still in
+    flight returns that submission instead of grading it twice."""
     from .pipeline import submission_dispatch
 
     code = _validate_code(code)
@@ -245,7 +248,17 @@ def submission_create(
         get_user_model().objects.select_for_update().filter(pk=user.pk).first()
         in_flight = Submission.objects.filter(
             user=user, status__in=[SubmissionStatus.QUEUED, SubmissionStatus.RUNNING]
-        ).count()
+        )
+        duplicate = (
+            in_flight.filter(problem_version=version, code=code, visible_only=visible_only)
+            .order_by("-id")
+            .first()
+        )
+        if duplicate is not None:
+            # The same code still being graded (a double-click, a resent request): the same
+            # submission, not a second grading of it.
+            return duplicate
+        in_flight = in_flight.count()
         if in_flight >= limit:
             raise SubmissionRejected(
                 _(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -35,17 +35,25 @@ def parse_until(user, value: str | None) -> datetime:
     except ValueError:
         parsed = None
     if parsed is None:
-        raise ValidationError(
-            {
-                "until": _(
-                    "Give an ISO 8601 date and time, for example 2026-12-03T21:00:00+09:00 "
-                    "(encode the + as %2B in a URL)."
-                )
-            }
-        )
+        raise _until_refused()
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=learner_zone(user))
-    return parsed
+    try:
+        # In UTC: PostgreSQL refuses offsets past ±15:59, which Python accepts (+19:20).
+        return parsed.astimezone(UTC)
+    except OverflowError:  # before year 1 or after 9999 once in UTC
+        raise _until_refused() from None
+
+
+def _until_refused() -> ValidationError:
+    return ValidationError(
+        {
+            "until": _(
+                "Give an ISO 8601 date and time, for example 2026-12-03T21:00:00+09:00 "
+                "(encode the + as %2B in a URL)."
+            )
+        }
+    )
 
 
 DUE = inline_serializer(

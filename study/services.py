@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -184,11 +185,15 @@ def hints_read(*, user: AbstractBaseUser, problem: Problem) -> int:
 
 def bookmark_toggle(*, user: AbstractBaseUser, problem: Problem) -> bool:
     """Bookmark the problem, or remove the bookmark; True if it is now bookmarked."""
-    deleted, _ = Bookmark.objects.filter(user=user, problem=problem).delete()
-    if deleted:
-        return False
-    Bookmark.objects.get_or_create(user=user, problem=problem, defaults={"created_at": clock.now()})
-    return True
+    with transaction.atomic():
+        # Toggles of one learner wait for each other on their row (a double-click sends two):
+        # otherwise one deletes the bookmark another's get_or_create collided with, a 500.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        deleted, _ = Bookmark.objects.filter(user=user, problem=problem).delete()
+        if deleted:
+            return False
+        Bookmark.objects.create(user=user, problem=problem, created_at=clock.now())
+        return True
 
 
 def new_cards_per_day_set(*, user: AbstractBaseUser, value: int) -> StudyPreferences:

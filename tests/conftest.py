@@ -3,6 +3,8 @@ in CI (CI=true) the settings refuse to start without the servers, so nothing is 
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.conf import settings
 
@@ -19,6 +21,64 @@ def pytest_collection_modifyitems(config, items):
         for marker, (available, reason) in reasons.items():
             if marker in item.keywords and not available:
                 item.add_marker(pytest.mark.skip(reason=reason))
+
+
+ROLES = ("anonymous", "owner", "stranger", "staff", "author", "reviewer", "superuser")
+
+
+class RoleClients:
+    """One user per role, as healthchecks' BaseTestCase gives every test an owner, a team
+    member and a stranger: the owner is the learner whose work the test looks at.
+    (Its imports are inside: this file is imported before Django's apps are ready.)"""
+
+    def __init__(self):
+        from tests.factories import make_role_user
+
+        self.users = {
+            "anonymous": None,
+            "owner": make_role_user("learner", "owner"),
+            "stranger": make_role_user("learner", "stranger"),
+            "staff": make_role_user("staff"),
+            "author": make_role_user("author"),
+            "reviewer": make_role_user("reviewer"),
+            "superuser": make_role_user("superuser"),
+        }
+
+    @property
+    def owner(self):
+        return self.users["owner"]
+
+    def client(self, role: str, language: str = "en"):
+        """A browser with the role's session (none for `anonymous`)."""
+        from tests.factories import client_for
+
+        return client_for(self.users[role], language)
+
+    def api(self, role: str, language: str = "en"):
+        """An API client authenticated as the role's user (not at all for `anonymous`)."""
+        from rest_framework.test import APIClient
+
+        client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
+        if self.users[role] is not None:
+            client.force_authenticate(self.users[role])
+        return client
+
+
+@pytest.fixture
+def roles(db) -> RoleClients:
+    return RoleClients()
+
+
+@pytest.fixture
+def private_cache(settings):
+    """A cache of the test's own. Throttle counters and stream slots in the shared Redis are
+    keyed by addresses and user ids that every test run (and every engineer's) reuses."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{uuid.uuid4()}",
+        }
+    }
 
 
 @pytest.fixture

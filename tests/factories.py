@@ -6,9 +6,23 @@ import itertools
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.test import Client
+from django.utils import timezone
 
 from problems.content.loader import problem_version_sync
-from problems.models import AcceptedAnswer, Choice, CodeSpec, Course, Problem, Section
+from problems.models import (
+    AcceptedAnswer,
+    Choice,
+    CodeSpec,
+    Course,
+    Problem,
+    Quiz,
+    QuizItem,
+    Section,
+    Submission,
+    SubmissionStatus,
+)
+from problems.roles import author_group, reviewer_group
 
 _counter = itertools.count(1)
 
@@ -18,6 +32,28 @@ def make_user(username: str | None = None, *, is_staff: bool = False):
     return get_user_model().objects.create_user(
         username=username, password="pw-for-tests-123", is_staff=is_staff
     )
+
+
+def make_role_user(role: str, username: str | None = None):
+    """A user of one of the site's roles: `learner`, `staff` (no permissions), `author`,
+    `reviewer` (may read learners' work) or `superuser`."""
+    user = make_user(username or role, is_staff=role != "learner")
+    if role == "author":
+        user.groups.add(author_group())  # synced here: transactional tests flush migration data
+    elif role == "reviewer":
+        user.groups.add(reviewer_group())
+    elif role == "superuser":
+        user.is_superuser = True
+        user.save(update_fields=["is_superuser"])
+    return user
+
+
+def client_for(user=None, language="en") -> Client:
+    """A browser, logged in as `user` unless it is None."""
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    if user is not None:
+        client.force_login(user)
+    return client
 
 
 def make_section(slug: str | None = None) -> Section:
@@ -102,3 +138,43 @@ def load_content_problems(*slugs: str) -> list[Problem]:
     from problems.content.loader import load_selected
 
     return load_selected(CONTENT, list(slugs), course_slug="test-course")
+
+
+def make_quiz(problems, *, slug="quiz", minutes=None) -> Quiz:
+    quiz = Quiz.objects.create(
+        course=problems[0].section.course,
+        slug=slug,
+        title_ja="確認テスト",
+        title_en="Check quiz",
+        time_limit_minutes=minutes,
+    )
+    for order, problem in enumerate(problems):
+        QuizItem.objects.create(quiz=quiz, problem=problem, order=order)
+    return quiz
+
+
+def make_graded_submission(
+    user,
+    problem,
+    *,
+    verdict="AC",
+    tests=None,
+    visible_only=False,
+    code="def double(x):\n    return 2 * x\n",
+    stdout="",
+):
+    """A submission as the grader leaves it, without running the grader."""
+    return Submission.objects.create(
+        user=user,
+        problem=problem,
+        problem_version=problem.versions.first(),
+        code=code,
+        stdout=stdout,
+        visible_only=visible_only,
+        status=SubmissionStatus.DONE,
+        verdict=verdict,
+        score=2.0 if verdict == "AC" else 0.0,
+        max_score=2.0,
+        tests=tests or [],
+        finished_at=timezone.now(),
+    )

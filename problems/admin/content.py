@@ -8,11 +8,11 @@ from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from ..access import access_problem_in_admin
 from ..authoring import problem_report, submissions_regrade
 from ..content.exporter import export_zip
 from ..content.loader import problem_version_sync
@@ -258,27 +258,12 @@ class ProblemAdmin(admin.ModelAdmin):
     def has_regrade_permission(self, request, obj=None) -> bool:
         return request.user.has_perm("problems.add_regradebatch")
 
-    def _problem_or_deny(
-        self, request, pk: int, *, change: bool, code_spec: bool = False
-    ) -> Problem:
-        problem = get_object_or_404(Problem, pk=pk)
-        allowed = (
-            self.has_change_permission(request, problem)
-            if change
-            else self.has_view_permission(request, problem)
-        )
-        if code_spec:
-            allowed = allowed and self.has_code_spec_permission(request)
-        if not allowed:
-            from django.core.exceptions import PermissionDenied
-
-            raise PermissionDenied
-        return problem
-
     def validate_view(self, request, pk: int):
         """GET shows the last validation of the current version; POST runs it (it decides
         which version grades learners, so it is a state change)."""
-        problem = self._problem_or_deny(request, pk, change=True, code_spec=True)
+        problem = access_problem_in_admin(
+            model_admin=self, request=request, pk=pk, change=True, code_spec=True
+        )
         version = problem.versions.order_by("-number").first()
         if request.method == "POST" and problem.is_code and version is not None:
             problem_version_validation_start(version=version)
@@ -307,7 +292,7 @@ class ProblemAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/problems/problem/validate.html", context)
 
     def publish_view(self, request, pk: int):
-        problem = self._problem_or_deny(request, pk, change=True)
+        problem = access_problem_in_admin(model_admin=self, request=request, pk=pk, change=True)
         if request.method != "POST":
             return HttpResponseRedirect(reverse("admin:problems_problem_change", args=[pk]))
         self._publish(request, [problem])
@@ -316,7 +301,7 @@ class ProblemAdmin(admin.ModelAdmin):
     def preview_view(self, request, pk: int):
         from frontend.views import render_problem
 
-        problem = self._problem_or_deny(request, pk, change=False)
+        problem = access_problem_in_admin(model_admin=self, request=request, pk=pk, change=False)
         if request.method != "GET":  # a preview never records an answer or a submission
             return HttpResponseNotAllowed(["GET"])
         return render_problem(request, problem, preview=True)
@@ -329,7 +314,7 @@ class ProblemAdmin(admin.ModelAdmin):
         )
 
     def report_view(self, request, pk: int):
-        problem = self._problem_or_deny(request, pk, change=False)
+        problem = access_problem_in_admin(model_admin=self, request=request, pk=pk, change=False)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

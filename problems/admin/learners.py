@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.shortcuts import get_object_or_404
 from django.utils.html import format_html
 
+from ..access import can_read_learner_work
 from ..authoring import regrade_batch_progress
 from ..models import (
     Answer,
@@ -88,11 +89,21 @@ class SubmissionAdmin(admin.ModelAdmin):
         "finished_at",
         "updated_at",
     ]
+    # What the learner wrote and what their code printed: for reviewers and superusers only.
+    learner_work_fields = ["code", "tests", "stdout", "stderr", "message"]
     inlines = [GradingRecordInline]
     actions = ["regrade"]
 
     def has_add_permission(self, request):
         return False
+
+    def get_fields(self, request, obj=None):
+        if can_read_learner_work(request.user):
+            return self.readonly_fields
+        return [name for name in self.readonly_fields if name not in self.learner_work_fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
 
     @admin.display(description="version", ordering="problem_version__number")
     def version_number(self, submission):

@@ -13,6 +13,7 @@ is all it has when no Redis is configured.
 from __future__ import annotations
 
 import json
+import math
 import time
 
 import redis
@@ -20,12 +21,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import close_old_connections
 from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.utils.translation import gettext as _
 from knox.auth import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
+from ..access import access_submission
 from ..models import Submission
 from ..notify import channel, redis_client
-from ..selectors import submission_access
 from .serializers import SubmissionSerializer
 
 POLL_SECONDS = 0.2  # without Redis
@@ -106,7 +108,7 @@ def _stream(user, submission_id: int):
     pubsub = _subscribe(submission_id)
     try:
         while True:
-            submission = submission_access(user=user, submission_id=submission_id)
+            submission = access_submission(user=user, submission_id=submission_id)
             if submission.updated_at != last_seen:
                 last_seen = submission.updated_at
                 last_write = time.monotonic()
@@ -166,24 +168,21 @@ def submission_events(request, pk: int):
     user = _user(request)
     if user is None:
         return JsonResponse(
-            {"detail": "Log in (or send your API token) to follow a submission."}, status=401
+            {"detail": _("Log in (or send your API token) to follow a submission.")}, status=401
         )
     try:
-        submission_access(user=user, submission_id=pk)
+        access_submission(user=user, submission_id=pk)
     except Http404:
-        return JsonResponse({"detail": "No such submission."}, status=404)
+        return JsonResponse({"detail": _("No submission you may see has this number.")}, status=404)
     slot = _StreamSlot(user.pk)
     if not slot.acquire():
-        return JsonResponse(
-            {
-                "detail": (
-                    f"You already follow {_streams_per_user()} submissions at once; close a tab "
-                    "that shows a submission being graded, or wait for its verdict."
-                )
-            },
-            status=429,
-            headers={"Retry-After": str(int(_stream_seconds()))},
-        )
+        # A held stream ends by itself within _stream_seconds(), freeing its place.
+        retry = max(1, math.ceil(_stream_seconds()))
+        message = _(
+            "You already follow %(count)d submissions at once; close a tab that shows a "
+            "submission being graded, or wait for its verdict. Try again in %(seconds)d seconds."
+        ) % {"count": _streams_per_user(), "seconds": retry}
+        return JsonResponse({"detail": message}, status=429, headers={"Retry-After": str(retry)})
     response = StreamingHttpResponse(
         _SlotStream(_stream(user, pk), slot), content_type="text/event-stream"
     )

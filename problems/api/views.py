@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from datetime import timedelta
 
-from django.shortcuts import get_object_or_404
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
@@ -14,14 +13,9 @@ from rest_framework.views import APIView
 
 from study.selectors import card_next_due
 
+from ..access import access_attempt, access_problem, access_submission
 from ..answers import AnswerFormatError, correct_answer_display
-from ..models import Attempt
-from ..selectors import (
-    problem_get_published,
-    problem_list_published,
-    submission_access,
-    submission_list_for_user,
-)
+from ..selectors import problem_list_published, submission_list_for_user
 from ..services import SubmissionRejected, answer_create, submission_create
 from ..throttles import AnswerThrottle, SubmissionThrottle
 from .errors import error_response
@@ -59,7 +53,7 @@ class ProblemListView(generics.ListAPIView):
 
 class ProblemDetailView(APIView):
     def get(self, request, slug: str):
-        return Response(ProblemDetailSerializer(problem_get_published(slug=slug)).data)
+        return Response(ProblemDetailSerializer(access_problem(user=request.user, slug=slug)).data)
 
 
 class AnswerCreateView(APIView):
@@ -67,13 +61,13 @@ class AnswerCreateView(APIView):
     throttle_classes = [AnswerThrottle]
 
     def post(self, request, slug: str):
-        problem = problem_get_published(slug=slug)
+        problem = access_problem(user=request.user, slug=slug)
         serializer = AnswerRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         attempt = None
         if "attempt" in serializer.validated_data:
-            attempt = get_object_or_404(
-                Attempt, pk=serializer.validated_data["attempt"], user=request.user
+            attempt = access_attempt(
+                user=request.user, attempt_id=serializer.validated_data["attempt"], to_answer=True
             )
         data = serializer.validated_data
         duration = data.get("duration_ms")
@@ -113,7 +107,7 @@ class SubmissionCreateView(APIView):
     throttle_classes = [SubmissionThrottle]
 
     def post(self, request, slug: str):
-        problem = problem_get_published(slug=slug, with_content=False)
+        problem = access_problem(user=request.user, slug=slug, with_content=False)
         serializer = SubmissionRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
@@ -145,7 +139,7 @@ class SubmissionDetailView(APIView):
     permission_classes = [IsAuthenticated]
 
     def get(self, request, pk: int):
-        submission = submission_access(user=request.user, submission_id=pk)
+        submission = access_submission(user=request.user, submission_id=pk)
         etag = submission_etag(submission)
         if request.headers.get("If-None-Match") == etag:
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})

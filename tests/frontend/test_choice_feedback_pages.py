@@ -10,8 +10,7 @@ import pytest
 
 from problems.models import Choice
 from problems.services import answer_create, attempt_finish, attempt_start
-from tests.factories import make_choice_problem, make_user
-from tests.frontend.test_pages import client_for, make_quiz
+from tests.factories import client_for, make_choice_problem, make_quiz, make_user
 
 pytestmark = pytest.mark.django_db
 

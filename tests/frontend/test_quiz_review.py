@@ -6,8 +6,13 @@ import pytest
 from django.test import Client
 
 from problems.services import attempt_finish, attempt_start
-from tests.factories import make_choice_problem, make_code_problem, make_user
-from tests.frontend.test_pages import make_graded_submission, make_quiz
+from tests.factories import (
+    make_choice_problem,
+    make_code_problem,
+    make_graded_submission,
+    make_quiz,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -29,3 +29,11 @@ def test_it_keeps_an_existing_demo_users_password():
     learner.refresh_from_db()
     assert learner.check_password("changed-by-learner")
     assert not learner.check_password("learner-demo-pass")
+
+
+def test_the_demo_reviewer_may_read_learners_work_and_the_author_may_not():
+    call_command("create_demo_users")
+    users = get_user_model().objects
+    assert users.get(username="reviewer").has_perm("problems.view_learner_work")
+    assert not users.get(username="author").has_perm("problems.view_learner_work")
+    assert users.get(username="admin").has_perm("problems.view_learner_work")

@@ -3,6 +3,7 @@
 import pytest
 import requests
 from django.core.cache import cache
+from django.test import Client
 from knox.models import AuthToken
 
 from problems.services import submission_create
@@ -85,3 +86,29 @@ def test_a_stream_ends_by_itself_after_a_short_hold(streams, settings):
     body = b"".join(response.iter_content(chunk_size=None))  # returns: the server ended it
     assert b"event: status" in body and b"event: end" not in body
     assert open_stream(ids[0]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("language", "phrases"),
+    [
+        ("ja", ["件の提出の採点状況を同時に見ています", "秒後にもう一度お試しください"]),
+        ("en", ["submissions at once", "Try again in"]),
+    ],
+)
+def test_a_refused_stream_says_in_the_learners_language_when_to_retry(
+    db, settings, language, phrases
+):
+    # given a learner who may hold no more streams, which end after 10 seconds
+    settings.GRADING_BACKEND = "none"
+    settings.EVENT_STREAMS_PER_USER = 0
+    settings.EVENT_STREAM_SECONDS = 10
+    user = make_user()
+    submission = submission_create(user=user, problem=make_code_problem(), code="x = 1")
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(user)
+    # when they open one more
+    response = client.get(f"/api/submissions/{submission.pk}/events/")
+    # then a 429 tells them, in their language, what happened and when to retry
+    assert response.status_code == 429
+    assert all(phrase in response.json()["detail"] for phrase in phrases)
+    assert "10" in response.json()["detail"] and response["Retry-After"] == "10"

@@ -62,8 +62,8 @@ def test_submitting_too_fast_is_throttled_with_retry_after(settings, monkeypatch
     client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
     client.force_authenticate(make_user())
     statuses = [
-        client.post("/api/problems/throttled/submissions/", {"code": "x = 1"}, format="json")
-        for _ in range(4)
+        client.post("/api/problems/throttled/submissions/", {"code": f"x = {n}"}, format="json")
+        for n in range(4)
     ]
     assert [r.status_code for r in statuses] == [202, 202, 202, 429]
     assert int(statuses[-1]["Retry-After"]) > 0

@@ -47,12 +47,12 @@ def test_the_page_and_the_api_share_one_submission_budget(settings, rates):
     api.force_authenticate(learner)
     url = f"/api/problems/{problem.slug}/submissions/"
     # when two go through the API and two through the page
-    for _ in range(2):
-        assert api.post(url, {"code": "x = 1"}, format="json").status_code == 202
-        page.post(f"/problems/{problem.slug}/submit/", {"code": "x = 1"})
+    for n in range(2):
+        assert api.post(url, {"code": f"x = {n}"}, format="json").status_code == 202
+        page.post(f"/problems/{problem.slug}/submit/", {"code": f"y = {n}"})
     # then the fifth is refused on either path, with a sentence on the page
-    assert api.post(url, {"code": "x = 1"}, format="json").status_code == 429
-    refused = page.post(f"/problems/{problem.slug}/submit/", {"code": "x = 1"}, follow=True)
+    assert api.post(url, {"code": "x = 5"}, format="json").status_code == 429
+    refused = page.post(f"/problems/{problem.slug}/submit/", {"code": "y = 5"}, follow=True)
     assert "Too many submissions in a short time" in refused.content.decode()
     assert Submission.objects.filter(user=learner).count() == 4
 

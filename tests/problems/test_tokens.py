@@ -221,3 +221,50 @@ def test_behind_a_trusted_proxy_the_lockout_keys_on_the_forwarded_address(client
         HTTP_X_FORWARDED_FOR="198.51.100.4",
     )
     assert elsewhere.status_code == 200
+
+
+LOCKOUT = {
+    "ja": ("ログイン失敗が多すぎます", "分待ってから"),
+    "en": ("Too many failed logins", "minutes and try again"),
+}
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_the_token_lockout_says_in_the_learners_language_when_to_retry(settings, language):
+    # given a username locked out by wrong passwords, a cool-off of 15 minutes
+    settings.AXES_COOLOFF_TIME = timedelta(minutes=15)
+    make_user("kim")
+    client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
+    _fail(client, "kim", settings.AXES_FAILURE_LIMIT)
+    # when the right password comes too late
+    response = _token(client, "kim")
+    # then a 429 says so and when to retry, in words and in Retry-After
+    detail = response.json()["detail"]
+    assert response.status_code == 429
+    assert all(phrase in detail for phrase in LOCKOUT[language]), detail
+    assert "15" in detail
+    assert 14 * 60 < int(response["Retry-After"]) <= 15 * 60
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_the_html_lockout_page_says_in_the_learners_language_when_to_retry(settings, language):
+    # given a username whose last failed login was five minutes ago, and a lockout that does
+    # not restart with each try during it (by default each try does, and 15 minutes are left)
+    settings.AXES_COOLOFF_TIME = timedelta(minutes=15)
+    settings.AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+    make_user("lou")
+    browser = Client(HTTP_ACCEPT_LANGUAGE=language)
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        browser.post("/accounts/login/", {"username": "lou", "password": "wrong"})
+    from axes.models import AccessAttempt
+
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=5))
+    # when they try again
+    response = browser.post("/accounts/login/", {"username": "lou", "password": PASSWORD})
+    # then the page, in their language, says to wait the ten minutes left
+    body = response.content.decode()
+    assert response.status_code == 429
+    assert f'<html lang="{language}"' in body
+    assert all(phrase in body for phrase in LOCKOUT[language]), body
+    assert "10" in body
+    assert 9 * 60 < int(response["Retry-After"]) <= 10 * 60

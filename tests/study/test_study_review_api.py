@@ -137,6 +137,21 @@ def test_an_unencoded_plus_in_until_is_read_as_the_offset(learner, at):
     assert [d["slug"] for d in response.json()["results"]] == [problem.slug]
 
 
+@pytest.mark.parametrize(
+    ("until", "status"),
+    [
+        ("0247-02-26T02:22:01.97%2B19:20", 200),  # PostgreSQL refuses the offset: was a 500
+        ("0001-01-01T00:00:00%2B09:00", 400),  # before year 1 in UTC
+        ("9999-12-31T23:59:59-09:00", 400),  # after 9999 in UTC
+    ],
+)
+def test_an_until_is_read_in_utc_and_refused_beyond_the_calendar(learner, at, until, status):
+    response = learner.get(f"/api/review/?until={until}")
+    assert response.status_code == status
+    if status == 400:
+        assert "ISO 8601" in response.content.decode()
+
+
 def test_a_learner_sees_only_their_own_cards(learner, at):
     problem = make_choice_problem()
     answer(learner, problem, "1")

@@ -1,0 +1,79 @@
+"""Who may see what: one `access_*` helper per object kind, each fetching the object *and*
+checking the user's right to it, used by the API, the pages, the event stream and the admin.
+
+A learner's work (their code, its output, their answers and attempt reviews) is for the
+learner and for users with the explicit permission `problems.view_learner_work` (the
+"reviewer" role and superusers). Being staff, or an author, does not imply it: anyone else
+gets a 404, so that they cannot even tell which ids exist.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from .models import Attempt, Problem, Submission
+from .selectors import problem_get_published
+
+VIEW_LEARNER_WORK = "problems.view_learner_work"
+# Authors (and reviewers of content) look at unpublished problems; learners never.
+VIEW_UNPUBLISHED = "problems.view_problem"
+
+
+def can_read_learner_work(user) -> bool:
+    """Whether `user` may read every learner's code, outputs and reviews."""
+    return bool(user and user.is_authenticated and user.has_perm(VIEW_LEARNER_WORK))
+
+
+def access_submission(*, user, submission_id: int) -> Submission:
+    """The submission if `user` wrote it or may read learners' work; 404 for anyone else."""
+    queryset = Submission.objects.select_related("problem", "problem_version")
+    if not can_read_learner_work(user):
+        queryset = queryset.filter(user_id=user.pk)
+    submission = queryset.filter(pk=submission_id).first()
+    if submission is None:
+        raise Http404("No such submission.")
+    return submission
+
+
+def access_attempt(*, user, attempt_id: int, to_answer: bool = False) -> Attempt:
+    """The attempt if `user` took it or may read learners' work; 404 for anyone else.
+
+    `to_answer`: only the learner who took an attempt answers in it or finishes it, whatever
+    their permissions.
+    """
+    queryset = Attempt.objects.select_related("quiz")
+    if to_answer or not can_read_learner_work(user):
+        queryset = queryset.filter(user_id=user.pk)
+    attempt = queryset.filter(pk=attempt_id).first()
+    if attempt is None:
+        if to_answer:
+            raise Http404("Only the learner who took an attempt can answer in it.")
+        raise Http404("No such attempt.")
+    return attempt
+
+
+def access_problem(*, user, slug: str, with_content: bool = True) -> Problem:
+    """A published problem, or an unpublished one for a user who may view drafts (authors);
+    404 for anyone else."""
+    drafts = bool(user and user.is_authenticated and user.has_perm(VIEW_UNPUBLISHED))
+    return problem_get_published(slug=slug, with_content=with_content, include_unpublished=drafts)
+
+
+def access_problem_in_admin(
+    *, model_admin, request, pk: int, change: bool, code_spec: bool = False
+) -> Problem:
+    """A problem for one of the admin's own views (validate, publish, preview, report): 404 if
+    there is none, 403 unless the user has the admin permission the view needs."""
+    problem = Problem.objects.filter(pk=pk).first()
+    if problem is None:
+        raise Http404("No such problem.")
+    if change:
+        allowed = model_admin.has_change_permission(request, problem)
+    else:
+        allowed = model_admin.has_view_permission(request, problem)
+    if code_spec:
+        allowed = allowed and model_admin.has_code_spec_permission(request)
+    if not allowed:
+        raise PermissionDenied
+    return problem
