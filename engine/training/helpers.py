@@ -215,6 +215,7 @@ def _grader_train(model, ex, dx, dy, steps):
     """The learner's ``train``, counting optimiser steps (per optimiser, every torch.optim
     optimiser) and in-place updates of the parameters (their version counters)."""
     import torch
+    from torch.optim.optimizer import register_optimizer_step_post_hook
 
     counts = {}
 
@@ -223,7 +224,7 @@ def _grader_train(model, ex, dx, dy, steps):
 
     params = list(torch.nn.Module.parameters(model))
     versions = [p._version for p in params]
-    handle = torch.optim.Optimizer.register_optimizer_step_post_hook(count)
+    handle = register_optimizer_step_post_hook(count)
     try:
         train(model, ex, dx, dy, steps)
     finally:
