@@ -5,7 +5,7 @@ classifiers, Adam's learning rate of the Seq2Seq) and an initial seed (the spec'
 the model's initialisation and the tests' inputs) grades the model solution, every
 ``alternatives:`` entry and every mutant. ``python -m bench.training_sweep [slug ...]``
 prints the verdicts and the distribution of the metric each exercise's verdict turns on
-(tables for docs/engine.md) and writes ``bench/results/training_sweep.json``;
+(tables for docs/engine.md) and writes ``bench/results/training_sweep/<slug>.json``;
 tests/engine/test_training_sweep.py asserts the verdicts. A benchmark: nothing asserts here.
 
 Grading runs in process by default (``ENGINE_TEST_RUNNER=sandbox`` for the real sandbox):
@@ -29,7 +29,7 @@ from engine.grading import Verdict, grade_submission
 from engine.training.core import build_job
 
 CONTENT = Path(__file__).resolve().parents[1] / "content"
-RESULTS = Path(__file__).resolve().parent / "results" / "training_sweep.json"
+RESULTS = Path(__file__).resolve().parent / "results" / "training_sweep"  # <slug>.json
 SEEDS_4 = (0, 1, 2, 3)
 SEEDS_5 = (0, 1, 2, 3, 4)
 
@@ -244,21 +244,24 @@ def table(slug: str, outcomes: list[Outcome]) -> str:
     return "\n".join(rows)
 
 
+def _progress(o: Outcome) -> None:
+    print(f"{o.program} {o.value} seed {o.seed}: {o.verdict} {o.metric:.4f}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     import torch
 
     torch.set_num_threads(1)  # one core, as the sandbox gives one grading
     slugs = argv or list(EXERCISES)
-    stored = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     for slug in slugs:
         start = time.perf_counter()
-        outcomes = sweep(slug)
+        outcomes = sweep(slug, log=_progress)
         seconds = time.perf_counter() - start
-        stored[slug] = {"seconds": round(seconds, 1), "outcomes": [asdict(o) for o in outcomes]}
+        stored = {"seconds": round(seconds, 1), "outcomes": [asdict(o) for o in outcomes]}
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / f"{slug}.json").write_text(json.dumps(stored, indent=1, default=str))
         print(table(slug, outcomes))
         print(f"\n({len(outcomes)} gradings in {seconds:.0f} s)\n", flush=True)
-    RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps(stored, indent=1, default=str))
     return 0
 
 
