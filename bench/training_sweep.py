@@ -44,6 +44,9 @@ class Exercise:
     seeds: tuple[int, ...]
     metric_check: str  # the check whose metric the tables show
     metric: str  # what that metric is
+    # Grade visible and hidden tests in one sandbox job (one training instead of two): each
+    # test's verdict is the same judge's; only the split into two jobs is skipped.
+    one_job: bool = False
 
     def combos(self) -> list[tuple]:
         return [(v, s) for v in self.values for s in self.seeds]
@@ -102,6 +105,7 @@ EXERCISES = {
             SEEDS_5,
             "heldout_mse",
             "held-out MSE",
+            one_job=True,
         ),
     )
 }
@@ -152,8 +156,51 @@ def grade_one(exercise: Exercise, spec: dict, code: str, value, seed: int, runne
         runs.append(result)
         return result
 
+    if exercise.one_job:
+        return _grade_in_one_job(exercise, spec, code, runner)
     result = grade_submission(spec, code, runner=recording)
     return result, _metric(exercise, spec, code, runs)
+
+
+@dataclass
+class _OneJobResult:
+    verdict: str
+    score: float
+    max_score: float
+    tests: list
+
+
+@dataclass
+class _OneJobTest:
+    name: str
+    passed: bool
+
+
+def _grade_in_one_job(exercise: Exercise, spec: dict, code: str, runner):
+    """Static checks, then every test in one job, each judged as grading judges it."""
+    from engine.grading import _static_rejection
+    from engine.sandbox.api import RunStatus
+    from engine.training.core import judge_run
+
+    problem = prepare(spec)
+    rejection = _static_rejection(problem, code)
+    if rejection:
+        return _OneJobResult(str(rejection.verdict), 0, problem.max_score, []), math.inf
+    job, n_setup, plans = build_job(problem, code, list(problem.tests))
+    run = runner(job)
+    if run.status != RunStatus.OK:
+        return _OneJobResult(str(run.status), 0, problem.max_score, []), math.inf
+    judged = judge_run(run, n_setup, plans, len(code.splitlines()))
+    tests = [_OneJobTest(t.name, f is None) for t, f, _ in judged]
+    score = sum(t.points for t, f, _ in judged if f is None)
+    verdict = "AC" if all(t.passed for t in tests) else "WA"
+    metric = math.inf
+    for test, plan, where in plans:
+        if test.check == exercise.metric_check and not test.hidden and plan.metric:
+            if not any(c.error is not None for c in run.calls[: where.stop]):
+                metric = plan.metric(list(run.calls[where]))
+            break
+    return _OneJobResult(verdict, score, problem.max_score, tests), metric
 
 
 def _metric(exercise: Exercise, spec: dict, code: str, runs: list) -> float:

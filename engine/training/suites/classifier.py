@@ -466,19 +466,21 @@ def conv_pipeline(params: dict, seed: int) -> Plan:
                 "model(x) calls no nn.Linear: pass the pooled features to nn.Linear(32, n_classes)",
             )
         linear = linear.astype(np.float64)
-        if linear.min() < -1e-6:
-            return Failure(
-                "the features reaching the dense layer are not all ≥ 0 (no ReLU)",
-                f"the input of the dense layer has negative values (down to {linear.min():.3g}): "
-                "apply ReLU to the convolution's output before pooling\n"
-                f"全結合層の入力に負の値（最小 {linear.min():.3g}）があります。畳み込みの出力に "
-                "ReLU をかけてからプーリングしてください。",
-            )
         t = conv.shape[2] // 2
-        pooled = np.maximum(conv[:, :, : 2 * t], 0).reshape(conv.shape[0], conv.shape[1], t, 2)
-        expected = pooled.max(axis=3).mean(axis=2)
-        if _close(linear, expected):
+        pooled = conv[:, :, : 2 * t].reshape(conv.shape[0], conv.shape[1], t, 2).max(axis=3)
+        if _close(linear, np.maximum(pooled, 0).mean(axis=2)):
             return None
+        if linear.min() < -1e-6 or _close(linear, pooled.mean(axis=2)):
+            return Failure(
+                "the features reaching the dense layer have had no ReLU",
+                "the input of the dense layer is the pooled convolution without ReLU (its "
+                f"smallest value is {linear.min():.3g}): apply ReLU to the convolution's output "
+                "before pooling\n"
+                "全結合層の入力が、ReLU をかけずにプーリングした畳み込みの出力になっています"
+                f"（最小値 {linear.min():.3g}）。畳み込みの出力に ReLU をかけてからプーリングして"
+                "ください。",
+            )
+        expected = np.maximum(pooled, 0).mean(axis=2)
         return Failure(
             "the dense layer does not get ReLU → MaxPool1d(2) → the mean over time",
             f"the input of the dense layer (shape {tuple(linear.shape)}) is not the mean over "
