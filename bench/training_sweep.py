@@ -4,7 +4,7 @@ For each exercise: every combination of a free choice (the hidden size ``H`` of 
 classifiers, Adam's learning rate of the Seq2Seq) and an initial seed (the spec's ``seed``:
 the model's initialisation and the tests' inputs) grades the model solution, every
 ``alternatives:`` entry and every mutant. ``python -m bench.training_sweep [slug ...]``
-prints the verdicts and the distribution of the metric each exercise's verdict turns on
+(``--tables [slug ...]``: from the stored results) prints the verdicts and the distribution of the metric each exercise's verdict turns on
 (tables for docs/engine.md) and writes ``bench/results/training_sweep/<slug>.json``;
 tests/engine/test_training_sweep.py asserts the verdicts. A benchmark: nothing asserts here.
 
@@ -299,6 +299,13 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     torch.set_num_threads(1)  # one core, as the sandbox gives one grading
+    if argv and argv[0] == "--tables":  # print the tables of the stored results only
+        for slug in argv[1:] or list(EXERCISES):
+            stored = json.loads((RESULTS / f"{slug}.json").read_text())
+            outcomes = [Outcome(**o) for o in stored["outcomes"]]
+            print(table(slug, outcomes))
+            print(f"\n({len(outcomes)} gradings in {stored['seconds']:.0f} s)\n")
+        return 0
     slugs = argv or list(EXERCISES)
     for slug in slugs:
         start = time.perf_counter()
