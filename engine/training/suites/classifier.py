@@ -392,6 +392,17 @@ def _final_states(found: dict, bidirectional: bool) -> list[np.ndarray]:
     return [np.concatenate([forward, backward], 1), np.concatenate([backward, forward], 1)]
 
 
+def _linear_input(found: dict, what: str) -> tuple[np.ndarray | None, Failure | None]:
+    """The input of the last nn.Linear the forward pass called, or why there is none."""
+    linear = found.get("linear_input")
+    if not isinstance(linear, np.ndarray):
+        return None, Failure(
+            "the logits do not come from an nn.Linear",
+            f"model(x) calls no nn.Linear: pass {what}",
+        )
+    return linear.astype(np.float64), None
+
+
 def final_state(params: dict, seed: int) -> Plan:
     """The last nn.Linear called gets the state after the last time step (hooks on both)."""
     x, kind, calls = _probe_plan(params, seed)
@@ -420,13 +431,9 @@ def final_state(params: dict, seed: int) -> Plan:
                 f"the nn.{kind} returned an output of shape {shape} for x of shape "
                 f"{tuple(x.shape)}; with batch_first=True it is (N, T, hidden)",
             )
-        linear = found.get("linear_input")
-        if not isinstance(linear, np.ndarray):
-            return Failure(
-                "the logits do not come from an nn.Linear",
-                "model(x) calls no nn.Linear: pass the state to nn.Linear(H, n_classes)",
-            )
-        linear = linear.astype(np.float64)
+        linear, failure = _linear_input(found, "the state to nn.Linear(H, n_classes)")
+        if failure:
+            return failure
         states = _final_states(found, bidirectional)
         if any(_close(linear, s) for s in states):
             return None
@@ -459,13 +466,9 @@ def conv_pipeline(params: dict, seed: int) -> Plan:
         if failure:
             return failure
         conv = np.asarray(found["layer_output"], dtype=np.float64)  # (N, C, T')
-        linear = found.get("linear_input")
-        if not isinstance(linear, np.ndarray):
-            return Failure(
-                "the logits do not come from an nn.Linear",
-                "model(x) calls no nn.Linear: pass the pooled features to nn.Linear(32, n_classes)",
-            )
-        linear = linear.astype(np.float64)
+        linear, failure = _linear_input(found, "the pooled features to nn.Linear(32, n_classes)")
+        if failure:
+            return failure
         t = conv.shape[2] // 2
         pooled = conv[:, :, : 2 * t].reshape(conv.shape[0], conv.shape[1], t, 2).max(axis=3)
         if _close(linear, np.maximum(pooled, 0).mean(axis=2)):
