@@ -194,13 +194,15 @@ def _grade_in_one_job(exercise: Exercise, spec: dict, code: str, runner):
     tests = [_OneJobTest(t.name, f is None) for t, f, _ in judged]
     score = sum(t.points for t, f, _ in judged if f is None)
     verdict = "AC" if all(t.passed for t in tests) else "WA"
-    metric = math.inf
-    for test, plan, where in plans:
-        if test.check == exercise.metric_check and not test.hidden and plan.metric:
-            if not any(c.error is not None for c in run.calls[: where.stop]):
-                metric = plan.metric(list(run.calls[where]))
-            break
-    return _OneJobResult(verdict, score, problem.max_score, tests), metric
+    # The worst over every test of the metric's check, hidden ones included.
+    metrics = [
+        plan.metric(list(run.calls[where]))
+        if not any(c.error is not None for c in run.calls[: where.stop])
+        else math.inf
+        for test, plan, where in plans
+        if test.check == exercise.metric_check and plan.metric
+    ]
+    return _OneJobResult(verdict, score, problem.max_score, tests), max(metrics, default=math.inf)
 
 
 def _metric(exercise: Exercise, spec: dict, code: str, runs: list) -> float:
