@@ -146,23 +146,26 @@ def _grader_probe(model, x, kind):
     def first(value):
         return value[0] if type(value) in (tuple, list) else value
 
+    def plain(value):
+        # Tensors as they are; anything else (a PackedSequence, say) as None, so that the
+        # grader reports a wrong shape instead of this hook failing the forward pass.
+        return torch.Tensor.detach(value).clone() if isinstance(value, torch.Tensor) else None
+
     layer_calls, linear_calls = [], []
 
     def on_layer(module, inputs, output):
         state = output[1] if type(output) in (tuple, list) and len(output) > 1 else None
         if type(state) in (tuple, list):
             state = state[0]  # an LSTM's (h_n, c_n): the hidden state
+        shape = getattr(first(inputs), "shape", None)
         layer_calls.append({
-            "input": list(first(inputs).shape),
-            "output": torch.Tensor.detach(first(output)).clone(),
-            "state": None if state is None else torch.Tensor.detach(state).clone(),
+            "input": list(shape) if isinstance(shape, torch.Size) else None,
+            "output": plain(first(output)),
+            "state": plain(state),
         })
 
     def on_linear(module, inputs, output):
-        linear_calls.append({
-            "input": torch.Tensor.detach(first(inputs)).clone(),
-            "output": torch.Tensor.detach(output).clone(),
-        })
+        linear_calls.append({"input": plain(first(inputs)), "output": plain(output)})
 
     handles = []
     for _, module in torch.nn.Module.named_modules(model):

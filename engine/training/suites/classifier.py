@@ -331,6 +331,10 @@ def _probe(results, kind: str) -> tuple[dict | None, Failure | None]:
     return found, None
 
 
+def _shape_text(shape) -> str:
+    return "something other than a tensor" if shape is None else f"an input of shape {tuple(shape)}"
+
+
 def layer_used(params: dict, seed: int) -> Plan:
     """The named layer is called on the input with the expected shapes, and its parameters
     reach the logits: noise added to them (on a copy) changes the logits."""
@@ -347,12 +351,13 @@ def layer_used(params: dict, seed: int) -> Plan:
         found, failure = _probe(results, kind)
         if failure:
             return failure
-        if list(found["layer_input"]) != expected:
+        if list(found["layer_input"] or []) != expected:
             layout = "(N, channels, T)" if kind == "Conv1d" else "(N, T, features)"
             return Failure(
                 f"the nn.{kind} gets an input of the wrong shape",
-                f"for x of shape {tuple(x.shape)} the nn.{kind} was called on an input of shape "
-                f"{tuple(found['layer_input'])}; expected {tuple(expected)}, {layout}",
+                f"for x of shape {tuple(x.shape)} the nn.{kind} was called on "
+                f"{_shape_text(found['layer_input'])}; expected a tensor of shape "
+                f"{tuple(expected)}, {layout}",
             )
         a, failure = _logits(found["logits"], n, classes, "model(x)")
         if failure:
