@@ -26,6 +26,7 @@ from problems.answers import AnswerFormatError
 from problems.models import Attempt, Problem, ProblemKind, Submission, SubmissionStatus, Verdict
 from problems.selectors import problem_get_published, problem_list_published, submission_access
 from problems.services import (
+    CONFIDENCE_LEVELS,
     SubmissionRejected,
     answer_create,
     attempt_finish,
@@ -34,8 +35,10 @@ from problems.services import (
     submission_create,
 )
 from problems.throttles import SignupThrottle, SubmissionThrottle, throttle_wait
+from study.selectors import card_next_due, first_try_results
 
 from .forms import SignupForm, answer_from_post
+from .study_views import code_study_context, dashboard_study_context, problem_study_context
 from .templatetags.markup import markdown_inline
 
 
@@ -54,8 +57,10 @@ def section_detail(request, slug: str):
     states = progress.problem_states_for_user(
         user=request.user, problem_ids=[p.pk for p in problems]
     )
+    first_try = first_try_results(user=request.user, problem_ids=[p.pk for p in problems])
     for problem in problems:
         problem.state = states.get(problem.pk, "")
+        problem.first_try = first_try.get(problem.pk)
     context = {
         "section": section,
         "problems": problems,
@@ -96,6 +101,8 @@ def render_problem(request, problem: Problem, *, preview: bool = False):
         "next_slug": following,
         "preview": preview,
     }
+    if not preview:
+        context.update(problem_study_context(request, problem))
     if problem.is_code:
         return _code_problem(request, problem, context)
     if request.method == "POST":
@@ -106,12 +113,20 @@ def render_problem(request, problem: Problem, *, preview: bool = False):
 
 
 def _answer_from_form(request, problem: Problem) -> dict:
-    response = answer_from_post(problem, request.POST)
-    if response is None:
+    dont_know = request.POST.get("dont_know") == "1"
+    response = None if dont_know else answer_from_post(problem, request.POST)
+    if response is None and not dont_know:
         messages.error(request, _("Choose or type an answer first."))
         return {}
+    confidence = request.POST.get("confidence", "")
     try:
-        _answer, outcome = answer_create(user=request.user, problem=problem, response=response)
+        _answer, outcome = answer_create(
+            user=request.user,
+            problem=problem,
+            response=response,
+            dont_know=dont_know,
+            confidence=confidence if confidence in CONFIDENCE_LEVELS else "",
+        )
     except AnswerFormatError as error:
         messages.error(request, str(error))
         return {"given": response}
@@ -121,6 +136,8 @@ def _answer_from_form(request, problem: Problem) -> dict:
         "given_keys": _as_keys(outcome.response),
         "correct_answer": correct_answer_text(problem),
         "state": progress.SOLVED if outcome.correct else progress.ATTEMPTED,
+        "dont_know": dont_know,
+        "next_due_at": card_next_due(user=request.user, problem=problem),
     }
 
 
@@ -174,6 +191,7 @@ def _code_problem(request, problem: Problem, context: dict):
         latest=latest,
         latest_finished=latest.is_finished if latest else False,
         draft_key=f"draft:{problem.slug}:{request.user.pk or 'anonymous'}",
+        **code_study_context(request, problem, solved=context["state"] == progress.SOLVED),
     )
     return render(request, "frontend/code_problem.html", context)
 
@@ -287,13 +305,25 @@ def _answer_in_attempt(request, attempt: Attempt, problem: Problem, number: int)
     timed_out = request.POST.get("timed_out") == "1"
     if action == "previous":
         return redirect("attempt_question", pk=attempt.pk, number=max(1, number - 1))
-    response = None if problem.is_code else answer_from_post(problem, request.POST)
+    # "わからない" outside a timed exam: a wrong answer without a guess, then on as an answer
+    dont_know = action == "dont_know" and attempt.deadline is None and not problem.is_code
+    if dont_know:
+        action = "answer"
+    response = None if problem.is_code or dont_know else answer_from_post(problem, request.POST)
+    confidence = request.POST.get("confidence", "") if attempt.deadline is None else ""
     if problem.is_code and action == "answer":
         # Quizzes do not grade code (its page does): the button only moves on.
         action = "finish" if number == len(attempt.problem_order) else "skip"
-    if response is not None and action in {"answer", "finish"}:
+    if (response is not None or dont_know) and action in {"answer", "finish"}:
         try:
-            answer_create(user=request.user, problem=problem, response=response, attempt=attempt)
+            answer_create(
+                user=request.user,
+                problem=problem,
+                response=response,
+                attempt=attempt,
+                dont_know=dont_know,
+                confidence=confidence if confidence in CONFIDENCE_LEVELS else "",
+            )
         except (AnswerFormatError, ValidationError) as error:
             messages.error(request, error.messages[0] if hasattr(error, "messages") else str(error))
             if not timed_out:
@@ -344,6 +374,7 @@ def attempt_review(request, pk: int):
                 "answer": answer,
                 "show_explanation": not problem.is_code or problem.pk in solved_code_ids,
                 "given": given_answer_text(problem, answer.response) if answer else "",
+                "given_keys": _as_keys(answer.response) if answer else [],
                 "correct_answer": correct_answer_text(problem),
             }
         )
@@ -390,7 +421,10 @@ def dashboard(request):
         "attempts": progress.attempt_list_for_user(user=request.user, limit=10),
         "solved": sum(item.solved for item in sections),
         "problem_count": sum(item.problem_count for item in sections),
+        **dashboard_study_context(request.user),
     }
+    for item in sections:
+        item.study = context["study_sections"].get(item.section.slug)
     return render(request, "frontend/dashboard.html", context)
 
 

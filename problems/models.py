@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -80,6 +81,21 @@ class ProblemKind(models.TextChoices):
 CHOICE_KINDS = (ProblemKind.SINGLE_CHOICE, ProblemKind.MULTIPLE_CHOICE)
 
 
+def validate_hints(value) -> None:
+    """A list of {"ja": text, "en": text}, both non-empty, at most ten."""
+    if not isinstance(value, list) or len(value) > 10:
+        raise ValidationError('Hints are a list (at most 10) of {"ja": "...", "en": "..."}.')
+    for n, hint in enumerate(value, start=1):
+        if not (
+            isinstance(hint, dict)
+            and set(hint) == {"ja", "en"}
+            and all(isinstance(hint[k], str) and hint[k].strip() for k in ("ja", "en"))
+        ):
+            raise ValidationError(
+                f'Hint {n} must be {{"ja": "...", "en": "..."}} with both texts filled in.'
+            )
+
+
 class Problem(BilingualMixin, TimeStampedModel):
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="problems")
     slug = models.SlugField(unique=True, max_length=100)
@@ -97,6 +113,12 @@ class Problem(BilingualMixin, TimeStampedModel):
     explanation_ja = models.TextField()
     explanation_en = models.TextField()
     diagram = models.TextField(blank=True, help_text="Mermaid source shown under the statement.")
+    hints = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_hints],
+        help_text='A ladder of hints, from a nudge to nearly the answer: [{"ja": "...", "en": "..."}, ...]',
+    )
     is_published = models.BooleanField(default=False)
     # Numeric problems: |given - answer| <= tolerance.
     numeric_answer = models.FloatField(null=True, blank=True)
@@ -127,6 +149,12 @@ class Problem(BilingualMixin, TimeStampedModel):
     def is_code(self) -> bool:
         return self.kind == ProblemKind.CODE
 
+    def hint_text(self, n: int) -> str:
+        """Hint `n` (from 1) in the active language (Japanese when the other is missing)."""
+        hint = self.hints[n - 1]
+        language = (get_language() or "ja")[:2]
+        return hint.get(language) or hint["ja"]
+
 
 class Choice(BilingualMixin, models.Model):
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="choices")
@@ -135,6 +163,12 @@ class Choice(BilingualMixin, models.Model):
     text_ja = models.TextField()
     text_en = models.TextField()
     is_correct = models.BooleanField(default=False)
+    # Why this choice is wrong (or, for a correct one, why it is right): shown only where the
+    # answer is revealed, for the choices the learner picked and for the correct ones.
+    feedback_ja = models.TextField(blank=True)
+    feedback_en = models.TextField(blank=True)
+
+    localized_feedback = property(lambda self: self.localized("feedback"))
 
     class Meta:
         ordering = ["problem_id", "order", "id"]
@@ -307,7 +341,18 @@ class Answer(models.Model):
     attempt = models.ForeignKey(
         Attempt, on_delete=models.CASCADE, related_name="answers", null=True, blank=True
     )
-    response = models.JSONField(help_text="What the learner gave: keys, a number or a text.")
+    response = models.JSONField(
+        help_text='What the learner gave: keys, a number or a text ("" for "I don\'t know").'
+    )
+    confidence = models.CharField(
+        max_length=4,
+        blank=True,
+        choices=[("high", "confident"), ("low", "not confident")],
+        help_text="How sure the learner said they were, if they said.",
+    )
+    dont_know = models.BooleanField(
+        default=False, help_text='"わからない": counts as wrong, without a guess.'
+    )
     is_correct = models.BooleanField()
     score = models.PositiveIntegerField()
     max_score = models.PositiveIntegerField()

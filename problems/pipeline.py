@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from engine.grading import deliberate_shutdown
 
+from . import events
 from .models import Submission, SubmissionStatus, Verdict
 from .notify import submission_changed
 
@@ -167,6 +168,9 @@ def submission_finish(*, submission: Submission, result: dict) -> bool:
             lease_expires_at=None,
             updated_at=now,
         )
+        if updated and status == SubmissionStatus.DONE and not submission.visible_only:
+            submission.refresh_from_db()
+            events.announce(events.submission_graded, sender=Submission, submission=submission)
     if updated:
         submission_changed(submission.pk)
     return bool(updated)

@@ -25,8 +25,15 @@ def author_group_sync(group_model, permission_model):
     codenames = [
         f"{action}_{model}" for model, actions in AUTHOR_PERMISSIONS.items() for action in actions
     ]
+    # Other apps may grant the group their own permissions (study's readiness report): keep them.
+    others = group.permissions.exclude(content_type__app_label="problems")
     group.permissions.set(
-        permission_model.objects.filter(content_type__app_label="problems", codename__in=codenames)
+        [
+            *permission_model.objects.filter(
+                content_type__app_label="problems", codename__in=codenames
+            ),
+            *others,
+        ]
     )
     return group
 

@@ -58,3 +58,10 @@ def submission_access(*, user, submission_id: int) -> Submission:
 
 def submission_list_for_user(*, user) -> QuerySet[Submission]:
     return Submission.objects.filter(user=user).select_related("problem", "problem_version")
+
+
+def problem_model_solution(*, problem: Problem) -> str:
+    """The model solution of a code problem (what learners see once solved or given up)."""
+    version = problem_version_for_grading(problem=problem)
+    spec = version.engine_spec if version is not None else {}
+    return spec.get("solution") or (spec.get("reference") or {}).get("code") or ""

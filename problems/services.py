@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import events
 from .answers import AnswerFormatError, AnswerOutcome, check_answer
 from .models import Answer, Attempt, Problem, Quiz, Submission, SubmissionStatus
 from .selectors import problem_version_for_grading
@@ -65,21 +66,48 @@ def _check_attempt(*, user, problem: Problem, attempt: Attempt | None) -> None:
         raise AnswerRejected(_("This problem is not part of the attempt's quiz."))
 
 
+CONFIDENCE_LEVELS = ("high", "low")
+
+
 def answer_create(
-    *, user, problem: Problem, response, attempt: Attempt | None = None
+    *,
+    user,
+    problem: Problem,
+    response,
+    attempt: Attempt | None = None,
+    confidence: str = "",
+    dont_know: bool = False,
+    duration: timedelta | None = None,
 ) -> tuple[Answer, AnswerOutcome]:
-    """Check and record an answer. Inside an attempt, answering again replaces the earlier answer."""
-    outcome = check_answer(problem, response)
+    """Check and record an answer. Inside an attempt, answering again replaces the earlier answer.
+
+    `dont_know` ("わからない") records a wrong answer without a guess; `confidence` is "high",
+    "low" or "". Outside a quiz the answer is announced (problems.events.answer_recorded), in
+    the same transaction, to the learning loop; `duration` (client-measured) goes with it.
+    """
+    if confidence not in ("", *CONFIDENCE_LEVELS):
+        raise AnswerRejected(_('Confidence must be "high" or "low" (or left out).'))
+    if dont_know:
+        if problem.is_code:
+            check_answer(problem, "")  # raises the "submit code instead" sentence
+        outcome = AnswerOutcome(correct=False, score=0, max_score=problem.points, response="")
+    else:
+        outcome = check_answer(problem, response)
     _check_attempt(user=user, problem=problem, attempt=attempt)
     fields = {
         "user": user,
         "response": outcome.response,
+        "confidence": confidence,
+        "dont_know": dont_know,
         "is_correct": outcome.correct,
         "score": outcome.score,
         "max_score": outcome.max_score,
     }
     if attempt is None:
-        return Answer.objects.create(problem=problem, attempt=None, **fields), outcome
+        with transaction.atomic():
+            answer = Answer.objects.create(problem=problem, attempt=None, **fields)
+            events.announce(events.answer_recorded, sender=Answer, answer=answer, duration=duration)
+        return answer, outcome
     with transaction.atomic():
         # answers to one attempt wait for each other on its row (a double-click sends two):
         # the last one replaces the others instead of colliding on answer_once_per_attempt
@@ -107,10 +135,15 @@ def attempt_start(*, user, quiz: Quiz) -> Attempt:
 
 
 def attempt_finish(*, attempt: Attempt) -> Attempt:
-    if attempt.finished_at is None:
-        attempt.score = sum(attempt.answers.values_list("score", flat=True))
-        attempt.finished_at = timezone.now()
-        attempt.save(update_fields=["score", "finished_at"])
+    with transaction.atomic():
+        # two "finish" clicks: the second waits, then finds it finished and announces nothing
+        locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
+        if locked.finished_at is None:
+            locked.score = sum(locked.answers.values_list("score", flat=True))
+            locked.finished_at = timezone.now()
+            locked.save(update_fields=["score", "finished_at"])
+            events.announce(events.attempt_finished, sender=Attempt, attempt=locked)
+        attempt.score, attempt.finished_at = locked.score, locked.finished_at
     return attempt
 
 

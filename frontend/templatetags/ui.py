@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 from django.utils.html import json_script
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from problems.models import SubmissionStatus, Verdict
@@ -32,6 +33,8 @@ def script_strings() -> dict[str, str]:
         "tests.message": _("Message"),
         "tests.passed": _("Passed"),
         "tests.failed": _("Failed"),
+        "tests.hint": _("Hint:"),
+        "state.solved": _("Solved"),
         "tests.hidden": _("Hidden test {n}"),
         "output.stdout": _("Output of your code"),
         "output.stderr": _("Error output"),
@@ -55,6 +58,15 @@ def script_strings() -> dict[str, str]:
 @register.simple_tag
 def i18n_json() -> SafeString:
     return json_script(script_strings(), "i18n")
+
+
+@register.filter
+def in_language(value) -> str:
+    """An author's text that is a plain string or {"ja": ..., "en": ...}, in the active language."""
+    if isinstance(value, dict):
+        language = (get_language() or "ja")[:2]
+        return value.get(language) or value.get("ja") or value.get("en") or ""
+    return value or ""
 
 
 @register.filter

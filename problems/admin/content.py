@@ -3,7 +3,9 @@ report), versions and quizzes."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -68,7 +70,11 @@ class SectionAdmin(admin.ModelAdmin):
 class ChoiceInline(admin.TabularInline):
     model = Choice
     extra = 0
-    fields = ["order", "key", "text_ja", "text_en", "is_correct"]
+    fields = ["order", "key", "text_ja", "text_en", "is_correct", "feedback_ja", "feedback_en"]
+    # Seven columns in a row: texts and feedback as small boxes, not 10-row textareas.
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 28})}
+    }
 
 
 class AcceptedAnswerInline(admin.TabularInline):
@@ -156,6 +162,7 @@ class ProblemAdmin(admin.ModelAdmin):
         ("Title (日本語 | English)", {"fields": [("title_ja", "title_en")]}),
         ("Statement (日本語 | English)", {"fields": [("statement_ja", "statement_en"), "diagram"]}),
         ("Explanation (日本語 | English)", {"fields": [("explanation_ja", "explanation_en")]}),
+        ("Hints, from a nudge to nearly the answer", {"fields": ["hints"]}),
         (
             "Numeric answer",
             {

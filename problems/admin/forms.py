@@ -134,6 +134,7 @@ class ProblemForm(forms.ModelForm):
             "explanation_ja",
             "explanation_en",
             "diagram",
+            "hints",
             "numeric_answer",
             "numeric_tolerance",
             "numeric_unit",

@@ -31,7 +31,24 @@ AnswerResult = inline_serializer(
         "score": serializers.FloatField(required=False),
         "max_score": serializers.FloatField(required=False),
         "correct_answer": serializers.JSONField(required=False, allow_null=True),
+        "choices": inline_serializer(
+            "RevealedChoice",
+            fields={
+                "key": serializers.CharField(),
+                "text": serializers.CharField(),
+                "correct": serializers.BooleanField(),
+                "picked": serializers.BooleanField(),
+                "feedback": serializers.CharField(
+                    allow_null=True,
+                    help_text="Why this choice is wrong (or right), for picked and correct ones.",
+                ),
+            },
+            many=True,
+            required=False,
+            allow_null=True,
+        ),
         "explanation": serializers.CharField(required=False, allow_blank=True),
+        "next_due_at": serializers.DateTimeField(required=False, allow_null=True),
     },
 )
 SubmissionAccepted = inline_serializer(

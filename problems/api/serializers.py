@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.utils.translation import get_language
 from rest_framework import serializers
 
-from ..models import Problem, Submission
+from ..models import CHOICE_KINDS, Problem, Submission
 
 
 class ProblemListSerializer(serializers.ModelSerializer):
@@ -58,17 +59,73 @@ class ProblemDetailSerializer(ProblemListSerializer):
         }
 
 
+def answer_choices_revealed(problem: Problem, response) -> list[dict] | None:
+    """Every choice with whether it is correct and whether the learner picked it, once the answer
+    is revealed; the feedback (in the request's language) for the picked and the correct ones.
+    None for problems without choices."""
+    if problem.kind not in CHOICE_KINDS:
+        return None
+    picked = {str(key) for key in (response if isinstance(response, list) else [response])}
+    revealed = []
+    for choice in problem.choices.all():
+        shown = choice.key in picked or choice.is_correct
+        revealed.append(
+            {
+                "key": choice.key,
+                "text": choice.localized("text"),
+                "correct": choice.is_correct,
+                "picked": choice.key in picked,
+                "feedback": (choice.localized("feedback") or None) if shown else None,
+            }
+        )
+    return revealed
+
+
 class AnswerRequestSerializer(serializers.Serializer):
     answer = serializers.JSONField(
-        help_text='A choice key ("2"), a list of keys (["1","3"]), a number (0.25) or a text ("3x3").'
+        required=False,
+        help_text='A choice key ("2"), a list of keys (["1","3"]), a number (0.25) or a text ("3x3").',
     )
     attempt = serializers.IntegerField(required=False, min_value=1)
+    confidence = serializers.ChoiceField(
+        ["high", "low"], required=False, help_text="How sure the learner is (自信あり / 自信なし)."
+    )
+    dont_know = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text='"わからない", in place of an answer: counts as wrong.',
+    )
+    duration_ms = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=24 * 3600 * 1000,
+        help_text="Milliseconds from showing the problem to answering, as the client measured.",
+    )
+
+    def validate(self, data):
+        if data.get("dont_know") and "answer" in data:
+            raise serializers.ValidationError(
+                {"dont_know": 'Send either an answer or "dont_know": true, not both.'}
+            )
+        if not data.get("dont_know") and "answer" not in data:
+            raise serializers.ValidationError(
+                {"answer": 'This field is required (or send "dont_know": true).'}
+            )
+        return data
 
 
 class SubmissionRequestSerializer(serializers.Serializer):
     # Checked by the service, which says what to fix (size, NUL bytes, encoding).
     code = serializers.JSONField()
     visible_only = serializers.BooleanField(required=False, default=False)
+
+
+def _in_language(text):
+    """An author's per-test hint, a string or {"ja", "en"}, in the request's language."""
+    if isinstance(text, dict):
+        language = (get_language() or "ja")[:2]
+        return text.get(language) or text.get("ja") or text.get("en")
+    return text
 
 
 class SubmissionSerializer(serializers.ModelSerializer):
@@ -113,5 +170,5 @@ class SubmissionSerializer(serializers.ModelSerializer):
                     }
                 )
             else:
-                shown.append(test)
+                shown.append({**test, "hint": _in_language(test.get("hint"))})
         return shown

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 
 from django.shortcuts import get_object_or_404
 from rest_framework import generics, status
@@ -10,6 +11,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from study.selectors import card_next_due
 
 from ..answers import AnswerFormatError, correct_answer_display
 from ..models import Attempt
@@ -28,6 +31,7 @@ from .serializers import (
     ProblemListSerializer,
     SubmissionRequestSerializer,
     SubmissionSerializer,
+    answer_choices_revealed,
 )
 
 
@@ -71,12 +75,17 @@ class AnswerCreateView(APIView):
             attempt = get_object_or_404(
                 Attempt, pk=serializer.validated_data["attempt"], user=request.user
             )
+        data = serializer.validated_data
+        duration = data.get("duration_ms")
         try:
             answer, outcome = answer_create(
                 user=request.user,
                 problem=problem,
-                response=serializer.validated_data["answer"],
+                response=data.get("answer"),
                 attempt=attempt,
+                confidence=data.get("confidence", ""),
+                dont_know=data["dont_know"],
+                duration=None if duration is None else timedelta(milliseconds=duration),
             )
         except AnswerFormatError as error:
             return error_response(str(error))
@@ -90,7 +99,10 @@ class AnswerCreateView(APIView):
                 "score": outcome.score,
                 "max_score": outcome.max_score,
                 "correct_answer": correct_answer_display(problem),
+                "choices": answer_choices_revealed(problem, outcome.response),
                 "explanation": problem.localized("explanation"),
+                # the learning loop's schedule for this problem after this answer
+                "next_due_at": card_next_due(user=request.user, problem=problem),
             },
             status=status.HTTP_201_CREATED,
         )

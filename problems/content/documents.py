@@ -35,15 +35,11 @@ def problem_to_document(problem: Problem) -> dict:
     }
     if problem.diagram:
         document["diagram"] = problem.diagram
+    if problem.hints:
+        document["hints"] = [{"ja": h["ja"], "en": h["en"]} for h in problem.hints]
     if problem.kind in CHOICE_KINDS:
         document["choices"] = [
-            {
-                "key": choice.key,
-                "ja": choice.text_ja,
-                "en": choice.text_en,
-                "correct": choice.is_correct,
-            }
-            for choice in problem.choices.order_by("order", "id")
+            _choice_document(choice) for choice in problem.choices.order_by("order", "id")
         ]
     elif problem.kind == ProblemKind.NUMERIC:
         document["numeric"] = {
@@ -58,6 +54,19 @@ def problem_to_document(problem: Problem) -> dict:
         ]
     elif problem.kind == ProblemKind.CODE:
         document["code"] = _code_document(problem)
+    return document
+
+
+def _choice_document(choice) -> dict:
+    document = {
+        "key": choice.key,
+        "ja": choice.text_ja,
+        "en": choice.text_en,
+        "correct": choice.is_correct,
+    }
+    # Only when written: a choice without feedback keeps the document (and version hash) it had.
+    if choice.feedback_ja or choice.feedback_en:
+        document["feedback"] = _pair(choice, "feedback")
     return document
 
 

@@ -160,10 +160,17 @@ def _upsert_problem(section: Section, document: dict, report: LoadReport) -> Pro
         "section": section,
         "kind": document["kind"],
         "order": document.get("order", 0),
-        "points": document.get("points", 1),
+        # A code problem is worth what its tests add up to: the page's header and the graded
+        # maximum are one number (a `points:` in the file that disagrees is overridden).
+        "points": (
+            sum(test.get("points", 1) for test in document["code"]["tests"])
+            if document["kind"] == "code"
+            else document.get("points", 1)
+        ),
         "tags": list(document.get("tags", [])),
         "source": document.get("source") or "",
         "diagram": document.get("diagram") or "",
+        "hints": [{"ja": h["ja"], "en": h["en"]} for h in document.get("hints", [])],
         "numeric_answer": numeric.get("answer"),
         "numeric_tolerance": numeric.get("tolerance", 0.0),
         "numeric_unit": numeric.get("unit") or "",
@@ -181,6 +188,7 @@ def _upsert_problem(section: Section, document: dict, report: LoadReport) -> Pro
             text_ja=choice["ja"],
             text_en=choice["en"],
             is_correct=bool(choice.get("correct", False)),
+            **_bilingual(choice, "feedback"),
         )
         for index, choice in enumerate(document.get("choices", []))
     )

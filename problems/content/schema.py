@@ -69,6 +69,8 @@ PROBLEM = {
         "statement": BILINGUAL,
         "explanation": BILINGUAL,
         "diagram": {"type": ["string", "null"]},
+        # a ladder of hints, one at a time on request: from a nudge to nearly the answer
+        "hints": {"type": "array", "minItems": 1, "maxItems": 10, "items": BILINGUAL},
         "choices": {
             "type": "array",
             "minItems": 2,
@@ -80,6 +82,7 @@ PROBLEM = {
                     "ja": {"type": "string", "minLength": 1},
                     "en": {"type": "string", "minLength": 1},
                     "correct": {"type": "boolean"},
+                    "feedback": BILINGUAL,
                 },
                 "additionalProperties": False,
             },

@@ -182,6 +182,25 @@ def test_full_marks_are_ac_and_the_score_is_the_sum_of_points(runner):
     assert (result.verdict, result.score, result.max_score) == (Verdict.AC, 5, 5)
 
 
+def test_a_numpy_problem_solved_with_torch_runs_where_torch_is_already_imported(runner):
+    # given: a NumPy problem, one correct answer importing torch and one that does not
+    frameworks = []
+
+    def recording(job):
+        frameworks.append(job.framework)
+        return runner(job)
+
+    with_torch = (
+        "from torch import from_numpy\ndef double(x):\n    return (from_numpy(x) * 2).numpy()\n"
+    )
+    # when
+    result = grade_submission(small_spec(), with_torch, runner=recording)
+    plain = grade_submission(small_spec(), "def double(x):\n    return 2 * x\n", runner=recording)
+    # then: the import of torch does not count against the wall-clock limit
+    assert result.verdict == plain.verdict == Verdict.AC
+    assert frameworks == ["torch", "torch", "numpy", "numpy"]  # the visible and hidden jobs
+
+
 def test_partial_marks_are_wa(runner):
     code = "def double(x):\n    return 2 * x if x.shape[0] == 3 else x\n"
     result = grade_submission(small_spec(), code, runner=runner)

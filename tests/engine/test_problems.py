@@ -63,21 +63,30 @@ def test_problem_spec_is_valid_and_complete(path):
 
 
 BLANKS = {
-    "recursive-tree-net": "（く）",
-    "gradient-clipping": "（き）",
-    "lstm-cell": "（け）",
-    "gru-cell": "（こ）",
-    "bidirectional-rnn": "（か）",
-    "seq2seq-encode": "（き）",
+    "recursive-tree-net": ("（く）", "recursive-tree-net-blank"),
+    "gradient-clipping": ("（き）", "gradient-clipping-blank"),
+    "lstm-cell": ("（け）", "lstm-cell-blank"),
+    "gru-cell": ("（こ）", "gru-cell-blank"),
+    "bidirectional-rnn": ("（か）", "bidirectional-rnn-blank"),
+    "seq2seq-encode": ("（き）", "seq2seq-encode-blank"),
 }
 
 
-@pytest.mark.parametrize(("slug", "blank"), BLANKS.items())
-def test_code_versions_of_the_seed_blanks_say_so(slug, blank):
-    path = next(p for p in FILES if p.stem == slug)
-    document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert blank in document["source"] and "コード版" in document["statement"]["ja"]
-    assert "code version of blank" in document["statement"]["en"]
+@pytest.mark.parametrize(("slug", "blank", "choice_slug"), [(s, *v) for s, v in BLANKS.items()])
+def test_code_versions_of_the_seed_blanks_name_their_choice_question(slug, blank, choice_slug):
+    # Learners do not have the seed: the statement names the choice question by its title,
+    # never the seed's blank; `source:` (for authors) keeps the blank.
+    code_path = next(p for p in FILES if p.stem == slug)
+    document = yaml.safe_load(code_path.read_text(encoding="utf-8"))
+    choice_path = next(code_path.parents[1].glob(f"*/{choice_slug}.yaml"))
+    choice = yaml.safe_load(choice_path.read_text(encoding="utf-8"))
+    assert blank in document["source"]
+    assert f"選択問題「{choice['title']['ja']}」のコード版です" in document["statement"]["ja"]
+    assert (
+        f'The code version of the choice question "{choice["title"]["en"]}"'
+        in document["statement"]["en"]
+    )
+    assert blank not in document["statement"]["ja"] + document["title"]["ja"]
 
 
 @pytest.mark.parametrize("path", GRADED)

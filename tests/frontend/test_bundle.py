@@ -545,3 +545,76 @@ def test_the_chart_says_there_is_nothing_yet_instead_of_drawing_nonsense(open_pa
 
     assert page.locator("[data-progress-chart] svg").count() == 0
     assert page.inner_text("[data-progress-chart]") == "まだ記録がありません。"
+
+
+def test_no_score_is_shown_before_there_is_one(open_page):
+    running = submission("running", score=0, max_score=0)
+    api = FakeGradingApi(events=[running], details=[running])
+
+    page = open_page(query="?follow=42", before_load=api.install)
+    page.wait_for_selector("#submission-panel .badge[data-status='running']")
+
+    panel = page.inner_text("#submission-panel")
+    assert "採点中" in panel and "得点" not in panel
+
+
+def test_a_failing_visible_test_shows_its_hint(open_page):
+    failed = {
+        "name": "values",
+        "passed": False,
+        "points": 0,
+        "max_points": 6,
+        "message": "h: max abs error 0.5",
+        "hidden": False,
+        "hint": "忘却ゲートが掛かる項を確かめましょう。",
+    }
+    api = FakeGradingApi(events=[submission("done", "WA", score=0, tests=[failed])])
+
+    page = open_page(query="?follow=42", before_load=api.install)
+    page.wait_for_selector("#submission-panel .badge[data-verdict='WA']")
+
+    hint = page.inner_text("#submission-panel [data-test-hint]")
+    assert hint.startswith("ヒント:") and "忘却ゲート" in hint
+
+
+def test_an_accepted_submission_marks_the_problem_solved_without_a_reload(open_page):
+    page = open_page()
+    assert page.inner_text("[data-state-badge]") == "挑戦中"
+    FakeGradingApi(events=[submission("running"), ACCEPTED]).install(page)
+
+    page.click(".code-editor .cm-content")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector("#submission-panel .badge[data-verdict='AC']")
+
+    assert page.inner_text("[data-state-badge]") == "✓ 正解済み"
+    assert page.get_attribute("[data-state-badge] .badge", "data-state") == "solved"
+
+
+def test_a_visible_tests_run_does_not_mark_it_solved(open_page):
+    page = open_page()
+    run = {**ACCEPTED, "visible_only": True}
+    FakeGradingApi(events=[submission("running"), run]).install(page)
+
+    page.click(".code-editor .cm-content")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector("#submission-panel .badge[data-verdict='AC']")
+
+    assert page.inner_text("[data-state-badge]") == "挑戦中"
+
+
+def test_the_explanation_arrives_with_an_accepted_verdict(open_page):
+    page = open_page()
+    assert page.locator("[data-explanation]").count() == 0
+    fragment = '<details class="card" data-explanation open><summary>解説</summary><div class="prose" data-math><p>$f_t$ が前のセルの状態に掛かります。</p></div></details>'
+    page.route(
+        "**/problems/lstm-cell/explanation/",
+        lambda route: route.fulfill(status=200, content_type="text/html", body=fragment),
+    )
+    FakeGradingApi(events=[submission("running"), ACCEPTED]).install(page)
+
+    page.click(".code-editor .cm-content")
+    page.keyboard.press("Control+Enter")
+    page.wait_for_selector("[data-explanation]")
+
+    assert "前のセルの状態" in page.inner_text("[data-explanation]")
+    page.wait_for_selector("[data-explanation] .katex")  # its math typeset like the page's

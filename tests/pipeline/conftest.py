@@ -108,7 +108,10 @@ def celery_grading(settings, broker, transactional_db):
     settings.SUBMISSIONS_IN_FLIGHT_PER_USER = 1000
     from quizsite.celery import app
 
-    app.conf.broker_url = BROKER
+    # The Django namespace prefixes Celery's keys (`app.conf.broker_url = ...` would not stick).
+    app.conf["CELERY_BROKER_URL"] = BROKER
+    app._pool = None
+    app.amqp._producer_pool = None
     return broker
 
 

@@ -170,6 +170,8 @@ def test_export_import_export_is_byte_identical(tmp_path: Path):
     assert not report.created and not report.new_versions
     assert export_files(course=course) == first
     assert set(first) >= {"course.yaml", "02-lstm/lstm-cell.yaml", "02-lstm/_section.yaml"}
+    # the wrong choices' feedback travels with the pack
+    assert first["02-lstm/sigmoid-derivative-max.yaml"].count("feedback:") == 3
 
 
 def test_an_imported_pack_creates_problems_in_an_empty_database(tmp_path: Path):
@@ -324,3 +326,20 @@ def test_the_admin_preview_shows_the_problem_as_learners_see_it(author, lstm_cel
         admin_client(author).post(f"/admin/problems/problem/{lstm_cell.pk}/preview/").status_code
         == 405
     )
+
+
+def test_a_code_problem_is_worth_what_its_tests_add_up_to(tmp_path: Path):
+    import shutil
+
+    from problems.content.loader import load_selected
+    from tests.factories import CONTENT
+
+    # given a content file whose `points:` (99) disagrees with its tests
+    shutil.copytree(CONTENT / "02-lstm", tmp_path / "02-lstm")
+    source = tmp_path / "02-lstm" / "lstm-cell.yaml"
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace("\npoints: ", "\npoints: 99 #", 1), encoding="utf-8")
+    (problem,) = load_selected(tmp_path, ["lstm-cell"], course_slug="points-test")
+    # then the problem's points (the page's header, a quiz's maximum) are the graded maximum
+    graded = problem.versions.get().engine_spec
+    assert problem.points == sum(test.get("points", 1) for test in graded["tests"]) != 99

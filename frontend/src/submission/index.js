@@ -1,8 +1,9 @@
 // Live grading on the code problem page. A [data-submission-form] posts its code to the JSON
 // API instead of reloading the page, and the [data-submission-status] panel follows the
 // submission through queued -> running -> verdict.
-import { findAll } from "../dom.js";
+import { findAll, h } from "../dom.js";
 import { t } from "../i18n.js";
+import { initMath } from "../math.js";
 import { createSubmission, finalStatuses, watchSubmission } from "./api.js";
 import { note, renderNotice, renderSubmission } from "./render.js";
 
@@ -121,7 +122,31 @@ async function onSubmit(event) {
   else explainFailure(panel, form, result);
 }
 
+/** An accepted full submission marks the page's problem solved at once (no reload), and
+ * brings the explanation, which the page could not hold before (it gives the answer away). */
+async function markSolved(event) {
+  const submission = event.detail;
+  if (submission?.verdict !== "AC" || submission.visible_only) return;
+  for (const slot of findAll(document, "[data-state-badge]")) {
+    slot.replaceChildren(
+      h("span", { class: "badge", "data-verdict": "AC", "data-state": "solved" }, `✓ ${t("state.solved")}`),
+    );
+  }
+  for (const slot of findAll(document, "[data-explanation-slot]")) {
+    const response = await fetch(slot.dataset.url, { credentials: "same-origin" });
+    if (!response.ok) continue;
+    // Server-rendered and sanitised like every explanation; the page's CSP allows no script in it.
+    slot.innerHTML = await response.text();
+    slot.removeAttribute("data-explanation-slot");
+    initMath(slot);
+  }
+}
+
 export function initSubmissions(root = document) {
+  if (!document.documentElement.hasAttribute("data-solved-listener")) {
+    document.documentElement.setAttribute("data-solved-listener", "");
+    document.addEventListener("submission:done", markSolved);
+  }
   for (const form of findAll(root, "[data-submission-form]")) {
     if (form.hasAttribute("data-submission-bound")) continue;
     form.setAttribute("data-submission-bound", "");

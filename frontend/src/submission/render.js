@@ -18,7 +18,8 @@ export function badge(submission) {
 }
 
 function score(submission) {
-  if (submission.score === null || submission.score === undefined) return null;
+  // No score before there is one: a queued or running submission shows its state alone.
+  if (submission.status !== "done" || submission.score === null || submission.score === undefined) return null;
   return h(
     "span",
     { class: "submission__score" },
@@ -49,7 +50,15 @@ function testRow(test, index) {
     h("td", {}, h("code", {}, test.name ?? "")),
     h("td", {}, result),
     h("td", { class: "num" }, test.max_points == null ? "" : `${test.points ?? 0} / ${test.max_points}`),
-    h("td", { class: "test-message" }, test.message ? h("pre", {}, test.message) : ""),
+    h(
+      "td",
+      { class: "test-message" },
+      test.message ? h("pre", {}, test.message) : "",
+      // The author's hint for this test, in the page's language (the API localises it).
+      test.hint && !test.passed
+        ? h("p", { class: "test-hint", "data-test-hint": "" }, h("strong", {}, t("tests.hint")), " ", test.hint)
+        : null,
+    ),
   );
 }
 
