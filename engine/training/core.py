@@ -37,6 +37,9 @@ class Plan:
 
     calls: list[Call]
     judge: Judge
+    # The number the verdict turns on (a loss ratio, an MSE), for reports such as the sweep's
+    # tables in docs/engine.md; the judge does not depend on it.
+    metric: Callable[[list[CallResult]], float] | None = None
 
 
 @dataclass(frozen=True)

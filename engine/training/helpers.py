@@ -101,6 +101,148 @@ def _grader_fit(model, x, y, steps, lr, batch):
         optimizer.step()
 
 
+def _grader_fit_ladder(model, x, y, steps, lrs, batch, factor, trainer, max_norm):
+    """From copies of ``model``: ``steps`` Adam steps at each learning rate of ``lrs`` in turn.
+
+    Each rung's logits on ``x`` come back, to be judged by the grader; the rungs stop at the
+    first whose loss falls below ``factor`` x the start (only to save time: a rung is judged
+    outside from its logits, whatever this loop thinks of it).
+    """
+    import copy
+
+    import torch
+
+    before = _grader_logits(model, x)
+    start = float(torch.nn.functional.cross_entropy(before, y))
+    rungs = []
+    for lr in lrs:
+        fit = copy.deepcopy(model)
+        optimizer = _grader_optimizer(fit, "adam", lr)
+        torch.nn.Module.train(fit, True)
+        for step in range(steps):
+            i = (step * batch) % len(x)
+            xb, yb = x[i : i + batch], y[i : i + batch]
+            if trainer == "learner":
+                train_step(fit, optimizer, xb, yb, max_norm)
+                continue
+            optimizer.zero_grad()
+            loss = torch.nn.functional.cross_entropy(fit(xb), yb)
+            loss.backward()
+            optimizer.step()
+        after = _grader_logits(fit, x)
+        rungs.append({"lr": float(lr), "after": after})
+        end = float(torch.nn.functional.cross_entropy(after, y))
+        if end == end and end <= factor * start:
+            break
+    return {"before": before, "rungs": rungs}
+
+
+def _grader_probe(model, x, kind):
+    """One forward pass watched by hooks: each call of a ``kind`` module (input and output
+    shapes; the first call's output and final state) and the last nn.Linear called (its input
+    and output), with the model's logits. Plain tensors only: the grader compares them."""
+    import torch
+
+    def first(value):
+        return value[0] if type(value) in (tuple, list) else value
+
+    def plain(value):
+        # Tensors as they are; anything else (a PackedSequence, say) as None, so that the
+        # grader reports a wrong shape instead of this hook failing the forward pass.
+        return torch.Tensor.detach(value).clone() if isinstance(value, torch.Tensor) else None
+
+    layer_calls, linear_calls = [], []
+
+    def on_layer(module, inputs, output):
+        state = output[1] if type(output) in (tuple, list) and len(output) > 1 else None
+        if type(state) in (tuple, list):
+            state = state[0]  # an LSTM's (h_n, c_n): the hidden state
+        shape = getattr(first(inputs), "shape", None)
+        layer_calls.append({
+            "input": list(shape) if isinstance(shape, torch.Size) else None,
+            "output": plain(first(output)),
+            "state": plain(state),
+        })
+
+    def on_linear(module, inputs, output):
+        linear_calls.append({"input": plain(first(inputs)), "output": plain(output)})
+
+    handles = []
+    for _, module in torch.nn.Module.named_modules(model):
+        if type(module).__name__ == kind:
+            handles.append(torch.nn.Module.register_forward_hook(module, on_layer))
+        if isinstance(module, torch.nn.Linear):
+            handles.append(torch.nn.Module.register_forward_hook(module, on_linear))
+    try:
+        logits = _grader_logits(model, x)
+    finally:
+        for handle in handles:
+            handle.remove()
+    found = {
+        "layer_calls": len(layer_calls),
+        "linear_calls": len(linear_calls),
+        "logits": logits,
+    }
+    if layer_calls:
+        call = layer_calls[0]
+        found["layer_input"] = call["input"]
+        found["layer_output"] = call["output"]
+        found["layer_state"] = call["state"]
+    if linear_calls:
+        found["linear_input"] = linear_calls[-1]["input"]
+        found["linear_output"] = linear_calls[-1]["output"]
+    return found
+
+
+def _grader_perturbed(model, kind, seed):
+    """A copy of ``model`` whose ``kind`` modules' parameters have noise added (half their
+    typical size), to see whether those parameters reach the logits."""
+    import copy
+
+    import torch
+
+    clone = copy.deepcopy(model)
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for _, module in torch.nn.Module.named_modules(clone):
+            if type(module).__name__ != kind:
+                continue
+            for p in torch.nn.Module.parameters(module):
+                size = float(p.abs().mean()) + 1e-2
+                noise = torch.randn(p.shape, generator=generator, dtype=p.dtype)
+                p.add_(0.5 * size * noise)
+    return clone
+
+
+def _grader_train(model, ex, dx, dy, steps):
+    """The learner's ``train``, counting optimiser steps (per optimiser, every torch.optim
+    optimiser) and in-place updates of the parameters (their version counters)."""
+    import torch
+    from torch.optim.optimizer import register_optimizer_step_post_hook
+
+    counts = {}
+
+    def count(optimizer, args, kwargs):
+        counts[id(optimizer)] = counts.get(id(optimizer), 0) + 1
+
+    params = list(torch.nn.Module.parameters(model))
+    versions = [p._version for p in params]
+    handle = register_optimizer_step_post_hook(count)
+    try:
+        train(model, ex, dx, dy, steps)
+    finally:
+        handle.remove()
+    deltas = [p._version - v for p, v in zip(params, versions)]
+    return {
+        "optimizer_steps": max(counts.values(), default=0),
+        "parameter_updates": min((d for d in deltas if d > 0), default=0),
+    }
+
+
+def _grader_value(value):
+    return value
+
+
 def _grader_rollout(model, ex, n_steps, start):
     """Inference driven from here: encode, then feed each decoder output back as the next input."""
     import torch

@@ -8,6 +8,8 @@ once per job on the seed's 26 windows; held-out targets (cos) never enter the sa
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from engine.sandbox.api import Ref
@@ -27,7 +29,7 @@ def _setup(args: dict, seed: int) -> list:
         call("_grader_seed", seed),
         call("build_model", store_as="model"),
         call(
-            "train",
+            "_grader_train",
             MODEL,
             data["ex"],
             data["dx"],
@@ -124,7 +126,11 @@ def heldout_mse(params: dict, seed: int) -> Plan:
             "encoder's state, and feed each prediction back as the next decoder input",
         )
 
-    return Plan([call("predict", MODEL, data["ex"])], judge)
+    def metric(results):
+        y, failure = array_of_shape(results[0].value, (n, STEPS, 1), "predict")
+        return math.inf if failure else float(((y - target) ** 2).mean())
+
+    return Plan([call("predict", MODEL, data["ex"])], judge, metric)
 
 
 def autoregressive(params: dict, seed: int) -> Plan:
@@ -159,6 +165,35 @@ def autoregressive(params: dict, seed: int) -> Plan:
     return Plan(calls, judge)
 
 
+def step_budget(params: dict, seed: int) -> Plan:
+    """``train`` took at most ``steps`` optimiser steps (counted around it by a global
+    torch.optim step hook, per optimiser; parameter updates made without an optimiser are
+    counted from the parameters' version counters)."""
+    budget = int(params["steps"])
+
+    def judge(results):
+        counted = results[0].value
+        if not isinstance(counted, dict):
+            return Failure(
+                "the grader could not count the training steps",
+                "the grader could not count the optimiser steps of train",
+            )
+        taken = int(counted["optimizer_steps"]) or int(counted["parameter_updates"])
+        if taken <= budget:
+            return None
+        return Failure(
+            f"train takes more than steps = {budget} optimiser steps",
+            f"train(model, ex, dx, dy, steps) took {taken} optimiser steps with steps = "
+            f"{budget}: take at most `steps` steps (the held-out error is judged for that "
+            "budget)\n"
+            f"train(model, ex, dx, dy, steps) は steps = {budget} に対して {taken} 回"
+            "オプティマイザを更新しました。更新は steps 回までにしてください（未知の窓の誤差は"
+            "この回数の学習で判定します）。",
+        )
+
+    return Plan([call("_grader_value", Ref("_trained"))], judge)
+
+
 SEQ2SEQ = Suite(
     name="seq2seq_sin_cos",
     entry_points=("build_model", "encode", "decode", "train", "predict"),
@@ -169,5 +204,6 @@ SEQ2SEQ = Suite(
         "decoder_uses_state": decoder_uses_state,
         "heldout_mse": heldout_mse,
         "autoregressive": autoregressive,
+        "step_budget": step_budget,
     },
 )
