@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install system-packages frontend run serve test test-fast worker beat bench lint format clean
+.PHONY: install system-packages frontend run serve test test-fast worker beat bench sweep lint format clean
 
 install: system-packages $(STAMP) frontend
 
@@ -56,6 +56,10 @@ test: install
 
 test-fast: install
 	$(BIN)/pytest -m "not browser and not slow" -x -q
+
+# The training exercises' fairness sweeps (20+ combinations each; tables in docs/engine.md).
+sweep: install
+	$(BIN)/pytest -m sweep tests/engine/test_training_sweep.py
 
 bench: install
 	$(BIN)/python -m bench

@@ -27,6 +27,7 @@ def test_each_exercise_sweeps_at_least_twenty_combinations_of_every_program(slug
 
 
 @pytest.mark.slow
+@pytest.mark.sweep  # out of `make test` (most of an hour under load): `make sweep` runs it
 @pytest.mark.parametrize("slug", EXERCISES)
 def test_correct_programs_pass_and_mutants_fail_in_every_combination(slug, runner):
     # when
