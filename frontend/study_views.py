@@ -61,7 +61,10 @@ def problem_study_context(request, problem: Problem) -> dict:
         "next_hint": (shown[-1] if shown else 0) + 1,
         "bookmarked": problem.pk in study.bookmarked_problem_ids(user=request.user),
         "next_due_at": study.card_next_due(user=request.user, problem=problem),
-        "is_leech": study.card_is_leech(user=request.user, problem=problem),
+        # a leech in review shows its explanation first, never while a quiz holds the problem
+        "is_leech": request.GET.get("review") == "1"
+        and problem.pk not in study.problems_in_open_attempts(request.user)
+        and study.card_is_leech(user=request.user, problem=problem),
         "in_review": request.GET.get("review") == "1",
     }
 

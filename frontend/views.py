@@ -305,7 +305,11 @@ def _answer_in_attempt(request, attempt: Attempt, problem: Problem, number: int)
     timed_out = request.POST.get("timed_out") == "1"
     if action == "flag" and not timed_out:
         # 見直しマーク: toggled on this question; the answer being typed is not sent with it
-        attempt_flag_toggle(attempt=attempt, problem=problem)
+        try:
+            attempt_flag_toggle(attempt=attempt, problem=problem)
+        except AnswerFormatError as refused:  # finished a moment ago, in another tab
+            messages.error(request, str(refused))
+            return redirect("attempt_review", pk=attempt.pk)
         return redirect("attempt_question", pk=attempt.pk, number=number)
     if action == "previous":
         return redirect("attempt_question", pk=attempt.pk, number=max(1, number - 1))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -313,6 +316,10 @@ class QuizItem(models.Model):
         return f"{self.quiz.slug} #{self.order}: {self.problem.slug}"
 
 
+# The countdown submits the quiz when it reaches zero; that request needs a moment to arrive.
+DEADLINE_GRACE = timedelta(seconds=3)
+
+
 class Attempt(models.Model):
     """One learner taking one quiz; the problem order is fixed when it starts."""
 
@@ -344,6 +351,12 @@ class Attempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} on {self.quiz.slug}"
+
+    def is_open(self, *, now=None) -> bool:
+        """Unfinished and, if timed, not past its deadline (and the grace)."""
+        now = now or timezone.now()
+        expired = self.deadline is not None and now > self.deadline + DEADLINE_GRACE
+        return self.finished_at is None and not expired
 
 
 class Answer(models.Model):

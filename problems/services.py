@@ -26,19 +26,13 @@ class SubmissionRejected(ValidationError):
         self.status_code = status_code
 
 
-# The countdown submits the quiz when it reaches zero; that request needs a moment to arrive.
-DEADLINE_GRACE = timedelta(seconds=3)
-
-
 class AnswerRejected(AnswerFormatError):
     """An answer that is well formed but may not be given now; the message says why."""
 
 
 def attempt_is_open(attempt: Attempt, *, now=None) -> bool:
     """Unfinished and, if timed, not past its deadline (and the grace)."""
-    now = now or timezone.now()
-    expired = attempt.deadline is not None and now > attempt.deadline + DEADLINE_GRACE
-    return attempt.finished_at is None and not expired
+    return attempt.is_open(now=now)
 
 
 def _check_attempt(*, user, problem: Problem, attempt: Attempt | None) -> None:

@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.db.models import Avg, Count, OuterRef, Q, Subquery, Sum
 
+from problems.access import can_read_learner_work
+
 from .models import Card, ProblemReadiness, ReviewLog
 
 
@@ -17,8 +19,19 @@ class ReadOnly(admin.ModelAdmin):
         return False
 
 
+class LearnerData(ReadOnly):
+    """A learner's cards and reviews are learner data: reading them takes the same explicit
+    permission as their code (problems.view_learner_work), not only the model's view one."""
+
+    def has_view_permission(self, request, obj=None):
+        return can_read_learner_work(request.user) and super().has_view_permission(request, obj)
+
+    def has_module_permission(self, request):
+        return can_read_learner_work(request.user) and super().has_module_permission(request)
+
+
 @admin.register(Card)
-class CardAdmin(ReadOnly):
+class CardAdmin(LearnerData):
     list_display = ["user", "problem", "state", "due_at", "reps", "lapses", "is_leech"]
     list_filter = ["state", "is_leech"]
     search_fields = ["user__username", "problem__slug"]
@@ -26,7 +39,7 @@ class CardAdmin(ReadOnly):
 
 
 @admin.register(ReviewLog)
-class ReviewLogAdmin(ReadOnly):
+class ReviewLogAdmin(LearnerData):
     list_display = ["reviewed_at", "user", "problem", "source", "correct", "rating", "hints_used"]
     list_filter = ["source", "rating", "correct", "first_review"]
     search_fields = ["user__username", "problem__slug"]

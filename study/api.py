@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from django.utils.dateparse import parse_datetime
@@ -20,6 +21,10 @@ from . import clock
 from .selectors import learner_zone, progress, review_due
 from .services import Refused, hint_open
 
+ISO_EXTENDED = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?", re.IGNORECASE
+)
+
 
 def parse_until(user, value: str | None) -> datetime:
     """`until` as an aware datetime; a naive one is the learner's local time. A '+' of an offset
@@ -30,6 +35,9 @@ def parse_until(user, value: str | None) -> datetime:
     if "T" in text and " " in text:
         head, _sep, offset = text.rpartition(" ")
         text = f"{head}+{offset}"
+    # The extended form only: Python's parser also takes "11111111" as a date in the year 1111.
+    if not ISO_EXTENDED.fullmatch(text):
+        raise _until_refused()
     try:
         parsed = parse_datetime(text)
     except ValueError:

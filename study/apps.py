@@ -14,15 +14,22 @@ class StudyConfig(AppConfig):
         post_migrate.connect(grant_authors_the_readiness_report, sender=self)
 
 
+# Which role reads what of the learning loop: authors the per-problem report (aggregates, no
+# learner's data), reviewers also the learners' cards and reviews (learner data: the admin
+# requires problems.view_learner_work for them as well).
+GRANTS = {
+    "author": ["view_problemreadiness"],
+    "reviewer": ["view_problemreadiness", "view_card", "view_reviewlog"],
+}
+
+
 def grant_authors_the_readiness_report(sender, **kwargs) -> None:
-    """Authors read the per-problem readiness report (aggregates, no learner's data)."""
     from django.contrib.auth.models import Group, Permission
 
-    from problems.roles import AUTHOR_GROUP
-
-    group = Group.objects.filter(name=AUTHOR_GROUP).first()
-    permission = Permission.objects.filter(
-        content_type__app_label="study", codename="view_problemreadiness"
-    ).first()
-    if group is not None and permission is not None:
-        group.permissions.add(permission)
+    for name, codenames in GRANTS.items():
+        group = Group.objects.filter(name=name).first()
+        permissions = Permission.objects.filter(
+            content_type__app_label="study", codename__in=codenames
+        )
+        if group is not None:
+            group.permissions.add(*permissions)

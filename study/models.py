@@ -80,6 +80,10 @@ class ReviewLog(models.Model):
     dont_know = models.BooleanField(default=False)
     hints_used = models.PositiveSmallIntegerField(default=0)
     first_review = models.BooleanField(default=False)
+    practice = models.BooleanField(
+        default=False,
+        help_text="A right answer before the card was due: logged, the schedule unchanged.",
+    )
     state_before = models.PositiveSmallIntegerField(choices=CardState.choices)
     due_before = models.DateTimeField()
     due_after = models.DateTimeField()

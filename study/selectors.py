@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Count, F, Q
 
-from problems.models import Problem
+from problems.models import Attempt, Problem
 
 from . import clock, scheduling
 from .models import Bookmark, Card, CardState, ReviewLog, StudyPreferences
@@ -61,12 +61,22 @@ def _reason(card: Card) -> str:
     return "scheduled"
 
 
+def problems_in_open_attempts(user: AbstractBaseUser) -> set[int]:
+    """Problems of the learner's quizzes in progress: their pages refuse answers (and must not
+    show explanations), so the review does not serve them until the quiz ends."""
+    open_attempts = Attempt.objects.filter(user=user, finished_at__isnull=True)
+    return {pk for a in open_attempts if a.is_open() for pk in a.problem_order}
+
+
 def new_cards_left_today(user: AbstractBaseUser) -> int:
     """How many never-reviewed cards the review may still serve today (the daily limit)."""
     # cards added with 学習する and first reviewed today (a graded event makes and reviews a
     # card at once: those are not "new" and do not count)
     introduced_today = Card.objects.filter(
-        user=user, introduced_at__gte=learner_day_start(user), introduced_at__gt=F("added_at")
+        user=user,
+        problem__is_published=True,
+        introduced_at__gte=learner_day_start(user),
+        introduced_at__gt=F("added_at"),
     ).count()
     return max(0, _preferences(user).new_cards_per_day - introduced_today)
 
@@ -80,6 +90,7 @@ def review_due(*, user: AbstractBaseUser, until: datetime | None = None) -> list
     until = until or clock.now()
     cards = (
         Card.objects.filter(user=user, due_at__lte=until, problem__is_published=True)
+        .exclude(problem_id__in=problems_in_open_attempts(user))
         .select_related("problem")
         .order_by("due_at", "id")
     )
@@ -109,18 +120,24 @@ def review_queue(*, user: AbstractBaseUser) -> list[DueCard]:
 
 
 def review_count(*, user: AbstractBaseUser) -> int:
-    """len(review_queue(user)) in one query (and the preferences): every page's header shows it."""
+    """len(review_queue(user)) in one aggregate (plus the preferences and the open quizzes):
+    every page's header shows it."""
     now = clock.now()
     day_start = learner_day_start(user)
-    reviewed = Q(introduced_at__isnull=False)
+    in_quiz = Q(problem_id__in=problems_in_open_attempts(user))
+    servable = Q(introduced_at__isnull=False) & ~in_quiz
     counts = Card.objects.filter(user=user, problem__is_published=True).aggregate(
-        due=Count("pk", filter=reviewed & Q(due_at__lte=now)),
+        due=Count("pk", filter=servable & Q(due_at__lte=now)),
         later_today=Count(
             "pk",
-            filter=reviewed
+            filter=servable
             & Q(state=CardState.REVIEW, due_at__gt=now, due_at__lt=day_start + timedelta(days=1)),
         ),
-        new=Count("pk", filter=Q(introduced_at__isnull=True, due_at__lte=now)),
+        new=Count(
+            "pk",
+            filter=Q(introduced_at__isnull=True, due_at__lte=now) & ~in_quiz,
+        ),
+        # today's new ones count whether or not an open quiz holds them (new_cards_left_today)
         new_today=Count(
             "pk", filter=Q(introduced_at__gte=day_start, introduced_at__gt=F("added_at"))
         ),
@@ -185,7 +202,12 @@ def progress_with_problems(*, user: AbstractBaseUser) -> tuple[dict, dict[str, P
         .select_related("section")
         .order_by("section__order", "order", "slug")
     )
-    cards = {c.problem_id: c for c in Card.objects.filter(user=user, introduced_at__isnull=False)}
+    cards = {
+        c.problem_id: c
+        for c in Card.objects.filter(
+            user=user, introduced_at__isnull=False, problem__is_published=True
+        )
+    }
     first_try = _first_try(user)
     sections: dict[str, Area] = {}
     tags: dict[str, Area] = {}
@@ -246,9 +268,9 @@ def _area_row(area: Area) -> dict:
 
 def forecast(*, user: AbstractBaseUser, days: int = FORECAST_DAYS) -> list[dict]:
     """Reviews due on each of the learner's next `days` days; today includes what is overdue."""
-    due_dates = Card.objects.filter(user=user, introduced_at__isnull=False).values_list(
-        "due_at", flat=True
-    )
+    due_dates = Card.objects.filter(
+        user=user, introduced_at__isnull=False, problem__is_published=True
+    ).values_list("due_at", flat=True)
     return _forecast(user, list(due_dates), days)
 
 
@@ -270,7 +292,9 @@ def _forecast(user: AbstractBaseUser, due_dates: list[datetime], days: int = FOR
 
 def mistakes(*, user: AbstractBaseUser, section: str = "", tag: str = "") -> list[Card]:
     """間違えた問題: every problem whose last review was wrong, most recent first."""
-    cards = Card.objects.filter(user=user, last_correct=False).select_related("problem__section")
+    cards = Card.objects.filter(
+        user=user, last_correct=False, problem__is_published=True
+    ).select_related("problem__section")
     if section:
         cards = cards.filter(problem__section__slug=section)
     cards = list(cards.order_by("-last_review_at"))

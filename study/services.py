@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from problems.models import Attempt, Problem, Submission, SubmissionStatus, Verdict
 
 from . import clock, scheduling
-from .models import Bookmark, Card, HintUse, ReviewLog, ReviewSource, StudyPreferences
+from .models import Bookmark, Card, HintUse, Rating, ReviewLog, ReviewSource, StudyPreferences
 
 
 class Refused(Exception):
@@ -75,13 +75,25 @@ def review_record(
     )
     state_before, due_before = card.state, card.due_at
     first_review = card.introduced_at is None
-    scheduling.review(card, rating, at)
-    card.last_correct = correct
-    if first_review:
-        card.introduced_at = at
-    card.save()
-    hints.update(counted=True)
+    # A right answer before the card is due ("もう一度回答する" right after seeing the answer)
+    # must not walk it through its learning steps in seconds: the first right answer after a
+    # wrong one counts at most as Hard (which keeps it in its step), any further one is practice,
+    # logged but not scheduled. A wrong answer always counts: it brings the card back sooner.
+    practice = False
+    if correct and not first_review and card.due_at > at:
+        if previous is not None and not previous.correct and not previous.practice:
+            rating = min(rating, Rating.HARD)
+        else:
+            practice = True
+    if not practice:
+        scheduling.review(card, rating, at)
+        card.last_correct = correct
+        if first_review:
+            card.introduced_at = at
+        card.save()
+        hints.update(counted=True)
     return ReviewLog.objects.create(
+        practice=practice,
         card=card,
         user=user,
         problem=problem,
@@ -114,8 +126,11 @@ def failed_submissions(*, user: AbstractBaseUser, problem: Problem) -> int:
     )
 
 
-def give_up(*, user: AbstractBaseUser, problem: Problem) -> ReviewLog:
-    """解答を見る: the learner reads the model solution; the problem is due again soon (Again)."""
+def give_up(*, user: AbstractBaseUser, problem: Problem) -> ReviewLog | None:
+    """解答を見る: the learner reads the model solution; the problem is due again soon (Again).
+    Once only: a second click (or a reload of the form) records nothing more."""
+    if has_given_up(user=user, problem=problem):
+        return None
     if failed_submissions(user=user, problem=problem) < GIVE_UP_AFTER_FAILURES:
         raise Refused(
             _("The model solution opens after %(n)d submissions that were not accepted.")

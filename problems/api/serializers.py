@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from ..models import CHOICE_KINDS, Problem, Submission
@@ -105,11 +106,11 @@ class AnswerRequestSerializer(serializers.Serializer):
     def validate(self, data):
         if data.get("dont_know") and "answer" in data:
             raise serializers.ValidationError(
-                {"dont_know": 'Send either an answer or "dont_know": true, not both.'}
+                {"dont_know": _('Send either an answer or "dont_know": true, not both.')}
             )
         if not data.get("dont_know") and "answer" not in data:
             raise serializers.ValidationError(
-                {"answer": 'This field is required (or send "dont_know": true).'}
+                {"answer": _('This field is required (or send "dont_know": true).')}
             )
         return data
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from problems.models import Answer
+from problems import events
+from problems.models import Answer, Submission
 from problems.services import answer_create, attempt_finish, attempt_start
 from tests.conftest import ROLES
 from tests.factories import make_code_problem, make_graded_submission, make_quiz, make_text_problem
@@ -45,6 +46,9 @@ ADMIN_SUBMISSION = {
     "superuser": 200,
 }
 ADMIN_LEARNERS_ONLY = {**ADMIN_SUBMISSION, "author": 403}
+# Nobody has solved the code problem or given it up, and the text problem has no hints.
+NOT_YET_SOLVED = {role: (LOGIN if role == "anonymous" else 404) for role in ROLES}
+API_NO_SUCH_THING = {**NOT_YET_SOLVED, "anonymous": 401}
 
 # Who reads the owner's work in a 200 (the marker, or what stands for the work on a list).
 READERS = {"owner", "reviewer", "superuser"}
@@ -87,6 +91,33 @@ ENDPOINTS = [
         '"id":{submission},',
     ),
     ("mistake notebook", "get", "/mistakes/", OWN_PAGE, OWNER_ONLY, "/problems/{text}/"),
+    (
+        "review API",
+        "api",
+        "/api/review/?until=2099-01-01T00:00:00Z",
+        API_OWN_LIST,
+        OWNER_ONLY,
+        '"slug":"{code}"',
+    ),
+    ("review page", "get", "/review/", OWN_PAGE, NOBODY, MARKER),
+    ("hints API", "api", "/api/problems/{text}/hints/1/", API_NO_SUCH_THING, NOBODY, MARKER),
+    (
+        "explanation fragment",
+        "get",
+        "/problems/{code}/explanation/",
+        NOT_YET_SOLVED,
+        NOBODY,
+        MARKER,
+    ),
+    ("admin cards", "get", "/admin/study/card/", ADMIN_LEARNERS_ONLY, ADMIN_READERS, "{code}"),
+    (
+        "admin reviews",
+        "get",
+        "/admin/study/reviewlog/",
+        ADMIN_LEARNERS_ONLY,
+        ADMIN_READERS,
+        "{code}",
+    ),
     ("progress API", "api", "/api/progress/", API_OWN_LIST, OWNER_ONLY, "{text}"),
     (
         "admin submission",
@@ -133,7 +164,10 @@ def owners_work(roles, private_cache):
     answer, _ = answer_create(user=roles.owner, problem=text, response=MARKER, attempt=finished)
     attempt_finish(attempt=finished)
     open_attempt = attempt_start(user=roles.owner, quiz=make_quiz([text], slug="open"))
+    # the graded submission is a review of the code problem: the owner has a card for it
+    events.announce(events.submission_graded, sender=Submission, submission=submission)
     return {
+        "code": code.slug,
         "submission": submission.pk,
         "attempt": finished.pk,
         "answer": answer.pk,

@@ -121,7 +121,9 @@ def test_confidence_and_dont_know_are_checked_with_sentences(learner, at):
     problem = make_choice_problem()
     url = f"/api/problems/{problem.slug}/answers/"
     bad = learner.post(url, {"answer": "2", "confidence": "sure"}, format="json")
-    both = learner.post(url, {"answer": "2", "dont_know": True}, format="json")
+    both = learner.post(
+        url, {"answer": "2", "dont_know": True}, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
     neither = learner.post(url, {}, format="json")
     until = learner.get("/api/review/?until=tomorrow")
     assert bad.status_code == both.status_code == neither.status_code == until.status_code == 400
