@@ -155,7 +155,10 @@ def test_training_exercises_go_to_their_own_queue(settings):
     (quick,) = load_content_problems("lstm-cell")
     broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
     broker.flushdb()
-    app.conf.broker_url = settings.CELERY_BROKER_URL
+    # the Django namespace prefixes Celery's keys; fresh pools, in case a test used another db
+    app.conf["CELERY_BROKER_URL"] = settings.CELERY_BROKER_URL
+    app._pool = None
+    app.amqp._producer_pool = None
     settings.GRADING_BACKEND = "celery"
     for problem in (training, quick, quick):
         submission = Submission.objects.create(
