@@ -9,7 +9,16 @@ import torch.nn.functional as F
 
 from engine import reference as ref
 
-torch.set_default_dtype(torch.float64)
+
+@pytest.fixture(autouse=True)
+def float64_by_default():
+    """PyTorch modules built here are float64, as the NumPy references are. Set per test and
+    restored: a module-level set_default_dtype changes every test of the run (it once made a
+    content test's nn.Embedding float64 and its one-hot float32 product fail in CI only)."""
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield
+    torch.set_default_dtype(previous)
 
 
 def rng(seed=0):
