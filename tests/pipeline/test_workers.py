@@ -77,11 +77,13 @@ def test_the_sweeper_recovers_every_submission_after_redis_is_flushed(
 ):
     # given queued submissions whose doorbells are lost with a Redis flush
     users = [make_user() for _ in range(5)]
+    # (numbered: identical code still in flight would be the same submission)
     pks = [
-        submission_create(user=u, problem=lstm_cell, code=solution(lstm_cell)).pk
+        submission_create(user=u, problem=lstm_cell, code=f"{solution(lstm_cell)}\n# {k}\n").pk
         for u in users
-        for _ in range(2)
+        for k in range(2)
     ]
+    assert len(set(pks)) == 10
     celery_grading.flushdb()
     worker.start()
     # when the sweeper runs (as beat would)
