@@ -101,7 +101,8 @@ def test_one_learners_slow_submissions_do_not_delay_another_learners(
         time.sleep(0.05)
     # then every submission is graded, B's before A's later ones, and A never had two at once
     assert Submission.objects.filter(status=SubmissionStatus.DONE).count() == 4
-    assert graded.index("b0 = 1") < graded.index("a1 = 1")
+    # (which of A's goes first is up to the threads; at most one of A's runs before B's)
+    assert graded.index("b0 = 1") <= 1, graded
     runs = sorted(
         Submission.objects.filter(user=a).values_list("started_at", "finished_at"),
     )
