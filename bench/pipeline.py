@@ -70,7 +70,8 @@ def _prepare_database(users: int) -> tuple[list[str], str, str]:
     from knox.models import AuthToken
 
     from problems.content.loader import load_selected
-    from problems.validation import problem_publish_if_proven, problem_version_validate
+    from problems.services.authoring import problem_publish_if_proven
+    from problems.validation import problem_version_validate
 
     call_command("migrate", verbosity=0)
     (problem,) = load_selected(settings.CONTENT_DIR, ["lstm-cell"])

@@ -16,13 +16,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from problems import progress
 from problems.models import Problem
-from problems.selectors import (
+from problems.selectors.content import (
+    course_current,
     problem_get_published,
     problem_list_published,
     problem_model_solution,
+    section_get,
 )
+from problems.selectors.progress import SOLVED, problem_states_for_user
 from study import selectors as study
 from study.models import HintUse
 from study.services import (
@@ -115,8 +117,8 @@ def explanation_fragment(request, slug: str):
     """The explanation (and model solution) of a code problem, as HTML, once the learner has
     solved it or given up: the page fetches it when the verdict arrives. 404 before that."""
     problem = problem_get_published(slug=slug, with_content=False)
-    states = progress.problem_states_for_user(user=request.user, problem_ids=[problem.pk])
-    solved = states.get(problem.pk) == progress.SOLVED
+    states = problem_states_for_user(user=request.user, problem_ids=[problem.pk])
+    solved = states.get(problem.pk) == SOLVED
     if not problem.is_code or not (solved or has_given_up(user=request.user, problem=problem)):
         raise Http404("Solve the problem first.")
     context = {"problem": problem, **code_study_context(request, problem, solved=solved)}
@@ -153,7 +155,7 @@ def bookmark(request, slug: str):
 @require_POST
 def study_section(request, slug: str):
     """学習する: the section's problems become new cards, served at the daily limit."""
-    section = progress.section_get(slug=slug)
+    section = section_get(slug=slug)
     added = cards_add(
         user=request.user, problems=list(problem_list_published().filter(section=section))
     )
@@ -222,7 +224,7 @@ def mistakes(request):
     cards = study.mistakes(user=request.user, section=section, tag=tag)
     bookmarked = study.bookmarked_problem_ids(user=request.user)
     marked = list(problem_list_published().filter(pk__in=bookmarked).select_related("section"))
-    course = progress.course_current()
+    course = course_current()
     context = {
         "cards": cards,
         "bookmarked_problems": marked,

@@ -21,21 +21,41 @@ from django.utils.translation import get_language_from_request
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from problems import progress
 from problems.access import access_attempt, access_problem, access_submission
 from problems.answers import AnswerFormatError
 from problems.models import Attempt, Problem, ProblemKind, Submission, SubmissionStatus, Verdict
-from problems.selectors import problem_list_published
-from problems.services import (
-    CONFIDENCE_LEVELS,
-    SubmissionRejected,
-    answer_create,
+from problems.selectors.attempts import (
+    attempt_answers,
+    attempt_history,
+    attempt_list_for_user,
+    attempt_section_scores,
+)
+from problems.selectors.content import (
+    course_current,
+    problem_list_published,
+    problems_for_display,
+    quiz_get,
+    quiz_list_for_course,
+    quiz_list_for_section,
+    section_get,
+)
+from problems.selectors.progress import (
+    ATTEMPTED,
+    SOLVED,
+    problem_states_for_user,
+    score_history,
+    section_progress_list,
+    totals_for_user,
+)
+from problems.selectors.submissions import submission_history, submission_latest
+from problems.services.answers import CONFIDENCE_LEVELS, answer_create
+from problems.services.attempts import (
     attempt_finish,
     attempt_flag_toggle,
     attempt_is_open,
     attempt_start,
-    submission_create,
 )
+from problems.services.submissions import SubmissionRejected, submission_create
 from problems.throttles import SignupThrottle, SubmissionThrottle, throttle_wait
 from study.selectors import card_next_due, first_try_results
 
@@ -45,20 +65,18 @@ from .templatetags.markup import markdown_inline
 
 
 def home(request):
-    course = progress.course_current()
+    course = course_current()
     context = {"course": course, "sections": [], "quizzes": []}
     if course is not None:
-        context["sections"] = progress.section_progress_list(user=request.user, course=course)
-        context["quizzes"] = list(progress.quiz_list_for_course(course=course))
+        context["sections"] = section_progress_list(user=request.user, course=course)
+        context["quizzes"] = list(quiz_list_for_course(course=course))
     return render(request, "frontend/home.html", context)
 
 
 def section_detail(request, slug: str):
-    section = progress.section_get(slug=slug)
+    section = section_get(slug=slug)
     problems = list(problem_list_published().filter(section=section).order_by("order", "slug"))
-    states = progress.problem_states_for_user(
-        user=request.user, problem_ids=[p.pk for p in problems]
-    )
+    states = problem_states_for_user(user=request.user, problem_ids=[p.pk for p in problems])
     first_try = first_try_results(user=request.user, problem_ids=[p.pk for p in problems])
     for problem in problems:
         problem.state = states.get(problem.pk, "")
@@ -66,8 +84,8 @@ def section_detail(request, slug: str):
     context = {
         "section": section,
         "problems": problems,
-        "solved": sum(1 for p in problems if p.state == progress.SOLVED),
-        "quizzes": list(progress.quiz_list_for_section(section=section)),
+        "solved": sum(1 for p in problems if p.state == SOLVED),
+        "quizzes": list(quiz_list_for_section(section=section)),
     }
     return render(request, "frontend/section.html", context)
 
@@ -95,7 +113,7 @@ def render_problem(request, problem: Problem, *, preview: bool = False):
     # A draft an author opens has no place among the published problems of its section.
     listed = problem.is_published and not preview
     previous, following = _neighbours(problem) if listed else (None, None)
-    state = progress.problem_states_for_user(user=request.user, problem_ids=[problem.pk])
+    state = problem_states_for_user(user=request.user, problem_ids=[problem.pk])
     context = {
         "problem": problem,
         "section": problem.section,
@@ -139,7 +157,7 @@ def _answer_from_form(request, problem: Problem) -> dict:
         "given": outcome.response,
         "given_keys": _as_keys(outcome.response),
         "correct_answer": correct_answer_text(problem),
-        "state": progress.SOLVED if outcome.correct else progress.ATTEMPTED,
+        "state": SOLVED if outcome.correct else ATTEMPTED,
         "dont_know": dont_know,
         "next_due_at": card_next_due(user=request.user, problem=problem),
     }
@@ -188,14 +206,14 @@ def _code_problem(request, problem: Problem, context: dict):
     if request.method == "POST":
         return problem_submit(request, problem.slug)
     spec = getattr(problem, "code_spec", None)
-    latest = progress.submission_latest(user=request.user, problem=problem)
+    latest = submission_latest(user=request.user, problem=problem)
     context.update(
         spec=spec,
         starter_code=spec.starter_code if spec else "",
         latest=latest,
         latest_finished=latest.is_finished if latest else False,
         draft_key=f"draft:{problem.slug}:{request.user.pk or 'anonymous'}",
-        **code_study_context(request, problem, solved=context["state"] == progress.SOLVED),
+        **code_study_context(request, problem, solved=context["state"] == SOLVED),
     )
     return render(request, "frontend/code_problem.html", context)
 
@@ -230,10 +248,10 @@ def problem_submit(request, slug: str):
 
 
 def quiz_detail(request, slug: str):
-    quiz = progress.quiz_get(slug=slug)
+    quiz = quiz_get(slug=slug)
     attempts = []
     if request.user.is_authenticated:
-        attempts = progress.attempt_list_for_user(user=request.user, quiz=quiz)
+        attempts = attempt_list_for_user(user=request.user, quiz=quiz)
     open_attempt = next(
         (a for a in attempts if a.finished_at is None and not _expired(a)),
         None,
@@ -245,7 +263,7 @@ def quiz_detail(request, slug: str):
 @login_required
 @require_POST
 def quiz_start(request, slug: str):
-    quiz = progress.quiz_get(slug=slug)
+    quiz = quiz_get(slug=slug)
     if quiz.question_count == 0:
         messages.error(request, _("This quiz has no questions yet."))
         return redirect("quiz", slug=slug)
@@ -270,8 +288,8 @@ def attempt_question(request, pk: int, number: int):
     total = len(attempt.problem_order)
     if not 1 <= number <= total:
         raise Http404("The quiz has no question with this number.")
-    problem = progress.problems_for_display([attempt.problem_order[number - 1]])[0]
-    answers = progress.attempt_answers(attempt=attempt)
+    problem = problems_for_display([attempt.problem_order[number - 1]])[0]
+    answers = attempt_answers(attempt=attempt)
     if request.method == "POST":
         done = _answer_in_attempt(request, attempt, problem, number)
         if done is not None:
@@ -363,8 +381,8 @@ def attempt_review(request, pk: int):
         if not _expired(attempt):
             return redirect("attempt_question", pk=attempt.pk, number=1)
         attempt_finish(attempt=attempt)
-    answers = progress.attempt_answers(attempt=attempt)
-    problems = progress.problems_for_display(attempt.problem_order)
+    answers = attempt_answers(attempt=attempt)
+    problems = problems_for_display(attempt.problem_order)
     # A code problem's explanation holds the model solution: only a learner who solved it sees it.
     code_ids = [problem.pk for problem in problems if problem.is_code]
     solved_code_ids = set(
@@ -394,7 +412,7 @@ def attempt_review(request, pk: int):
     show = request.GET.get("show") if request.GET.get("show") in ("wrong", "flagged") else "all"
     wrong_count = sum(item["wrong"] for item in items)
     flagged_count = sum(item["flagged"] for item in items)
-    by_section = progress.attempt_section_scores(items=items)
+    by_section = attempt_section_scores(items=items)
     shown = [item for item in items if show == "all" or item[show]]
     context = {
         "attempt": attempt,
@@ -406,7 +424,7 @@ def attempt_review(request, pk: int):
         "flagged_count": flagged_count,
         "by_section": by_section,
         "ready": percent >= attempt.quiz.pass_percent,
-        "previous": progress.attempt_history(attempt=attempt),
+        "previous": attempt_history(attempt=attempt),
     }
     return render(request, "frontend/attempt_review.html", context)
 
@@ -421,7 +439,7 @@ def my_submissions(request):
     verdict = request.GET.get("verdict", "")
     if verdict not in VERDICT_FILTERS:
         verdict = ""
-    page = Paginator(progress.submission_history(user=request.user, verdict=verdict), 50)
+    page = Paginator(submission_history(user=request.user, verdict=verdict), 50)
     context = {
         "page": page.get_page(request.GET.get("page")),
         "verdict": verdict,
@@ -439,14 +457,14 @@ def submission_detail(request, pk: int):
 
 @login_required
 def dashboard(request):
-    course = progress.course_current()
-    sections = progress.section_progress_list(user=request.user, course=course) if course else []
+    course = course_current()
+    sections = section_progress_list(user=request.user, course=course) if course else []
     context = {
         "course": course,
         "sections": sections,
-        "totals": progress.totals_for_user(user=request.user),
-        "history": progress.score_history(user=request.user),
-        "attempts": progress.attempt_list_for_user(user=request.user, limit=10),
+        "totals": totals_for_user(user=request.user),
+        "history": score_history(user=request.user),
+        "attempts": attempt_list_for_user(user=request.user, limit=10),
         "solved": sum(item.solved for item in sections),
         "problem_count": sum(item.problem_count for item in sections),
         **dashboard_study_context(request.user),

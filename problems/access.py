@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from .models import Attempt, Problem, Submission
-from .selectors import problem_get_published
+from .selectors.content import problem_get_published
 
 VIEW_LEARNER_WORK = "problems.view_learner_work"
 # Authors (and reviewers of content) look at unpublished problems; learners never.

@@ -7,8 +7,10 @@ import hmac
 
 from django.conf import settings
 
+from engine.grading import grade_submission
+
 from .models import Problem, ProblemVersion
-from .selectors import problem_version_for_grading
+from .selectors.content import problem_version_for_grading
 
 
 def grade_code(
@@ -18,8 +20,6 @@ def grade_code(
 
     `seed` (the submission's id) draws the hidden tests' inputs and is recorded in the
     result (`result["seed"]`), so a regrade passing it again sees the same inputs."""
-    from engine.grading import grade_submission
-
     if visible_only:
         spec = {
             **spec,

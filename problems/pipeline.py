@@ -12,77 +12,35 @@ from __future__ import annotations
 
 import logging
 import math
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from engine.grading import deliberate_shutdown
 
-from . import events
+from . import events, grading
+from .background import GRADE_SUBMISSION, run_in_background
 from .models import Submission, SubmissionStatus, Verdict
 from .notify import submission_changed
 
 logger = logging.getLogger(__name__)
 
-_executor: ThreadPoolExecutor | None = None
-_executor_lock = threading.Lock()
-
 OUTPUT_KEEP_CHARS = 16 * 1024
-
-
-def _inprocess_executor() -> ThreadPoolExecutor:
-    global _executor
-    with _executor_lock:
-        if _executor is None:
-            _executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="grader")
-        return _executor
-
-
-def _in_thread(function, object_id: int) -> None:
-    close_old_connections()
-    try:
-        function(object_id)
-    except BaseException as error:  # the row keeps its state; the sweeper (or author) retries it
-        if deliberate_shutdown(error):
-            raise
-        logger.exception("background %s(%s) failed", function.__name__, object_id)
-    finally:
-        close_old_connections()
-
-
-def run_in_background(*, task, function, object_id: int, queue: str) -> None:
-    """Run `function(object_id)` where GRADING_BACKEND says: a Celery task on `queue`, a thread
-    of this process, right now (`sync`, tests), or not at all (`none`, tests driving it)."""
-    backend = settings.GRADING_BACKEND
-    if backend == "celery":
-        task.apply_async(args=[object_id], queue=queue)
-    elif backend == "inprocess":
-        _inprocess_executor().submit(_in_thread, function, object_id)
-    elif backend == "sync":
-        function(object_id)
-    elif backend != "none":
-        raise ValueError(
-            f"GRADING_BACKEND must be celery, inprocess, sync or none, not {backend!r}."
-        )
 
 
 def submission_dispatch(*, submission_id: int) -> None:
     """Ring the doorbell for one submission; called after the row is committed."""
-    from .tasks import grade_submission_task
-
     queue = (
         Submission.objects.filter(pk=submission_id)
         .values_list("problem_version__queue", flat=True)
         .first()
     )
     run_in_background(
-        task=grade_submission_task,
+        task_name=GRADE_SUBMISSION,
         function=_grade_by_id,
         object_id=submission_id,
         queue=queue or "grading",
@@ -178,18 +136,16 @@ def submission_finish(*, submission: Submission, result: dict) -> bool:
 
 def submission_grade(*, submission_id: int) -> None:
     """Claim, grade through the engine (and its sandbox), finish. Idempotent per delivery."""
-    from .grading import grade_code, hidden_tests_seed
-
     _give_up_if_poison(submission_id=submission_id)
     submission = submission_claim(submission_id=submission_id)
     if submission is None:
         return
     try:
-        result = grade_code(
+        result = grading.grade_code(
             spec=submission.problem_version.engine_spec,
             code=submission.code,
             visible_only=submission.visible_only,
-            seed=hidden_tests_seed(submission_id=submission.pk),
+            seed=grading.hidden_tests_seed(submission_id=submission.pk),
         )
     except BaseException as error:  # the engine's fault, never the learner's (SystemExit too)
         if deliberate_shutdown(error):

@@ -4,6 +4,15 @@ an author sees which submissions exist (to regrade them), not the code in them."
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
+from django.contrib.auth.models import AbstractUser, AnonymousUser, Group, Permission
+
+# Who a service acts for: a signed-in user (the project uses Django's own User model).
+User: TypeAlias = AbstractUser
+# Who a selector or an access check reads for: anyone, signed in or not.
+Visitor: TypeAlias = AbstractUser | AnonymousUser
+
 AUTHOR_GROUP = "author"
 AUTHOR_PERMISSIONS = {
     "course": ("view", "change"),
@@ -68,12 +77,8 @@ def reviewer_group_sync(group_model, permission_model):
 
 
 def author_group():
-    from django.contrib.auth.models import Group, Permission
-
     return author_group_sync(Group, Permission)
 
 
 def reviewer_group():
-    from django.contrib.auth.models import Group, Permission
-
     return reviewer_group_sync(Group, Permission)

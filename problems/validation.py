@@ -10,7 +10,7 @@ from django.utils import timezone
 from engine.grading import deliberate_shutdown
 
 from .grading import grade_code, internal_error_result
-from .models import Problem, ProblemKind, ProblemVersion
+from .models import ProblemVersion
 
 
 @dataclass
@@ -121,40 +121,6 @@ def problem_version_validate(*, version: ProblemVersion) -> ValidationReport:
     return report
 
 
-def problem_publish_if_proven(*, problem: Problem) -> bool:
-    """Publish a proven problem. A code problem needs a validated version to grade against; a
-    newer unvalidated edit waits while learners stay on the validated one."""
-    proven = (
-        problem.kind != ProblemKind.CODE
-        or problem.versions.filter(validated_at__isnull=False).exists()
-    )
-    Problem.objects.filter(pk=problem.pk).update(is_published=proven)
-    problem.is_published = proven
-    return proven
-
-
-def problem_version_validation_start(*, version: ProblemVersion) -> None:
-    """Validate in the background (a worker, as grading does): a training exercise takes tens
-    of seconds. The version shows `{"state": "running"}` until its report replaces it; a version
-    validated before keeps grading learners meanwhile."""
-    from .pipeline import run_in_background
-    from .tasks import validate_version_task
-
-    ProblemVersion.objects.filter(pk=version.pk).update(
-        validation={"state": "running", "started_at": timezone.now().isoformat()}
-    )
-    run_in_background(
-        task=validate_version_task,
-        function=validate_version_by_id,
-        object_id=version.pk,
-        queue=version.queue,
-    )
-
-
 def validate_version_by_id(version_id: int) -> None:
     version = ProblemVersion.objects.select_related("problem").get(pk=version_id)
     problem_version_validate(version=version)
-
-
-def validation_is_running(version: ProblemVersion | None) -> bool:
-    return bool(version and (version.validation or {}).get("state") == "running")

@@ -15,7 +15,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from problems.selectors import problem_get_published
+from problems.selectors.content import problem_get_published
 
 from . import clock
 from .selectors import learner_zone, progress, review_due

@@ -13,7 +13,6 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from ..access import access_problem_in_admin
-from ..authoring import problem_report, submissions_regrade
 from ..content.exporter import export_zip
 from ..content.loader import problem_version_sync
 from ..models import (
@@ -29,10 +28,12 @@ from ..models import (
     Section,
     Submission,
 )
-from ..validation import (
+from ..selectors.authoring import problem_report, validation_is_running
+from ..services.authoring import (
     problem_publish_if_proven,
+    problem_unpublish,
     problem_version_validation_start,
-    validation_is_running,
+    submissions_regrade,
 )
 from .forms import CodeSpecForm, ProblemForm
 
@@ -362,7 +363,7 @@ class ProblemAdmin(admin.ModelAdmin):
     @admin.action(description="Unpublish selected", permissions=["change"])
     def unpublish_selected(self, request, queryset):
         for problem in queryset:
-            Problem.objects.filter(pk=problem.pk).update(is_published=False)
+            problem_unpublish(problem=problem)
             self.log_change(request, problem, "Unpublished")
 
     @admin.action(

@@ -7,7 +7,6 @@ from django.shortcuts import get_object_or_404
 from django.utils.html import format_html
 
 from ..access import can_read_learner_work
-from ..authoring import regrade_batch_progress
 from ..models import (
     Answer,
     Attempt,
@@ -15,6 +14,7 @@ from ..models import (
     RegradeBatch,
     Submission,
 )
+from ..selectors.authoring import regrade_batch_progress
 from .content import start_regrade
 
 

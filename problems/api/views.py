@@ -15,8 +15,10 @@ from study.selectors import card_next_due
 
 from ..access import access_attempt, access_problem, access_submission
 from ..answers import AnswerFormatError, correct_answer_display
-from ..selectors import problem_list_published, submission_list_for_user
-from ..services import SubmissionRejected, answer_create, submission_create
+from ..selectors.content import problem_list_published
+from ..selectors.submissions import submission_list_for_user
+from ..services.answers import answer_create
+from ..services.submissions import SubmissionRejected, submission_create
 from ..throttles import AnswerThrottle, SubmissionThrottle
 from .errors import error_response
 from .serializers import (

@@ -9,7 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from problems.models import Choice, Quiz
-from problems.services import answer_create, attempt_finish, attempt_start
+from problems.services.answers import answer_create
+from problems.services.attempts import attempt_finish, attempt_start
 from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, screenshots
 from tests.browser.test_learner_journey import log_in
 from tests.factories import make_user

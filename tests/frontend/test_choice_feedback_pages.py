@@ -9,7 +9,8 @@ import re
 import pytest
 
 from problems.models import Choice
-from problems.services import answer_create, attempt_finish, attempt_start
+from problems.services.answers import answer_create
+from problems.services.attempts import attempt_finish, attempt_start
 from tests.factories import client_for, make_choice_problem, make_quiz, make_user
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.test import Client
 from rest_framework.throttling import SimpleRateThrottle
 
-from problems.services import attempt_start
+from problems.services.attempts import attempt_start
 from tests.factories import (
     make_choice_problem,
     make_code_problem,

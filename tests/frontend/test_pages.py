@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from frontend.templatetags.markup import render_markdown
 from problems.models import Answer, Attempt, Submission
-from problems.services import answer_create, attempt_finish, attempt_start
+from problems.services.answers import answer_create
+from problems.services.attempts import attempt_finish, attempt_start
 from tests.factories import (
     client_for,
     make_choice_problem,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from problems.services import attempt_finish, attempt_start
+from problems.services.attempts import attempt_finish, attempt_start
 from tests.factories import (
     make_choice_problem,
     make_code_problem,

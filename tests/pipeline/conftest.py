@@ -15,7 +15,8 @@ from django.db import connection
 
 from problems.content.loader import load_selected
 from problems.models import Problem
-from problems.validation import problem_publish_if_proven, problem_version_validate
+from problems.services.authoring import problem_publish_if_proven
+from problems.validation import problem_version_validate
 
 ROOT = Path(__file__).resolve().parents[2]
 LEASE_SECONDS = 3

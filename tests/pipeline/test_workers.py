@@ -10,7 +10,7 @@ from django.db.models import Count
 
 from problems.models import Submission
 from problems.pipeline import submissions_sweep
-from problems.services import submission_create
+from problems.services.submissions import submission_create
 from tests.factories import make_user
 from tests.pipeline.conftest import LEASE_SECONDS, wait_until
 

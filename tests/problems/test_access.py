@@ -13,7 +13,8 @@ import pytest
 
 from problems import events
 from problems.models import Answer, Submission
-from problems.services import answer_create, attempt_finish, attempt_start
+from problems.services.answers import answer_create
+from problems.services.attempts import attempt_finish, attempt_start
 from tests.conftest import ROLES
 from tests.factories import make_code_problem, make_graded_submission, make_quiz, make_text_problem
 

@@ -2,7 +2,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from problems.models import Answer, Submission
-from problems.services import submission_create
+from problems.services.submissions import submission_create
 from tests.factories import (
     make_choice_problem,
     make_code_problem,
@@ -259,7 +259,7 @@ def test_a_wrong_password_gets_a_400_with_a_sentence(client):
 
 def _attempt_on(problem, user, **fields):
     from problems.models import Quiz, QuizItem
-    from problems.services import attempt_start
+    from problems.services.attempts import attempt_start
 
     quiz = Quiz.objects.create(
         course=problem.section.course,
@@ -321,7 +321,7 @@ def test_a_new_attempt_leaves_out_unpublished_problems(owner):
     QuizItem.objects.create(quiz=attempt.quiz, problem=hidden, order=1)
     hidden.is_published = False
     hidden.save()
-    from problems.services import attempt_start
+    from problems.services.attempts import attempt_start
 
     again = attempt_start(user=make_user(), quiz=attempt.quiz)
     assert again.problem_order == [shown.pk]

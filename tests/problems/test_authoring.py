@@ -11,12 +11,14 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
 from django.test import Client
 
-from problems.authoring import problem_report, regrade_batch_progress, submissions_regrade
 from problems.content.exporter import export_files, export_to_directory
 from problems.content.loader import load_content, problem_version_sync
 from problems.models import Course, GradingRecord, Problem, RegradeBatch, Submission
-from problems.services import answer_create, submission_create
-from problems.validation import problem_publish_if_proven, problem_version_validate, spec_validate
+from problems.selectors.authoring import problem_report, regrade_batch_progress
+from problems.services.answers import answer_create
+from problems.services.authoring import problem_publish_if_proven, submissions_regrade
+from problems.services.submissions import submission_create
+from problems.validation import problem_version_validate, spec_validate
 from tests.factories import load_content_problems, make_choice_problem, make_user
 
 pytestmark = pytest.mark.django_db

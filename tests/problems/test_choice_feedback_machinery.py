@@ -13,7 +13,7 @@ from problems.content.exporter import export_files, export_to_directory
 from problems.content.loader import load_content
 from problems.content.schema import PROBLEM, schema_errors
 from problems.models import Choice, Course, ProblemVersion, Quiz, QuizItem
-from problems.services import attempt_start
+from problems.services.attempts import attempt_start
 from tests.factories import make_choice_problem, make_text_problem, make_user
 
 pytestmark = pytest.mark.django_db

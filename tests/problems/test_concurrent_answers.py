@@ -9,7 +9,8 @@ import pytest
 from django.db import connection
 
 from problems.models import Answer, Quiz, QuizItem
-from problems.services import answer_create, attempt_start
+from problems.services.answers import answer_create
+from problems.services.attempts import attempt_start
 from tests.factories import make_choice_problem, make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -8,7 +8,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from problems.validation import problem_publish_if_proven, problem_version_validate
+from problems.services.authoring import problem_publish_if_proven
+from problems.validation import problem_version_validate
 from tests.factories import load_content_problems
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,8 @@ import pytest
 from django.test import Client
 
 from problems.models import Attempt, Quiz, QuizItem
-from problems.services import _draw, answer_create, attempt_finish, attempt_start
+from problems.services.answers import answer_create
+from problems.services.attempts import _draw, attempt_finish, attempt_start
 from tests.factories import make_choice_problem, make_section, make_user
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from problems.services import submission_create
+from problems.services.submissions import submission_create
 from tests.factories import make_choice_problem, make_code_problem, make_user
 
 EXAMPLES_PER_OPERATION = 25

@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.test import Client
 from knox.models import AuthToken
 
-from problems.services import submission_create
+from problems.services.submissions import submission_create
 from tests.factories import make_code_problem, make_user
 
 

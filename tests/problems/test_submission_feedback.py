@@ -8,7 +8,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from problems.models import Submission
-from problems.services import submission_create
+from problems.services.submissions import submission_create
 from tests.factories import load_content_problems, make_code_problem, make_user
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from problems import grading
 from problems.models import Submission, SubmissionStatus
-from problems.services import submission_create
+from problems.services.submissions import submission_create
 from tests.factories import make_code_problem, make_user
 
 

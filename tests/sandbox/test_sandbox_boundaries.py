@@ -59,7 +59,8 @@ def test_it_lets_a_deliberate_shutdown_through():
 
 @pytest.fixture
 def lstm_cell(db):
-    from problems.validation import problem_publish_if_proven, problem_version_validate
+    from problems.services.authoring import problem_publish_if_proven
+    from problems.validation import problem_version_validate
     from tests.factories import load_content_problems
 
     (problem,) = load_content_problems("lstm-cell")

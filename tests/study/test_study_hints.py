@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from rest_framework.test import APIClient
 
 from problems.models import Quiz, QuizItem
-from problems.services import attempt_start
+from problems.services.attempts import attempt_start
 from study import clock
 from study.models import HintUse, Rating, ReviewLog
 from tests.factories import make_choice_problem

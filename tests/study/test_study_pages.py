@@ -288,7 +288,8 @@ def test_the_explanation_fragment_waits_for_a_solve_or_a_give_up(learner):
 
 def test_a_quiz_review_can_show_only_the_wrong_questions(learner):
     from problems.models import Quiz, QuizItem
-    from problems.services import answer_create, attempt_finish, attempt_start
+    from problems.services.answers import answer_create
+    from problems.services.attempts import attempt_finish, attempt_start
 
     problems = [
         make_choice_problem(title_ja=f"問{n}", title_en=f"Question {n}") for n in range(1, 4)

@@ -184,7 +184,8 @@ def test_weak_areas_follow_the_evidence(learner, at):
 
 def test_answers_in_a_quiz_become_reviews_once_when_it_is_finished(learner, at):
     from problems.models import Quiz, QuizItem
-    from problems.services import answer_create, attempt_finish, attempt_start
+    from problems.services.answers import answer_create
+    from problems.services.attempts import attempt_finish, attempt_start
 
     problems = [make_choice_problem() for _ in range(3)]
     quiz = Quiz.objects.create(

@@ -9,7 +9,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from problems.models import Problem, Quiz, QuizItem
-from problems.services import attempt_start
+from problems.services.attempts import attempt_start
 from study import clock
 from study.models import Card, ReviewLog
 from study.selectors import review_count, review_queue

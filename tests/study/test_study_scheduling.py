@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from problems.models import Submission, SubmissionStatus
-from problems.services import answer_create
+from problems.services.answers import answer_create
 from study import clock, scheduling
 from study.models import Card, CardState, HintUse, Rating, ReviewLog, StudyPreferences
 from study.scheduling import Event, rating_for

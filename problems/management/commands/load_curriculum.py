@@ -6,7 +6,8 @@ from django.utils import timezone
 
 from problems.content.loader import ContentError, load_content
 from problems.models import Problem, ProblemKind
-from problems.validation import problem_publish_if_proven, problem_version_validate
+from problems.services.authoring import problem_publish_if_proven
+from problems.validation import problem_version_validate
 from problems.validation_cache import validation_cache_read, validation_cache_write
 
 

@@ -1,69 +1,11 @@
-"""Author actions: regrading submissions and the per-problem report."""
+"""Reads for authors: a regrade's progress, a problem's report, a validation's state."""
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db import transaction
-from django.db.models import QuerySet
-from django.utils import timezone
-
-from .models import GradingRecord, Problem, RegradeBatch, Submission, SubmissionStatus
-from .selectors import problem_version_for_grading
-
-
-def submissions_regrade(
-    *, submissions: QuerySet[Submission], user, description: str
-) -> RegradeBatch:
-    """Requeue finished submissions against their problem's grading version, keeping old verdicts.
-
-    Submissions still queued or running are left alone: they will be graded anyway.
-    """
-    from .pipeline import submission_dispatch
-
-    finished = list(
-        submissions.filter(
-            status__in=[SubmissionStatus.DONE, SubmissionStatus.ERROR]
-        ).select_related("problem")
-    )
-    latest = {}
-    with transaction.atomic():
-        for submission in finished:
-            if submission.problem_id not in latest:
-                latest[submission.problem_id] = problem_version_for_grading(
-                    problem=submission.problem
-                )
-            GradingRecord.objects.create(
-                submission=submission,
-                problem_version_id=submission.problem_version_id,
-                verdict=submission.verdict,
-                score=submission.score,
-                max_score=submission.max_score,
-                tests=submission.tests,
-                message=submission.message,
-                graded_at=submission.finished_at,
-                reason=description,
-            )
-            Submission.objects.filter(pk=submission.pk).update(
-                problem_version=latest[submission.problem_id],
-                status=SubmissionStatus.QUEUED,
-                verdict="",
-                score=0,
-                tests=[],
-                message="",
-                attempts=0,
-                lease_expires_at=None,
-                started_at=None,
-                finished_at=None,
-                updated_at=timezone.now(),
-            )
-        batch = RegradeBatch.objects.create(
-            created_by=user, description=description, submission_ids=[s.pk for s in finished]
-        )
-        for submission in finished:
-            transaction.on_commit(lambda pk=submission.pk: submission_dispatch(submission_id=pk))
-    return batch
+from ..models import Problem, ProblemVersion, RegradeBatch, Submission, SubmissionStatus
 
 
 @dataclass(frozen=True)
@@ -135,3 +77,7 @@ def problem_report(*, problem: Problem, top: int = 5) -> ProblemReport:
         wrong_messages=messages.most_common(top),
         wrong_answers=answers.most_common(top),
     )
+
+
+def validation_is_running(version: ProblemVersion | None) -> bool:
+    return bool(version and (version.validation or {}).get("state") == "running")

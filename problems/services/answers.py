@@ -1,0 +1,95 @@
+"""Writes of answers: checked by `problems.answers`, recorded here, announced (outside a quiz)
+to the learning loop."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .. import events
+from ..answers import AnswerFormatError, AnswerOutcome, check_answer
+from ..models import Answer, Attempt, Problem
+from ..roles import User
+
+
+class AnswerRejected(AnswerFormatError):
+    """An answer that is well formed but may not be given now; the message says why."""
+
+
+def _check_attempt(*, user: User, problem: Problem, attempt: Attempt | None) -> None:
+    if attempt is None:
+        # The answer page would tell the answer of a question still open in a quiz.
+        open_attempts = Attempt.objects.filter(user=user, finished_at__isnull=True)
+        if any(problem.pk in a.problem_order and a.is_open() for a in open_attempts):
+            raise AnswerRejected(
+                _(
+                    "This problem is part of your quiz in progress; answer it there, or finish the quiz first."
+                )
+            )
+        return
+    if attempt.user_id != user.pk:
+        raise AnswerRejected(_("This attempt belongs to another learner."))
+    if attempt.finished_at is not None:
+        raise AnswerRejected(_("This attempt is finished; start a new one to answer again."))
+    if not attempt.is_open():
+        raise AnswerRejected(
+            _(
+                "Time is up for this quiz; answers after the deadline do not count. Open the review to see your results."
+            )
+        )
+    if problem.pk not in attempt.problem_order:
+        raise AnswerRejected(_("This problem is not part of the attempt's quiz."))
+
+
+CONFIDENCE_LEVELS = ("high", "low")
+
+
+def answer_create(
+    *,
+    user: User,
+    problem: Problem,
+    response: Any,
+    attempt: Attempt | None = None,
+    confidence: str = "",
+    dont_know: bool = False,
+    duration: timedelta | None = None,
+) -> tuple[Answer, AnswerOutcome]:
+    """Check and record an answer. Inside an attempt, answering again replaces the earlier answer.
+
+    `dont_know` ("わからない") records a wrong answer without a guess; `confidence` is "high",
+    "low" or "". Outside a quiz the answer is announced (problems.events.answer_recorded), in
+    the same transaction, to the learning loop; `duration` (client-measured) goes with it.
+    """
+    if confidence not in ("", *CONFIDENCE_LEVELS):
+        raise AnswerRejected(_('Confidence must be "high" or "low" (or left out).'))
+    if dont_know:
+        if problem.is_code:
+            check_answer(problem, "")  # raises the "submit code instead" sentence
+        outcome = AnswerOutcome(correct=False, score=0, max_score=problem.points, response="")
+    else:
+        outcome = check_answer(problem, response)
+    _check_attempt(user=user, problem=problem, attempt=attempt)
+    fields = {
+        "user": user,
+        "response": outcome.response,
+        "confidence": confidence,
+        "dont_know": dont_know,
+        "is_correct": outcome.correct,
+        "score": outcome.score,
+        "max_score": outcome.max_score,
+    }
+    if attempt is None:
+        with transaction.atomic():
+            answer = Answer.objects.create(problem=problem, attempt=None, **fields)
+            events.announce(events.answer_recorded, sender=Answer, answer=answer, duration=duration)
+        return answer, outcome
+    with transaction.atomic():
+        # answers to one attempt wait for each other on its row (a double-click sends two):
+        # the last one replaces the others instead of colliding on answer_once_per_attempt
+        Attempt.objects.select_for_update().filter(pk=attempt.pk).first()
+        attempt.answers.filter(problem=problem).delete()
+        answer = Answer.objects.create(problem=problem, attempt=attempt, **fields)
+    return answer, outcome

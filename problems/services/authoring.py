@@ -1,0 +1,107 @@
+"""Author actions: regrading submissions, validating versions in the background, publishing and
+unpublishing problems. The admin calls these; nothing writes around them."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from ..background import VALIDATE_VERSION, run_in_background
+from ..models import (
+    GradingRecord,
+    Problem,
+    ProblemKind,
+    ProblemVersion,
+    RegradeBatch,
+    Submission,
+    SubmissionStatus,
+)
+from ..pipeline import submission_dispatch
+from ..roles import User
+from ..selectors.content import problem_version_for_grading
+from ..validation import validate_version_by_id
+
+
+def submissions_regrade(
+    *, submissions: QuerySet[Submission], user: User, description: str
+) -> RegradeBatch:
+    """Requeue finished submissions against their problem's grading version, keeping old verdicts.
+
+    Submissions still queued or running are left alone: they will be graded anyway.
+    """
+    finished = list(
+        submissions.filter(
+            status__in=[SubmissionStatus.DONE, SubmissionStatus.ERROR]
+        ).select_related("problem")
+    )
+    latest = {}
+    with transaction.atomic():
+        for submission in finished:
+            if submission.problem_id not in latest:
+                latest[submission.problem_id] = problem_version_for_grading(
+                    problem=submission.problem
+                )
+            GradingRecord.objects.create(
+                submission=submission,
+                problem_version_id=submission.problem_version_id,
+                verdict=submission.verdict,
+                score=submission.score,
+                max_score=submission.max_score,
+                tests=submission.tests,
+                message=submission.message,
+                graded_at=submission.finished_at,
+                reason=description,
+            )
+            Submission.objects.filter(pk=submission.pk).update(
+                problem_version=latest[submission.problem_id],
+                status=SubmissionStatus.QUEUED,
+                verdict="",
+                score=0,
+                tests=[],
+                message="",
+                attempts=0,
+                lease_expires_at=None,
+                started_at=None,
+                finished_at=None,
+                updated_at=timezone.now(),
+            )
+        batch = RegradeBatch.objects.create(
+            created_by=user, description=description, submission_ids=[s.pk for s in finished]
+        )
+        for submission in finished:
+            transaction.on_commit(lambda pk=submission.pk: submission_dispatch(submission_id=pk))
+    return batch
+
+
+def problem_publish_if_proven(*, problem: Problem) -> bool:
+    """Publish a proven problem. A code problem needs a validated version to grade against; a
+    newer unvalidated edit waits while learners stay on the validated one."""
+    proven = (
+        problem.kind != ProblemKind.CODE
+        or problem.versions.filter(validated_at__isnull=False).exists()
+    )
+    Problem.objects.filter(pk=problem.pk).update(is_published=proven)
+    problem.is_published = proven
+    return proven
+
+
+def problem_version_validation_start(*, version: ProblemVersion) -> None:
+    """Validate in the background (a worker, as grading does): a training exercise takes tens
+    of seconds. The version shows `{"state": "running"}` until its report replaces it; a version
+    validated before keeps grading learners meanwhile."""
+    ProblemVersion.objects.filter(pk=version.pk).update(
+        validation={"state": "running", "started_at": timezone.now().isoformat()}
+    )
+    run_in_background(
+        task_name=VALIDATE_VERSION,
+        function=validate_version_by_id,
+        object_id=version.pk,
+        queue=version.queue,
+    )
+
+
+def problem_unpublish(*, problem: Problem) -> None:
+    """Take a problem away from learners; its submissions and versions stay."""
+    Problem.objects.filter(pk=problem.pk).update(is_published=False)
+    problem.is_published = False
