@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from .models import Attempt, Problem, Submission
+from .roles import Visitor
 from .selectors.content import problem_get_published
 
 VIEW_LEARNER_WORK = "problems.view_learner_work"
@@ -20,12 +21,12 @@ VIEW_LEARNER_WORK = "problems.view_learner_work"
 VIEW_UNPUBLISHED = "problems.view_problem"
 
 
-def can_read_learner_work(user) -> bool:
+def can_read_learner_work(user: Visitor | None) -> bool:
     """Whether `user` may read every learner's code, outputs and reviews."""
     return bool(user and user.is_authenticated and user.has_perm(VIEW_LEARNER_WORK))
 
 
-def access_submission(*, user, submission_id: int) -> Submission:
+def access_submission(*, user: Visitor, submission_id: int) -> Submission:
     """The submission if `user` wrote it or may read learners' work; 404 for anyone else."""
     queryset = Submission.objects.select_related("problem", "problem_version")
     if not can_read_learner_work(user):
@@ -36,7 +37,7 @@ def access_submission(*, user, submission_id: int) -> Submission:
     return submission
 
 
-def access_attempt(*, user, attempt_id: int, to_answer: bool = False) -> Attempt:
+def access_attempt(*, user: Visitor, attempt_id: int, to_answer: bool = False) -> Attempt:
     """The attempt if `user` took it or may read learners' work; 404 for anyone else.
 
     `to_answer`: only the learner who took an attempt answers in it or finishes it, whatever
@@ -53,11 +54,24 @@ def access_attempt(*, user, attempt_id: int, to_answer: bool = False) -> Attempt
     return attempt
 
 
-def access_problem(*, user, slug: str, with_content: bool = True) -> Problem:
+def access_problem(*, user: Visitor, slug: str, with_content: bool = True) -> Problem:
     """A published problem, or an unpublished one for a user who may view drafts (authors);
     404 for anyone else."""
     drafts = bool(user and user.is_authenticated and user.has_perm(VIEW_UNPUBLISHED))
     return problem_get_published(slug=slug, with_content=with_content, include_unpublished=drafts)
+
+
+def access_problem_preview(*, user: Visitor, pk: int) -> Problem:
+    """Any problem, published or not, for the admin's "Preview as learner" (a page of
+    `frontend`): 404 if there is none, 403 unless `user` is staff who may view problems in the
+    admin (authors, reviewers, superusers), as the admin's own views decide."""
+    problem = Problem.objects.select_related("section", "code_spec").filter(pk=pk).first()
+    if problem is None:
+        raise Http404("No such problem.")
+    may_view = user.has_perm(VIEW_UNPUBLISHED) or user.has_perm("problems.change_problem")
+    if not (user.is_active and user.is_staff and may_view):
+        raise PermissionDenied
+    return problem
 
 
 def access_problem_in_admin(

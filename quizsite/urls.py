@@ -9,6 +9,6 @@ urlpatterns = [
     path("", include("frontend.urls")),
 ]
 
-handler400 = "frontend.views.bad_request"
-handler404 = "frontend.views.page_not_found"
-handler500 = "frontend.views.server_error"
+handler400 = "frontend.views.errors.bad_request"
+handler404 = "frontend.views.errors.page_not_found"
+handler500 = "frontend.views.errors.server_error"

@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count, Q
-from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -229,11 +229,6 @@ class ProblemAdmin(admin.ModelAdmin):
                 name="problems_problem_publish",
             ),
             path(
-                "<int:pk>/preview/",
-                self.admin_site.admin_view(self.preview_view),
-                name="problems_problem_preview",
-            ),
-            path(
                 "<int:pk>/report/",
                 self.admin_site.admin_view(self.report_view),
                 name="problems_problem_report",
@@ -298,14 +293,6 @@ class ProblemAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(reverse("admin:problems_problem_change", args=[pk]))
         self._publish(request, [problem])
         return HttpResponseRedirect(reverse("admin:problems_problem_change", args=[pk]))
-
-    def preview_view(self, request, pk: int):
-        from frontend.views import render_problem
-
-        problem = access_problem_in_admin(model_admin=self, request=request, pk=pk, change=False)
-        if request.method != "GET":  # a preview never records an answer or a submission
-            return HttpResponseNotAllowed(["GET"])
-        return render_problem(request, problem, preview=True)
 
     def preview_markup_view(self, request):
         """Render an author's text exactly as learners see it (math is then rendered by KaTeX)."""

@@ -89,7 +89,7 @@ def test_no_payload_runs_in_the_admin_preview_and_live_preview(trapped):
     page.click("input[type=submit]")
 
     # the "preview as learner" page
-    page.goto(f"/admin/problems/problem/{problem.pk}/preview/")
+    page.goto(f"/preview/problems/{problem.pk}/")
     page.wait_for_selector("html[data-app-ready]", state="attached")
     _hover_and_focus_everything(page)
     injected_in_preview = page.evaluate(_INJECTED)

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
-from frontend.views import server_error
+from frontend.views.errors import server_error
 
 
 def _prod(monkeypatch, **env):
@@ -71,7 +71,7 @@ def test_the_500_page_answers_even_when_its_template_fails(rf, monkeypatch):
     def broken(name):
         raise ValueError("Missing staticfiles manifest entry for 'app.css'")
 
-    monkeypatch.setattr("frontend.views.loader.get_template", broken)
+    monkeypatch.setattr("frontend.views.errors.loader.get_template", broken)
 
     response = server_error(rf.get("/"))
 

@@ -473,7 +473,7 @@ def test_the_password_can_be_changed(learner):
 
 
 def test_a_server_error_gets_a_friendly_page_in_both_languages(rf):
-    from frontend.views import server_error
+    from frontend.views.errors import server_error
 
     response = server_error(rf.get("/"))
     body = response.content.decode()

@@ -321,13 +321,10 @@ def test_snapshots_are_hidden_from_staff_who_may_not_see_references(viewer, lstm
 
 
 def test_the_admin_preview_shows_the_problem_as_learners_see_it(author, lstm_cell):
-    response = admin_client(author).get(f"/admin/problems/problem/{lstm_cell.pk}/preview/")
+    response = admin_client(author).get(f"/preview/problems/{lstm_cell.pk}/")
     assert response.status_code == 200
     assert "LSTM" in response.content.decode()
-    assert (
-        admin_client(author).post(f"/admin/problems/problem/{lstm_cell.pk}/preview/").status_code
-        == 405
-    )
+    assert admin_client(author).post(f"/preview/problems/{lstm_cell.pk}/").status_code == 405
 
 
 def test_a_code_problem_is_worth_what_its_tests_add_up_to(tmp_path: Path):

@@ -1,7 +1,9 @@
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
-from problems.models import Answer, Attempt, Choice, Quiz, Submission
+from engine.grading import Verdict as EngineVerdict
+from problems.models import Answer, Attempt, Choice, Quiz, Submission, Verdict
 from tests.factories import (
     make_choice_problem,
     make_code_problem,
@@ -121,3 +123,15 @@ def test_engine_data_reads_back_exactly_as_written():
     )
     # then every value keeps its sign and type
     assert [repr(v) for v in stored] == ["-0.0", "1e+300", "1.0"]
+
+
+def test_a_submission_speaks_the_engines_verdicts_with_labels_in_both_languages():
+    # given the verdicts the engine gives and those a submission row may hold
+    # then they are the same words, in the same order
+    assert Verdict.values == [verdict.value for verdict in EngineVerdict]
+    # and each has a label a Japanese learner reads in Japanese
+    with translation.override("en"):
+        english = [str(label) for label in Verdict.labels]
+    with translation.override("ja"):
+        japanese = [str(label) for label in Verdict.labels]
+    assert all(ja != en for ja, en in zip(japanese, english, strict=True)), japanese
