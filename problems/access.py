@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from .models import Attempt, Problem, Submission
+from .models import Attempt, Problem, RegradeBatch, Submission
 from .roles import Visitor
 from .selectors.content import problem_get_published
 
@@ -91,3 +91,14 @@ def access_problem_in_admin(
     if not allowed:
         raise PermissionDenied
     return problem
+
+
+def access_regrade_batch(*, model_admin, request, pk: int | str) -> RegradeBatch:
+    """A regrade batch for its admin page: 404 if there is none, 403 unless the user may view
+    batches in the admin."""
+    batch = RegradeBatch.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+    if batch is None:
+        raise Http404("No such regrade batch.")
+    if not model_admin.has_view_permission(request, batch):
+        raise PermissionDenied
+    return batch

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from typing import TypeAlias
 
-from django.contrib.auth.models import AbstractUser, AnonymousUser, Group, Permission
+from django.contrib.auth.models import AnonymousUser, Group, Permission
+from django.contrib.auth.models import User as DjangoUser
 
 # Who a service acts for: a signed-in user (the project uses Django's own User model).
-User: TypeAlias = AbstractUser
+User: TypeAlias = DjangoUser
 # Who a selector or an access check reads for: anyone, signed in or not.
-Visitor: TypeAlias = AbstractUser | AnonymousUser
+Visitor: TypeAlias = DjangoUser | AnonymousUser
 
 AUTHOR_GROUP = "author"
 AUTHOR_PERMISSIONS = {

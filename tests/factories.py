@@ -23,6 +23,8 @@ from problems.models import (
     SubmissionStatus,
 )
 from problems.roles import author_group, reviewer_group
+from problems.services.answers import answer_create
+from problems.services.attempts import attempt_start
 
 _counter = itertools.count(1)
 
@@ -178,3 +180,54 @@ def make_graded_submission(
         tests=tests or [],
         finished_at=timezone.now(),
     )
+
+
+def make_big_curriculum(learner) -> dict:
+    """Four sections of twelve problems of every kind, each answered or submitted by `learner`,
+    and a timed quiz of twenty with ten answered: big enough that an N+1 query shows."""
+    problems = []
+    for _ in range(4):
+        section = make_section()
+        for index in range(12):
+            if index % 4 == 0:
+                problem = make_code_problem(section=section)
+                make_graded_submission(learner, problem, verdict="AC" if index % 8 else "WA")
+            elif index % 4 == 1:
+                problem = make_text_problem(section=section)
+                answer_create(user=learner, problem=problem, response="3x3")
+            else:
+                problem = make_choice_problem(section=section)
+                answer_create(user=learner, problem=problem, response="1")
+            problems.append(problem)
+    quiz = make_quiz([p for p in problems if not p.is_code][:20], slug="mock-exam", minutes=30)
+    attempt = attempt_start(user=learner, quiz=quiz)
+    for problem_id in attempt.problem_order[:10]:
+        problem = next(p for p in problems if p.pk == problem_id)
+        answer_create(user=learner, problem=problem, response="2", attempt=attempt)
+    return {"problems": problems, "quiz": quiz, "attempt": attempt}
+
+
+def make_submission_with_a_hidden_test(user) -> Submission:
+    """A wrong submission of `user` whose hidden test failed with a message naming its input."""
+    problem = make_code_problem()
+    tests = [
+        {"name": "visible", "passed": False, "points": 0, "max_points": 1, "message": "h differs"},
+        {
+            "name": "secret-edge-case",
+            "passed": False,
+            "hidden": True,
+            "points": 0,
+            "max_points": 1,
+            "message": "secret input 42 gave 7",
+        },
+    ]
+    return make_graded_submission(user, problem, verdict="WA", tests=tests)
+
+
+def make_logged_in_client(user=None, language: str | None = None) -> Client:
+    """A browser logged in as `user` (a new learner if None), who is `client.user`; without
+    `language` it sends no Accept-Language, so pages come in the default (Japanese)."""
+    client = Client() if language is None else Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.user = user or make_user()
+    client.force_login(client.user)
+    return client

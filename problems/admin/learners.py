@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.shortcuts import get_object_or_404
 from django.utils.html import format_html
 
-from ..access import can_read_learner_work
+from ..access import access_regrade_batch, can_read_learner_work
 from ..models import (
     Answer,
     Attempt,
@@ -149,7 +148,7 @@ class RegradeBatchAdmin(admin.ModelAdmin):
         )
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        batch = get_object_or_404(RegradeBatch, pk=object_id)
+        batch = access_regrade_batch(model_admin=self, request=request, pk=object_id)
         state = regrade_batch_progress(batch=batch)
         extra_context = {**(extra_context or {}), "refresh": state.finished < state.total}
         return super().change_view(request, object_id, form_url, extra_context)

@@ -3,6 +3,8 @@ unpublishing problems. The admin calls these; nothing writes around them."""
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -70,7 +72,7 @@ def submissions_regrade(
             created_by=user, description=description, submission_ids=[s.pk for s in finished]
         )
         for submission in finished:
-            transaction.on_commit(lambda pk=submission.pk: submission_dispatch(submission_id=pk))
+            transaction.on_commit(partial(submission_dispatch, submission_id=submission.pk))
     return batch
 
 

@@ -79,14 +79,14 @@ def submission_create(
             # The same code still being graded (a double-click, a resent request): the same
             # submission, not a second grading of it.
             return duplicate
-        in_flight = in_flight.count()
-        if in_flight >= limit:
+        in_flight_count = in_flight.count()
+        if in_flight_count >= limit:
             raise SubmissionRejected(
                 _(
                     "You have %(count)d submissions still being graded; wait for one to finish "
                     "(the limit is %(limit)d at a time)."
                 )
-                % {"count": in_flight, "limit": limit},
+                % {"count": in_flight_count, "limit": limit},
                 status_code=429,
             )
         submission = Submission.objects.create(

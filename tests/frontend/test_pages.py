@@ -14,12 +14,14 @@ from problems.services.answers import answer_create
 from problems.services.attempts import attempt_finish, attempt_start
 from tests.factories import (
     client_for,
+    make_big_curriculum,
     make_choice_problem,
     make_code_problem,
     make_graded_submission,
     make_problem,
     make_quiz,
     make_section,
+    make_submission_with_a_hidden_test,
     make_text_problem,
     make_user,
 )
@@ -37,27 +39,7 @@ def learner():
 
 @pytest.fixture
 def big_curriculum(learner):
-    """Four sections of twelve problems of every kind, each answered or submitted by `learner`."""
-    problems = []
-    for _ in range(4):
-        section = make_section()
-        for index in range(12):
-            if index % 4 == 0:
-                problem = make_code_problem(section=section)
-                make_graded_submission(learner, problem, verdict="AC" if index % 8 else "WA")
-            elif index % 4 == 1:
-                problem = make_text_problem(section=section)
-                answer_create(user=learner, problem=problem, response="3x3")
-            else:
-                problem = make_choice_problem(section=section)
-                answer_create(user=learner, problem=problem, response="1")
-            problems.append(problem)
-    quiz = make_quiz([p for p in problems if not p.is_code][:20], slug="mock-exam", minutes=30)
-    attempt = attempt_start(user=learner, quiz=quiz)
-    for problem_id in attempt.problem_order[:10]:
-        problem = next(p for p in problems if p.pk == problem_id)
-        answer_create(user=learner, problem=problem, response="2", attempt=attempt)
-    return {"problems": problems, "quiz": quiz, "attempt": attempt}
+    return make_big_curriculum(learner)
 
 
 def _pages(data):
@@ -274,19 +256,7 @@ def test_the_countdown_reaching_zero_finishes_with_the_answer_given(learner):
 
 @pytest.fixture
 def owned_submission(learner):
-    problem = make_code_problem()
-    tests = [
-        {"name": "visible", "passed": False, "points": 0, "max_points": 1, "message": "h differs"},
-        {
-            "name": "secret-edge-case",
-            "passed": False,
-            "hidden": True,
-            "points": 0,
-            "max_points": 1,
-            "message": "secret input 42 gave 7",
-        },
-    ]
-    return make_graded_submission(learner, problem, verdict="WA", tests=tests)
+    return make_submission_with_a_hidden_test(learner)
 
 
 def test_a_submission_page_shows_code_and_feedback_but_not_hidden_test_details(

@@ -271,3 +271,31 @@ def test_an_unpublished_problem_is_for_those_who_may_view_problems(roles, role, 
         response = roles.api(role).get(f"/api/problems/{draft.slug}/")
     # then only who may view problems gets it; for anyone else it does not exist
     assert response.status_code == DRAFT[role]
+
+
+# The admin's "Preview as learner" (a learner page the admin links to): staff who may view
+# problems in the admin; other staff are refused, and everyone else is sent to the admin's login.
+PREVIEW = {
+    "anonymous": LOGIN,
+    "owner": LOGIN,
+    "stranger": LOGIN,
+    "staff": 403,
+    "author": 200,
+    "reviewer": 200,
+    "superuser": 200,
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_preview_of_a_draft_is_for_staff_who_may_view_problems(roles, role):
+    # given a draft no learner can open
+    draft = make_text_problem(slug="draft-in-preview", published=False)
+    # when the role opens its preview
+    response = roles.client(role).get(f"/preview/problems/{draft.pk}/")
+    # then staff who may view problems see it as learners would; nobody else does
+    if PREVIEW[role] == LOGIN:
+        assert response.status_code == 302
+        assert "/admin/login/" in response["Location"]
+    else:
+        assert response.status_code == PREVIEW[role]
+    assert (draft.title_en in response.content.decode()) == (PREVIEW[role] == 200)

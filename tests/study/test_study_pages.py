@@ -9,7 +9,7 @@ from django.test import Client
 
 from study import clock
 from study.models import Card, HintUse, ReviewLog, StudyPreferences
-from tests.factories import make_choice_problem, make_section, make_user
+from tests.factories import make_choice_problem, make_logged_in_client, make_section, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -19,10 +19,7 @@ HINTS = [{"ja": "出力の形を考えましょう。", "en": "Think of the outp
 
 @pytest.fixture
 def learner():
-    client = Client()
-    client.user = make_user()
-    client.force_login(client.user)
-    return client
+    return make_logged_in_client()
 
 
 def page(client, url, language="ja"):

@@ -13,7 +13,7 @@ from problems.services.attempts import attempt_start
 from study import clock
 from study.models import Card, ReviewLog
 from study.selectors import review_count, review_queue
-from tests.factories import make_choice_problem, make_user
+from tests.factories import make_choice_problem, make_logged_in_client, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -22,10 +22,7 @@ T0 = datetime(2026, 12, 3, 1, 0, tzinfo=UTC)
 
 @pytest.fixture
 def learner():
-    client = Client()
-    client.user = make_user()
-    client.force_login(client.user)
-    return client
+    return make_logged_in_client()
 
 
 def _timed_quiz(problem, minutes=60):
