@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -36,6 +37,4 @@ class ExactJSONField(models.TextField):
         return self.get_prep_value(self.value_from_object(obj))
 
     def formfield(self, **kwargs):
-        from django import forms
-
         return super().formfield(**{"form_class": forms.JSONField, **kwargs})

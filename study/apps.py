@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class StudyConfig(AppConfig):
@@ -7,8 +8,6 @@ class StudyConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_migrate
-
         from . import receivers  # noqa: F401  (connects to problems.events)
 
         post_migrate.connect(grant_authors_the_readiness_report, sender=self)
@@ -24,6 +23,7 @@ GRANTS = {
 
 
 def grant_authors_the_readiness_report(sender, **kwargs) -> None:
+    # Not at the top: apps.py is imported before the app registry can load auth's models.
     from django.contrib.auth.models import Group, Permission
 
     for name, codenames in GRANTS.items():

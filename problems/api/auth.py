@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models.signals import pre_save
@@ -57,8 +58,6 @@ def _cooloff_seconds() -> int:
 def lockout_seconds_left(request=None, credentials=None) -> int:
     """Seconds until the lockout of this username and address lifts: the cool-off counts from
     the last failed login. The whole cool-off when the failure cannot be found."""
-    from axes.models import AccessAttempt
-
     cooloff = _cooloff_seconds()
     username = (credentials or {}).get("username")
     if request is None or not username:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -317,9 +319,6 @@ def load_selected(root: Path, slugs: list[str], *, course_slug: str = "selected"
 
     For tests and benchmarks that need a few real problems without the whole curriculum.
     """
-    import shutil
-    import tempfile
-
     with tempfile.TemporaryDirectory() as tmp:
         staging = Path(tmp)
         (staging / "course.yaml").write_text(

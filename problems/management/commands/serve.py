@@ -15,6 +15,9 @@ import time
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+from problems.pipeline import submissions_sweep
 
 SWEEP_EVERY_SECONDS = 30
 
@@ -48,10 +51,6 @@ class Command(BaseCommand):
                 child.wait(timeout=20)
 
     def _sweep_forever(self) -> None:
-        from django.db import close_old_connections
-
-        from problems.pipeline import submissions_sweep
-
         while True:
             try:
                 requeued = submissions_sweep()
