@@ -54,7 +54,7 @@ def quiz_step(*, action: str, timed_out: bool, is_code: bool, timed: bool, last:
     finish = timed_out or action == "finish" or (action == "answer" and last)
     return QuizStep(
         Then.FINISH if finish else Then.NEXT,
-        records=action in {"answer", "finish"},
+        records=action in {"answer", "finish"} and not is_code,
         dont_know=dont_know,
         needs_answer=action == "answer" and not timed_out,
         timed_out=timed_out,
