@@ -9,11 +9,13 @@ gets a 404, so that they cannot even tell which ids exist.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from .models import Attempt, Problem, RegradeBatch, Submission
-from .roles import Visitor
+from .roles import User, Visitor
 from .selectors.content import problem_get_published
 
 VIEW_LEARNER_WORK = "problems.view_learner_work"
@@ -26,7 +28,7 @@ def can_read_learner_work(user: Visitor | None) -> bool:
     return bool(user and user.is_authenticated and user.has_perm(VIEW_LEARNER_WORK))
 
 
-def access_submission(*, user: Visitor, submission_id: int) -> Submission:
+def access_submission(*, user: User, submission_id: int) -> Submission:
     """The submission if `user` wrote it or may read learners' work; 404 for anyone else."""
     queryset = Submission.objects.select_related("problem", "problem_version")
     # The owner first: one query, without loading the user's permissions (two more queries on
@@ -39,7 +41,7 @@ def access_submission(*, user: Visitor, submission_id: int) -> Submission:
     return submission
 
 
-def access_attempt(*, user: Visitor, attempt_id: int, to_answer: bool = False) -> Attempt:
+def access_attempt(*, user: User, attempt_id: int, to_answer: bool = False) -> Attempt:
     """The attempt if `user` took it or may read learners' work; 404 for anyone else.
 
     `to_answer`: only the learner who took an attempt answers in it or finishes it, whatever
@@ -81,9 +83,9 @@ def access_problem_preview(*, user: Visitor, pk: int) -> Problem:
 
 
 def access_problem_in_admin(
-    *, model_admin, request, pk: int, change: bool, code_spec: bool = False
+    *, model_admin: Any, request: HttpRequest, pk: int, change: bool, code_spec: bool = False
 ) -> Problem:
-    """A problem for one of the admin's own views (validate, publish, preview, report): 404 if
+    """A problem for one of the admin's own views (validate, publish, report): 404 if
     there is none, 403 unless the user has the admin permission the view needs."""
     problem = Problem.objects.filter(pk=pk).first()
     if problem is None:
@@ -99,7 +101,7 @@ def access_problem_in_admin(
     return problem
 
 
-def access_regrade_batch(*, model_admin, request, pk: int | str) -> RegradeBatch:
+def access_regrade_batch(*, model_admin: Any, request: HttpRequest, pk: int | str) -> RegradeBatch:
     """A regrade batch for its admin page: 404 if there is none, 403 unless the user may view
     batches in the admin."""
     batch = RegradeBatch.objects.filter(pk=pk).first() if str(pk).isdigit() else None

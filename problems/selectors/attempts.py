@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..models import Answer, Attempt, Quiz, Section
-from ..roles import Visitor
+from ..roles import User
 
 
 def attempt_answers(*, attempt: Attempt) -> dict[int, Answer]:
@@ -13,7 +13,7 @@ def attempt_answers(*, attempt: Attempt) -> dict[int, Answer]:
 
 
 def attempt_list_for_user(
-    *, user: Visitor, quiz: Quiz | None = None, limit: int = 10
+    *, user: User, quiz: Quiz | None = None, limit: int = 10
 ) -> list[Attempt]:
     queryset = Attempt.objects.filter(user=user).select_related("quiz")
     if quiz is not None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ..models import Problem, ProblemVersion, RegradeBatch, Submission, SubmissionStatus
 
@@ -46,6 +48,7 @@ class ProblemReport:
 
 def problem_report(*, problem: Problem, top: int = 5) -> ProblemReport:
     """What an author needs to see whether a problem confuses learners."""
+    rows: Sequence[Mapping[str, Any]]
     if problem.is_code:
         rows = list(
             problem.submissions.filter(visible_only=False, status=SubmissionStatus.DONE).values(
@@ -80,4 +83,5 @@ def problem_report(*, problem: Problem, top: int = 5) -> ProblemReport:
 
 
 def validation_is_running(version: ProblemVersion | None) -> bool:
-    return bool(version and (version.validation or {}).get("state") == "running")
+    validation = version.validation if version is not None else None
+    return isinstance(validation, dict) and validation.get("state") == "running"

@@ -77,7 +77,8 @@ def section_progress_list(*, user: Visitor, course: Course) -> list[SectionProgr
     )
     by_section = {item.section.pk: item for item in progress}
     for problem_id, state in states.items():
-        item = by_section.get(section_of.get(problem_id))
+        section_id = section_of.get(problem_id)
+        item = by_section.get(section_id) if section_id is not None else None
         if item is None:
             continue
         item.attempted += 1
