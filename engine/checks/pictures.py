@@ -2,12 +2,13 @@
 JSON, computed in the trusted process from the values the judge already holds.
 
 ``test_values(test, call)`` gives, for a visible test,
-``{"outputs": {name: picture}, "inputs": {name: picture}}`` (``inputs`` only for the arguments
+``{"outputs": [picture, ...], "inputs": [picture, ...]}`` (``inputs`` only for the arguments
 a spec's ``pictures: {inputs: [...]}`` names), or None when nothing can be drawn; training
-checks add ``{"charts": {name: chart}}`` (``chart(...)``: a loss curve, predicted vs true).
+checks add ``{"charts": [chart, ...]}`` (``chart(...)``: a loss curve, predicted vs true).
+Lists, not mappings, so that the outputs keep their order through PostgreSQL's jsonb.
 A picture is
 
-    {"shape": [3, 7], "kind": "heatmap" | "image", "expected": [...], "got": [...] | None,
+    {"name": "h", "shape": [3, 7], "kind": "heatmap" | "image", "expected": [...], "got": [...] | None,
      "got_shape": [...], "first_diff": [i, j] | None}
 
 with the arrays flattened in C order. Non-finite numbers are the strings "NaN", "Infinity"
@@ -76,10 +77,13 @@ def is_image_shape(shape: tuple) -> bool:
     return len(shape) in (3, 4) and shape[-1] in (1, 3, 4)
 
 
-def array_picture(expected: np.ndarray, got: Any, tol: Tolerance, images: bool) -> dict:
+def array_picture(
+    expected: np.ndarray, got: Any, tol: Tolerance, images: bool, name: str = "result"
+) -> dict:
     shape = [int(d) for d in expected.shape]
     kind = "image" if images and is_image_shape(expected.shape) else "heatmap"
-    picture: dict[str, Any] = {"shape": shape, "kind": kind, "dtype": str(expected.dtype)}
+    picture: dict[str, Any] = {"name": name, "shape": shape, "kind": kind}
+    picture["dtype"] = str(expected.dtype)
     drawable_got = _drawable(got)
     if drawable_got:
         picture["got_shape"] = [int(d) for d in got.shape]
@@ -92,12 +96,13 @@ def array_picture(expected: np.ndarray, got: Any, tol: Tolerance, images: bool) 
     return picture
 
 
-def input_picture(value: Any, images: bool) -> dict | None:
+def input_picture(name: str, value: Any, images: bool) -> dict | None:
     if not _drawable(value):
         return None
     shape = [int(d) for d in value.shape]
     kind = "image" if images and is_image_shape(value.shape) else "heatmap"
-    picture: dict[str, Any] = {"shape": shape, "kind": kind, "dtype": str(value.dtype)}
+    picture: dict[str, Any] = {"name": name, "shape": shape, "kind": kind}
+    picture["dtype"] = str(value.dtype)
     if value.size > MAX_ELEMENTS:
         picture["omitted"] = "too_large"
     else:
@@ -119,21 +124,21 @@ def test_values(test, call, pictures: dict | None = None) -> dict | None:
         got = list(value)
     else:
         got = [None] * len(test.outputs)
-    outputs = {
-        name: array_picture(e, g, test.tolerance, images)
+    outputs = [
+        array_picture(e, g, test.tolerance, images, name)
         for name, e, g in zip(test.outputs, expected, got, strict=True)
         if _drawable(e)
-    }
+    ]
     if not outputs:
         return None
     values: dict[str, Any] = {"outputs": outputs}
     wanted = pictures.get("inputs") or ()
     given = dict(zip(test.arg_names, [*test.args, *test.kwargs.values()], strict=False))
-    inputs = {
-        name: picture
+    inputs = [
+        picture
         for name in wanted
-        if (picture := input_picture(given.get(name), images)) is not None
-    }
+        if (picture := input_picture(name, given.get(name), images)) is not None
+    ]
     if inputs:
         values["inputs"] = inputs
     return values
@@ -143,9 +148,8 @@ NUMBER_KEYS = ("expected", "got", "values", "x", "series")
 
 
 def _size(picture: dict) -> int:
-    series = picture.get("series") or {}
     lengths = [len(picture.get(key) or ()) for key in ("expected", "got", "values", "x")]
-    return sum(lengths) + sum(len(ys) for ys in series.values())
+    return sum(lengths) + sum(len(line["y"]) for line in picture.get("series") or ())
 
 
 def _drop_numbers(picture: dict) -> dict:
@@ -170,25 +174,23 @@ def cap_values(tests: tuple) -> tuple:
             continue
         kept: dict[str, Any] = {}
         for group, pictures in values.items():
-            if not isinstance(pictures, dict):
-                kept[group] = pictures
-                continue
-            kept[group] = {}
-            for name, picture in pictures.items():
+            kept[group] = []
+            for picture in pictures:
                 size = _size(picture)
                 if size > left:
-                    kept[group][name] = _drop_numbers(picture)
+                    kept[group].append(_drop_numbers(picture))
                     continue
                 left -= size
-                kept[group][name] = picture
+                kept[group].append(picture)
         capped.append(replace(t, values=kept))
     return tuple(capped)
 
 
 def chart(kind: str, x: list, series: dict[str, list]) -> dict:
-    """A line chart: ``kind`` says what it shows ("loss", "heldout"), one line per series."""
+    """A line chart: ``kind`` says what it shows ("loss", "heldout"), one line per series
+    (``series``: a list of ``{"name", "y"}``, in the order given)."""
     return {
         "kind": kind,
         "x": [number(v) for v in x],
-        "series": {name: [number(v) for v in ys] for name, ys in series.items()},
+        "series": [{"name": name, "y": [number(v) for v in ys]} for name, ys in series.items()],
     }

@@ -2,7 +2,8 @@
 // progress, a problem's badge) follow verdicts without a reload. A verdict in one tab is
 // announced on a BroadcastChannel; every open page re-reads its [data-live-state][id] regions
 // from the server and swaps them in. A page restored from the back/forward cache does the
-// same, since it was frozen while the verdict came.
+// same, since it was frozen while the verdict came, and so does a page that back or forward
+// took from the HTTP cache.
 import { findAll } from "./dom.js";
 
 const CHANNEL = "quizsite:state";
@@ -51,6 +52,9 @@ export function initLiveState(root = document) {
     window.addEventListener("pageshow", (event) => {
       if (event.persisted) refresh();
     });
+    // Back and forward may also take the page from the HTTP cache, without the bfcache.
+    const navigation = performance.getEntriesByType?.("navigation")?.[0];
+    if (navigation?.type === "back_forward") refresh();
   }
   // A page rendered after an answer (choice, numeric, text) announces it once.
   for (const element of findAll(root, "[data-announce-state]")) {

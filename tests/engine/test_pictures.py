@@ -83,20 +83,20 @@ def test_an_array_over_the_cap_is_omitted_with_a_flag():
 
 
 def test_a_result_keeps_at_most_its_budget_of_numbers():
-    picture = {"shape": [4096], "expected": [0.0] * 4096, "got": [0.0] * 4096}
+    picture = {"name": "result", "shape": [4096], "expected": [0.0] * 4096, "got": [0.0] * 4096}
     tests = tuple(
-        grading.TestResult(f"t{k}", True, 1, 1, values={"outputs": {"result": dict(picture)}})
+        grading.TestResult(f"t{k}", True, 1, 1, values={"outputs": [dict(picture)]})
         for k in range(4)
     )
     capped = cap_values(tests)
-    kept = [t.values["outputs"]["result"] for t in capped]
+    kept = [t.values["outputs"][0] for t in capped]
     assert sum(len(p.get("expected", [])) + len(p.get("got", [])) for p in kept) <= RESULT_BUDGET
     assert kept[0]["expected"] and kept[-1]["omitted"] == "budget"
     assert "expected" not in kept[-1] and kept[-1]["shape"] == [4096]
 
 
 def test_a_hidden_result_never_keeps_values():
-    hidden = grading.TestResult("hidden test 1", False, 0, 1, hidden=True, values={"outputs": {}})
+    hidden = grading.TestResult("hidden test 1", False, 0, 1, hidden=True, values={"outputs": []})
     assert cap_values((hidden,))[0].values is None
 
 
@@ -128,14 +128,15 @@ def test_a_wrong_lstm_gives_expected_and_got_of_visible_tests_only(runner):
     hidden = [t for t in result.tests if t.hidden]
     assert visible and hidden
     for t in visible:
-        h = t.values["outputs"]["h"]
+        # in the order of the spec's outputs, (h, c)
+        assert [p["name"] for p in t.values["outputs"]] == ["h", "c"]
+        h = t.values["outputs"][0]
         assert h["kind"] == "heatmap" and h["shape"] == h["got_shape"]
         assert len(h["expected"]) == len(h["got"]) == math.prod(h["shape"])
         index = tuple(h["first_diff"])
         e = np.array(h["expected"]).reshape(h["shape"])
         g = np.array(h["got"]).reshape(h["shape"])
         assert not np.isclose(e[index], g[index], rtol=1e-4, atol=1e-5)
-        assert set(t.values["outputs"]) == {"h", "c"}
     # and no hidden test carries a value, in the result or its JSON
     assert all(t.values is None for t in hidden)
     data = result.to_dict()
@@ -150,9 +151,10 @@ def test_an_augmentation_problem_shows_its_input_and_outputs_as_images(runner):
     )
     result = grade_submission(spec, flip_upside_down, runner=runner)
     first = next(t for t in result.tests if not t.hidden)
-    assert first.values["outputs"]["result"]["kind"] == "image"
-    assert first.values["outputs"]["result"]["first_diff"] is not None
-    img = first.values["inputs"]["img"]
+    assert first.values["outputs"][0]["kind"] == "image"
+    assert first.values["outputs"][0]["first_diff"] is not None
+    img = first.values["inputs"][0]
+    assert img["name"] == "img"
     assert img["kind"] == "image" and len(img["values"]) == math.prod(img["shape"])
     assert all(t.values is None for t in result.tests if t.hidden)
 
@@ -168,7 +170,7 @@ def test_a_correct_submission_has_pictures_with_no_difference(runner, visible_on
         if t.hidden:
             assert t.values is None
         else:
-            assert t.values["outputs"]["result"]["first_diff"] is None
+            assert t.values["outputs"][0]["first_diff"] is None
 
 
 @pytest.mark.slow
@@ -183,12 +185,13 @@ def test_the_seq2seq_exercise_shows_its_loss_curve_and_a_held_out_window(runner)
         if t.hidden:
             assert t.values is None
         elif t.values:
-            charts.update(t.values["charts"])
+            charts.update({chart["kind"]: chart for chart in t.values["charts"]})
     # then the training loss, computed here from the recorded decoder outputs, falls
     loss = charts["loss"]
     assert loss["x"][0] == 0 and loss["x"][-1] == 400 and len(loss["x"]) == 26
-    assert loss["series"]["loss"][-1] < 0.1 * loss["series"]["loss"][0]
+    [line] = loss["series"]
+    assert line["name"] == "loss" and line["y"][-1] < 0.1 * line["y"][0]
     # and one held-out window shows the sine in, the true cosine and the prediction
     heldout = charts["heldout"]
-    assert set(heldout["series"]) == {"input", "true", "predicted"}
-    assert all(len(ys) == 24 for ys in heldout["series"].values())
+    assert [line["name"] for line in heldout["series"]] == ["input", "true", "predicted"]
+    assert all(len(line["y"]) == 24 for line in heldout["series"])

@@ -282,7 +282,7 @@ def _ladder_curves(results, x, y, classes: int, steps: int) -> dict | None:
             series[f"lr={rung['lr']:g}"] = losses
     if not series:
         return None
-    return {"charts": {"loss": chart("loss", list(range(steps + 1)), series)}}
+    return {"charts": [chart("loss", list(range(steps + 1)), series)]}
 
 
 def depends_on_last_steps(params: dict, seed: int) -> Plan:

@@ -137,7 +137,7 @@ def heldout_mse(params: dict, seed: int) -> Plan:
         if failure:
             return None
         series = {"input": data["ex"][0, :, 0], "true": target[0, :, 0], "predicted": y[0, :, 0]}
-        return {"charts": {"heldout": chart("heldout", list(range(STEPS)), series)}}
+        return {"charts": [chart("heldout", list(range(STEPS)), series)]}
 
     return Plan([call("predict", MODEL, data["ex"])], judge, metric, values)
 
@@ -220,7 +220,7 @@ def _loss_curve(results) -> dict | None:
         losses.append(float(((y - target) ** 2).mean()))
     if len(steps) < 2:
         return None
-    return {"charts": {"loss": chart("loss", steps, {"loss": losses})}}
+    return {"charts": [chart("loss", steps, {"loss": losses})]}
 
 
 SEQ2SEQ = Suite(

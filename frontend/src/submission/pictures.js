@@ -207,7 +207,8 @@ function numbersTable(expected, got, diff, shape) {
   );
 }
 
-function outputPictures(name, picture, leading = []) {
+function outputPictures(picture, leading = []) {
+  const name = picture.name ?? "result";
   const label = name === "result" ? "" : name;
   const head = h("p", { class: "picture-group__title" }, label ? h("code", {}, label) : null, " ", shapeText(picture.shape));
   if (picture.omitted) {
@@ -271,8 +272,9 @@ function outputPictures(name, picture, leading = []) {
 
 function inputFigures(inputs) {
   const figures = [];
-  for (const [name, picture] of Object.entries(inputs ?? {})) {
+  for (const picture of Array.isArray(inputs) ? inputs : []) {
     if (picture.omitted || !Array.isArray(picture.values)) continue;
+    const name = picture.name ?? "";
     const values = picture.values.map(num);
     const range = extent(values);
     const scale = { kind: "value", bound: Math.max(Math.abs(range.min), Math.abs(range.max)) };
@@ -293,7 +295,7 @@ function seriesLabel(key) {
 }
 
 function chartAlt(chart) {
-  const series = Object.entries(chart.series).map(([key, ys]) => [key, ys.map(num)]);
+  const series = chart.series.map((line) => [line.name, line.y.map(num)]);
   if (chart.kind === "loss") {
     const [, ys] = series[series.length - 1];
     return t("chart.loss_alt", { first: fmt(ys[0]), last: fmt(ys[ys.length - 1]), steps: chart.x[chart.x.length - 1] });
@@ -305,8 +307,8 @@ function chartAlt(chart) {
 
 function lineChart(slot, chart) {
   const x = chart.x.map(num);
-  const keys = Object.keys(chart.series);
-  const ys = keys.map((key) => chart.series[key].map(num));
+  const keys = chart.series.map((line) => line.name);
+  const ys = chart.series.map((line) => line.y.map(num));
   const positive = ys.flat().filter((v) => Number.isFinite(v));
   const logScale = chart.kind === "loss" && positive.every((v) => v > 0) && Math.max(...positive) / Math.min(...positive) > 10;
   const width = Math.max(240, Math.min(560, (slot.clientWidth || 560) - 8));
@@ -353,12 +355,12 @@ export function testPictures(values) {
   const parts = [];
   // The inputs (an augmentation's image) lead the first output's row: input, expected, got.
   let leading = inputFigures(values.inputs);
-  for (const [name, picture] of Object.entries(values.outputs ?? {})) {
-    parts.push(outputPictures(name, picture, leading));
+  for (const picture of Array.isArray(values.outputs) ? values.outputs : []) {
+    parts.push(outputPictures(picture, leading));
     leading = [];
   }
-  for (const chart of Object.values(values.charts ?? {})) {
-    if (chart.omitted || !Array.isArray(chart.x)) continue;
+  for (const chart of Array.isArray(values.charts) ? values.charts : []) {
+    if (chart.omitted || !Array.isArray(chart.x) || !Array.isArray(chart.series)) continue;
     parts.push(chartFigure(chart));
   }
   return parts.length ? parts : null;
