@@ -37,7 +37,8 @@ async function refreshRegions() {
   document.documentElement.setAttribute("data-live-state-refreshed", String(Date.now()));
 }
 
-function refresh() {
+/** Re-reads this page's live regions from the server (after a verdict on this page). */
+export function refresh() {
   // One refresh at a time; a verdict arriving during one is covered by the next.
   refreshing = (refreshing ?? Promise.resolve())
     .then(refreshRegions)

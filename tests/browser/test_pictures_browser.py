@@ -147,8 +147,13 @@ def test_a_wrong_lstm_cell_shows_expected_got_and_difference_heatmaps(page, site
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"the page scrolls sideways on a phone ({width} px)"
         _shoot(page, "lstm", language, PHONE, "#submission-panel .test-pictures details[open]")
-    # a right one: 挑戦中 becomes 正解済み here and in the other tab, still without a reload
+    # a third wrong one brings the offer to read the model solution, without a reload
     page.set_viewport_size(DESKTOP)
+    page.goto("/problems/lstm-cell/")
+    expect(page.locator("[data-give-up]")).to_have_count(0)
+    _submit(page, "lstm-cell", LSTM_WRONG, GRADING_TIMEOUT_MS)
+    expect(page.locator("[data-give-up]")).to_be_visible()
+    # a right one: 挑戦中 becomes 正解済み here and in the other tab, still without a reload
     _submit(page, "lstm-cell", LSTM_CORRECT, GRADING_TIMEOUT_MS)
     expect(page.locator("#submission-panel")).to_have_attribute("data-verdict", "AC")
     expect(page.locator("[data-state-badge] [data-state=solved]")).to_be_visible()

@@ -4,7 +4,7 @@
 import { findAll, h } from "../dom.js";
 import { t } from "../i18n.js";
 import { initMath } from "../math.js";
-import { announceState } from "../live-state.js";
+import { announceState, refresh as refreshLiveState } from "../live-state.js";
 import { createSubmission, finalStatuses, watchSubmission } from "./api.js";
 import { note, renderNotice, renderSubmission } from "./render.js";
 
@@ -141,6 +141,9 @@ async function showVerdict(event) {
     }
   }
   announceState({ problem: submission.problem, verdict: submission.verdict });
+  // This page's own regions too: after a third verdict that is not accepted, the offer to
+  // read the model solution.
+  if (!submission.visible_only) refreshLiveState();
   if (!solved) return;
   for (const slot of findAll(document, "[data-explanation-slot]")) {
     const response = await fetch(slot.dataset.url, { credentials: "same-origin" });
