@@ -92,7 +92,7 @@ function heatCanvas(values, shape, scale, mark) {
 }
 
 function scaleBar(scale) {
-  const width = 96;
+  const width = 72;
   const canvas = h("canvas", { class: "scale-bar__ramp", width, height: 8, "aria-hidden": "true" });
   const ctx = canvas.getContext("2d");
   const [lo, hi] = scale.kind === "abs" ? [0, scale.max] : [-scale.bound, scale.bound];
