@@ -195,3 +195,20 @@ def test_the_seq2seq_exercise_shows_its_loss_curve_and_a_held_out_window(runner)
     heldout = charts["heldout"]
     assert [line["name"] for line in heldout["series"]] == ["input", "true", "predicted"]
     assert all(len(line["y"]) == 24 for line in heldout["series"])
+
+
+@pytest.mark.slow
+def test_a_classifier_exercise_shows_the_loss_of_each_learning_rate_tried(runner):
+    # given the GRU spoken-digit classifier's model solution
+    spec = _load("09-fw-bidirectional-rnn-clipping/gru-spoken-digits.yaml")
+    result = grade_submission(spec, spec["solution"], runner=runner)
+    assert result.verdict == "AC"
+    # then the loss check draws the cross-entropy after each training step, computed here
+    [charted] = [t for t in result.tests if t.values]
+    assert not charted.hidden
+    [loss] = charted.values["charts"]
+    steps = next(t["args"]["train_steps"] for t in spec["tests"] if t["check"] == "loss_falls")
+    assert loss["kind"] == "loss" and loss["x"] == list(range(steps + 1))
+    first = loss["series"][0]
+    assert first["name"].startswith("lr=") and len(first["y"]) == steps + 1
+    assert first["y"][-1] < first["y"][0]  # the rung that passed lowered the loss
