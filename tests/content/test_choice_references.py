@@ -41,6 +41,14 @@ BY_NUMBER = [
         r"(?<![\d.])\b\d (?:is|are) (?:wrong|correct|incorrect|right)\b",
         r"^\s*\d(?:(?:, \d)*,? and \d)?(?: (?:is|are) (?:correct|appropriate|right))?\.(?!\d)",
         r"(?<=[A-Za-z] )\(\d\)(?= (?:cannot|can|is|are|makes|multiplies|enlarges?|comes))",
+        # a choice as the subject of a clause: "2 は…、3 は…", ", 3 ignores…, and 4 the LSTM"
+        rf"(?:^|。|(?<![0-9]\s)(?<![0-9])、|[）)])\s*{D}\s*(?:は|も|では)(?!\s*[0-9])",
+        r"(?:^|[.;,:]\s+|\band\s+|\bwhile\s+|\bwhereas\s+|\b[Ww]ith\s+)\(?\d\)?(?:'s)? "
+        r"(?:is|ignores|describes|gets|confuses|removes|has|does|would|mixes|gives|the|uses"
+        r"|keeps|adds|swaps|forgets|misses|takes|applies|treats|divides|multiplies|simply|only"
+        r"|also|makes|puts|counts|stacks|flattens|says|reverses|assumes|drops|lacks|needs"
+        r"|returns|changes|computes)\b",
+        r"\b(?:choose|pick)\s+\(?\d\)?(?![\d.])(?! (?:or|and) )",
     )
 ]
 
@@ -88,6 +96,10 @@ def _load(path: Path) -> dict:
         "1, 2 and 3 are correct.",
         "1, 2 and 3.",
         "ReLU (4) cannot output negative values.",
+        "2 はパラメータの多さが逆、3 は GRU にゲートがあることを無視しています。",
+        "Choice 2 gets it backwards, 3 ignores the gates, and 4 describes the LSTM.",
+        "3 returns the same value as the first.",
+        "choose 1, which writes the formula directly.",
     ],
 )
 def test_the_detector_finds_a_choice_called_by_its_number(text):
@@ -109,6 +121,10 @@ def test_the_detector_finds_a_choice_called_by_its_number(text):
         "$\\sigma'(0) = 0.25$",
         "The decoder (a) starts from the encoder's final state.",
         "`out[[4, 2, 1]]` fails.",
+        "たとえば 2、3、6、7、9 がどう見えるかを考えます。",
+        "Sequences of lengths 5, 3 and 2 are padded at the end.",
+        "if they are smaller than 1 the gradient vanishes",
+        "2 値分類を行います。",
     ],
 )
 def test_the_detector_leaves_other_numbers_alone(text):
