@@ -31,6 +31,13 @@ from problems.selectors.submissions import submission_latest
 from problems.services.answers import CONFIDENCE_LEVELS, answer_create
 from problems.services.submissions import SubmissionRejected, submission_create
 from problems.throttles import SubmissionThrottle, throttle_wait
+from problems.variants import (
+    StaleOccurrence,
+    choice_order,
+    choices_in_order,
+    occurrence_for,
+    recorded_choice_order,
+)
 from study.selectors import card_next_due, first_try_results
 
 from ..answer_text import as_keys, correct_answer_text
@@ -96,10 +103,15 @@ def render_problem(request, problem: Problem, *, preview: bool = False):
     listed = problem.is_published and not preview
     previous, following = _neighbours(problem) if listed else (None, None)
     state = problem_states_for_user(user=request.user, problem_ids=[problem.pk])
+    occurrence = occurrence_for(user=request.user, problem=problem)
     context = {
         "problem": problem,
         "section": problem.section,
-        "choices": list(problem.choices.all()),
+        # in this learner's order for this occurrence; the form posts the occurrence back
+        "choices": choices_in_order(
+            problem=problem, order=choice_order(problem=problem, occurrence=occurrence)
+        ),
+        "occurrence": occurrence.key,
         "state": state.get(problem.pk, ""),
         "previous_slug": previous,
         "next_slug": following,
@@ -109,11 +121,14 @@ def render_problem(request, problem: Problem, *, preview: bool = False):
         context.update(problem_study_context(request, problem))
     if problem.is_code:
         return _code_problem(request, problem, context)
+    status = 200
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('login')}?next={request.path}")
-        context.update(_answer_from_form(request, problem))
-    return render(request, "frontend/problem.html", context)
+        answered = _answer_from_form(request, problem)
+        status = answered.pop("status", 200)
+        context.update(answered)
+    return render(request, "frontend/problem.html", context, status=status)
 
 
 def _answer_from_form(request, problem: Problem) -> dict:
@@ -124,21 +139,29 @@ def _answer_from_form(request, problem: Problem) -> dict:
         return {}
     confidence = request.POST.get("confidence", "")
     try:
-        _answer, outcome = answer_create(
+        answer, outcome = answer_create(
             user=request.user,
             problem=problem,
             response=response,
             dont_know=dont_know,
             confidence=confidence if confidence in CONFIDENCE_LEVELS else "",
+            occurrence=request.POST.get("occurrence") or None,
         )
+    except StaleOccurrence as error:
+        # answered in another tab: this page's order is gone; show the current one
+        messages.error(request, str(error))
+        return {"status": 409}
     except AnswerFormatError as error:
         messages.error(request, str(error))
-        return {"given": response}
+        return {"given": response, "given_keys": as_keys(response) if response else []}
+    order = recorded_choice_order(answer)
     return {
         "outcome": outcome,
+        # the choices as they were when answered, not the next occurrence's order
+        "choices": choices_in_order(problem=problem, order=order),
         "given": outcome.response,
         "given_keys": as_keys(outcome.response),
-        "correct_answer": correct_answer_text(problem),
+        "correct_answer": correct_answer_text(problem, order=order),
         "state": SOLVED if outcome.correct else ATTEMPTED,
         "dont_know": dont_know,
         "next_due_at": card_next_due(user=request.user, problem=problem),

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from problems.access import access_attempt
 from problems.answers import AnswerFormatError
-from problems.models import Attempt, Problem, Submission, Verdict
+from problems.models import CHOICE_KINDS, Attempt, Problem, Submission, Verdict
 from problems.selectors.attempts import (
     attempt_answers,
     attempt_history,
@@ -32,6 +32,7 @@ from problems.services.attempts import (
     attempt_is_open,
     attempt_start,
 )
+from problems.variants import choice_order, choices_in_order, occurrence_for, recorded_choice_order
 
 from ..answer_text import as_keys, correct_answer_text, given_answer_text
 from ..forms import answer_from_post
@@ -86,11 +87,16 @@ def attempt_question(request, pk: int, number: int):
         if done is not None:
             return done
     answer = answers.get(problem.pk)
+    occurrence = occurrence_for(user=request.user, problem=problem, attempt=attempt)
     context = {
         "attempt": attempt,
         "quiz": attempt.quiz,
         "problem": problem,
-        "choices": list(problem.choices.all()),
+        # the attempt's order for this learner: the same on every visit of the question
+        "choices": choices_in_order(
+            problem=problem, order=choice_order(problem=problem, occurrence=occurrence)
+        ),
+        "occurrence": occurrence.key,
         "number": number,
         "total": total,
         "numbers": [
@@ -142,6 +148,7 @@ def _answer_in_attempt(request, attempt: Attempt, problem: Problem, number: int)
                 attempt=attempt,
                 dont_know=step.dont_know,
                 confidence=confidence if confidence in CONFIDENCE_LEVELS else "",
+                occurrence=request.POST.get("occurrence") or None,
             )
         except (AnswerFormatError, ValidationError) as error:
             messages.error(request, error.messages[0] if hasattr(error, "messages") else str(error))
@@ -185,15 +192,21 @@ def attempt_review(request, pk: int):
     items = []
     for number, problem in enumerate(problems, 1):
         answer = answers.get(problem.pk)
+        # what the learner saw: the recorded order, or the attempt's for a question left open
+        order = recorded_choice_order(answer)
+        if order is None and problem.kind in CHOICE_KINDS:
+            occurrence = occurrence_for(user=attempt.user, problem=problem, attempt=attempt)
+            order = choice_order(problem=problem, occurrence=occurrence)
         items.append(
             {
                 "number": number,
                 "problem": problem,
                 "answer": answer,
+                "choices": choices_in_order(problem=problem, order=order),
                 "show_explanation": not problem.is_code or problem.pk in solved_code_ids,
-                "given": given_answer_text(problem, answer.response) if answer else "",
+                "given": given_answer_text(problem, answer.response, order=order) if answer else "",
                 "given_keys": as_keys(answer.response) if answer else [],
-                "correct_answer": correct_answer_text(problem),
+                "correct_answer": correct_answer_text(problem, order=order),
             }
         )
     percent = round(100 * attempt.score / attempt.max_score) if attempt.max_score else 0
