@@ -16,6 +16,7 @@ from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language_from_request
 from django.utils.translation import gettext as _
@@ -25,11 +26,13 @@ from problems import progress
 from problems.access import access_attempt, access_problem, access_submission
 from problems.answers import AnswerFormatError
 from problems.models import Attempt, Problem, ProblemKind, Submission, SubmissionStatus, Verdict
+from problems.published import problem_as_learners_see
 from problems.selectors import problem_list_published
 from problems.services import (
     CONFIDENCE_LEVELS,
     SubmissionRejected,
     answer_create,
+    attempt_abandon,
     attempt_finish,
     attempt_flag_toggle,
     attempt_is_open,
@@ -46,7 +49,12 @@ from .templatetags.markup import markdown_inline
 
 def home(request):
     course = progress.course_current()
-    context = {"course": course, "sections": [], "quizzes": []}
+    context = {
+        "course": course,
+        "sections": [],
+        "quizzes": [],
+        "open_attempts": progress.attempts_open(user=request.user),
+    }
     if course is not None:
         context["sections"] = progress.section_progress_list(user=request.user, course=course)
         context["quizzes"] = list(progress.quiz_list_for_course(course=course))
@@ -61,6 +69,7 @@ def section_detail(request, slug: str):
     )
     first_try = first_try_results(user=request.user, problem_ids=[p.pk for p in problems])
     for problem in problems:
+        problem_as_learners_see(problem)
         problem.state = states.get(problem.pk, "")
         problem.first_try = first_try.get(problem.pk)
     context = {
@@ -68,6 +77,10 @@ def section_detail(request, slug: str):
         "problems": problems,
         "solved": sum(1 for p in problems if p.state == progress.SOLVED),
         "quizzes": list(progress.quiz_list_for_section(section=section)),
+        # a quiz in progress holds its problems: resume it here, or abandon it
+        "open_attempts": progress.attempts_open(
+            user=request.user, problem_ids=[p.pk for p in problems]
+        ),
     }
     return render(request, "frontend/section.html", context)
 
@@ -109,6 +122,10 @@ def render_problem(request, problem: Problem, *, preview: bool = False):
         context.update(problem_study_context(request, problem))
     if problem.is_code:
         return _code_problem(request, problem, context)
+    # Answered in its quiz, not here (the answer would be told): the page links to the quiz.
+    held = [] if preview else progress.attempts_open(user=request.user, problem_ids=[problem.pk])
+    if held:
+        context.update(open_attempt=held[0], open_attempt_number=held[0].number_of(problem.pk))
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('login')}?next={request.path}")
@@ -346,6 +363,41 @@ def _answer_in_attempt(request, attempt: Attempt, problem: Problem, number: int)
         attempt_finish(attempt=attempt)
         return redirect("attempt_review", pk=attempt.pk)
     return redirect("attempt_question", pk=attempt.pk, number=min(number + 1, total))
+
+
+@login_required
+@require_POST
+def attempt_leave(request, pk: int):
+    """ "Abandon" on the home, section and problem pages (services.attempt_abandon): back where
+    the learner was when nothing had been answered, else to the review of what was."""
+    try:
+        attempt = access_attempt(user=request.user, attempt_id=pk, to_answer=True)
+    except Http404:  # a second click, after the first deleted it
+        return redirect(_same_site_next(request) or "home")
+    title = attempt.quiz.localized_title
+    if attempt_abandon(attempt=attempt) is None:
+        messages.info(
+            request,
+            _("You left the quiz “%(quiz)s”. Nothing had been answered, so nothing was recorded.")
+            % {"quiz": title},
+        )
+        return redirect(_same_site_next(request) or "home")
+    messages.info(
+        request,
+        _(
+            "You left the quiz “%(quiz)s”: it was finished as it stood. Your answers were "
+            "graded; the questions you left blank count as unanswered."
+        )
+        % {"quiz": title},
+    )
+    return redirect("attempt_review", pk=attempt.pk)
+
+
+def _same_site_next(request) -> str:
+    """A same-site path the form gave in `next`, or ''."""
+    target = request.POST.get("next", "")
+    allowed = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    return target if target.startswith("/") and allowed else ""
 
 
 @login_required
