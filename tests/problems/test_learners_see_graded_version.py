@@ -90,7 +90,7 @@ def learner() -> Client:
     return client
 
 
-def _edit_in_the_admin(author: Client, problem: Problem) -> None:
+def _edit_in_the_admin(author: Client, problem: Problem, **changes: str) -> None:
     url = f"/admin/problems/problem/{problem.pk}/change/"
     fields = _FormFields()
     fields.feed(author.get(url).content.decode())
@@ -99,6 +99,7 @@ def _edit_in_the_admin(author: Client, problem: Problem) -> None:
         title_en=DRAFT_TITLE,
         statement_en=DRAFT_STATEMENT,
         hints=f'[{{"ja": "{DRAFT_HINT}", "en": "{DRAFT_HINT}"}}]',
+        **changes,
     )
     data["code_spec-0-starter_code"] = DRAFT_STARTER
     response = author.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
@@ -168,8 +169,11 @@ def test_an_unvalidated_edit_is_not_shown_to_learners_until_it_validates(
 
 
 def test_the_admin_preview_shows_the_draft(published, author):
-    # given: an edit waiting for validation
+    # given: an edit waiting for validation, edited once more (it stays published meanwhile)
     _edit_in_the_admin(author, published)
+    _edit_in_the_admin(author, published, title_ja="書き直した題")
+    problem = Problem.objects.get(pk=published.pk)
+    assert problem.is_published and problem.versions.count() == 3
     # when
     preview = author.get(
         f"/admin/problems/problem/{published.pk}/preview/", HTTP_ACCEPT_LANGUAGE="en"
