@@ -4,8 +4,10 @@ queries whatever the size of the curriculum (the pages that use these assert it)
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
@@ -24,6 +26,10 @@ from .models import (
     SubmissionStatus,
     Verdict,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
 
 SOLVED = "solved"
 ATTEMPTED = "attempted"
@@ -175,7 +181,9 @@ class OpenAttempt:
         return self.attempt.problem_order.index(problem_id) + 1
 
 
-def attempts_open(*, user, problem_ids=None) -> list[OpenAttempt]:
+def attempts_open(
+    *, user: AbstractBaseUser | AnonymousUser | None, problem_ids: Iterable[int] | None = None
+) -> list[OpenAttempt]:
     """The learner's quizzes in progress (untimed, or timed and before their deadline), newest
     first; with `problem_ids`, those holding one of these problems (whose pages then refuse
     answers). Two queries, the second only when some quiz is in progress."""
