@@ -24,6 +24,6 @@ def empty(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("problems", "0014_problem_learner_content")]
+    dependencies = [("problems", "0015_problem_learner_content")]
 
     operations = [migrations.RunPython(fill, empty)]
