@@ -14,6 +14,7 @@ urlpatterns = [
     path("quizzes/<slug:slug>/start/", quizzes.quiz_start, name="quiz_start"),
     path("attempts/<int:pk>/q/<int:number>/", quizzes.attempt_question, name="attempt_question"),
     path("attempts/<int:pk>/finish/", quizzes.attempt_end, name="attempt_finish"),
+    path("attempts/<int:pk>/abandon/", quizzes.attempt_leave, name="attempt_abandon"),
     path("attempts/<int:pk>/review/", quizzes.attempt_review, name="attempt_review"),
     path("submissions/", progress.my_submissions, name="submissions"),
     path("submissions/<int:pk>/", progress.submission_detail, name="submission"),

@@ -14,6 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from problems.access import access_problem, access_problem_preview
 from problems.answers import AnswerFormatError
 from problems.models import Problem
+from problems.published import problem_as_draft, problem_as_learners_see
+from problems.selectors.attempts import attempts_open
 from problems.selectors.content import (
     course_current,
     problem_list_published,
@@ -47,7 +49,12 @@ from .study import code_study_context, problem_study_context
 
 def home(request):
     course = course_current()
-    context = {"course": course, "sections": [], "quizzes": []}
+    context = {
+        "course": course,
+        "sections": [],
+        "quizzes": [],
+        "open_attempts": attempts_open(user=request.user),
+    }
     if course is not None:
         context["sections"] = section_progress_list(user=request.user, course=course)
         context["quizzes"] = list(quiz_list_for_course(course=course))
@@ -60,6 +67,7 @@ def section_detail(request, slug: str):
     states = problem_states_for_user(user=request.user, problem_ids=[p.pk for p in problems])
     first_try = first_try_results(user=request.user, problem_ids=[p.pk for p in problems])
     for problem in problems:
+        problem_as_learners_see(problem)
         problem.state = states.get(problem.pk, "")
         problem.first_try = first_try.get(problem.pk)
     context = {
@@ -67,6 +75,8 @@ def section_detail(request, slug: str):
         "problems": problems,
         "solved": sum(1 for p in problems if p.state == SOLVED),
         "quizzes": list(quiz_list_for_section(section=section)),
+        # a quiz in progress holds its problems: resume it here, or abandon it
+        "open_attempts": attempts_open(user=request.user, problem_ids=[p.pk for p in problems]),
     }
     return render(request, "frontend/section.html", context)
 
@@ -94,7 +104,9 @@ def problem_detail(request, slug: str):
 def problem_preview(request, pk: int):
     """The admin's "Preview as learner" (linked from a problem's change form): any problem,
     published or not, as its page shows it, without the learner's study panel."""
-    return render_problem(request, access_problem_preview(user=request.user, pk=pk), preview=True)
+    problem = access_problem_preview(user=request.user, pk=pk)
+    # the author's content, even while learners still see the validated version's
+    return render_problem(request, problem_as_draft(problem), preview=True)
 
 
 def render_problem(request, problem: Problem, *, preview: bool = False):
@@ -121,6 +133,10 @@ def render_problem(request, problem: Problem, *, preview: bool = False):
         context.update(problem_study_context(request, problem))
     if problem.is_code:
         return _code_problem(request, problem, context)
+    # Answered in its quiz, not here (the answer would be told): the page links to the quiz.
+    held = [] if preview else attempts_open(user=request.user, problem_ids=[problem.pk])
+    if held:
+        context.update(open_attempt=held[0], open_attempt_number=held[0].number_of(problem.pk))
     status = 200
     if request.method == "POST":
         if not request.user.is_authenticated:

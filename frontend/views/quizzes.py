@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -27,6 +28,7 @@ from problems.selectors.content import (
 )
 from problems.services.answers import CONFIDENCE_LEVELS, answer_create
 from problems.services.attempts import (
+    attempt_abandon,
     attempt_finish,
     attempt_flag_toggle,
     attempt_is_open,
@@ -163,6 +165,41 @@ def _answer_in_attempt(request, attempt: Attempt, problem: Problem, number: int)
         attempt_finish(attempt=attempt)
         return redirect("attempt_review", pk=attempt.pk)
     return redirect("attempt_question", pk=attempt.pk, number=min(number + 1, total))
+
+
+@login_required
+@require_POST
+def attempt_leave(request, pk: int):
+    """ "Abandon" on the home, section and problem pages (services.attempt_abandon): back where
+    the learner was when nothing had been answered, else to the review of what was."""
+    try:
+        attempt = access_attempt(user=request.user, attempt_id=pk, to_answer=True)
+    except Http404:  # a second click, after the first deleted it
+        return redirect(_same_site_next(request) or "home")
+    title = attempt.quiz.localized_title
+    if attempt_abandon(attempt=attempt) is None:
+        messages.info(
+            request,
+            _("You left the quiz “%(quiz)s”. Nothing had been answered, so nothing was recorded.")
+            % {"quiz": title},
+        )
+        return redirect(_same_site_next(request) or "home")
+    messages.info(
+        request,
+        _(
+            "You left the quiz “%(quiz)s”: it was finished as it stood. Your answers were "
+            "graded; the questions you left blank count as unanswered."
+        )
+        % {"quiz": title},
+    )
+    return redirect("attempt_review", pk=attempt.pk)
+
+
+def _same_site_next(request) -> str:
+    """A same-site path the form gave in `next`, or ''."""
+    target = request.POST.get("next", "")
+    allowed = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    return target if target.startswith("/") and allowed else ""
 
 
 @login_required

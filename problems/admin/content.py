@@ -210,8 +210,9 @@ class ProblemAdmin(admin.ModelAdmin):
         if created and version.number > 1 and problem.kind == ProblemKind.CODE:
             self.message_user(
                 request,
-                f"Saved as version {version.number}. Learners are still graded against the last "
-                "validated version until you validate this one.",
+                f"Saved as version {version.number}. Learners still see, and are graded "
+                "against, the last validated version until this one validates; “Preview” "
+                "shows this one.",
                 messages.WARNING,
             )
 

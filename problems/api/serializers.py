@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from ..models import CHOICE_KINDS, Problem, Submission
+from ..published import problem_as_learners_see
 from ..variants import choice_labels, choice_order, choice_references_render, choices_in_order
 
 
@@ -17,6 +18,10 @@ class ProblemListSerializer(serializers.ModelSerializer):
     class Meta:
         model = Problem
         fields = ["slug", "kind", "section", "title", "points", "tags"]
+
+    def to_representation(self, problem: Problem) -> dict:
+        # what learners see: the graded version's content while an edit awaits validation
+        return super().to_representation(problem_as_learners_see(problem))
 
     def get_title(self, problem: Problem) -> str:
         return problem.localized("title")

@@ -30,6 +30,7 @@ from ..models import (
     QuizItem,
     Section,
 )
+from ..published import problem_learner_content_refresh
 from ..variants import choice_references
 from .documents import problem_to_document
 from .schema import COURSE, PROBLEM, SECTION, schema_errors
@@ -272,17 +273,24 @@ def content_hash(document: dict) -> str:
 
 
 def problem_version_sync(problem: Problem) -> tuple[ProblemVersion, bool]:
-    """A new version when the problem's content differs from its latest version's."""
+    """A new version when the problem's content differs from its latest version's.
+
+    A new version of a code problem awaits validation; meanwhile learners keep seeing the
+    version that grades them (problems/published.py)."""
     document = problem_to_document(problem)
     digest = content_hash(document)
     latest = problem.versions.order_by("-number").first()
     if latest is not None and latest.content_hash == digest:
+        if problem.learner_content is not None:  # a save may have written back a stale copy
+            problem_learner_content_refresh(problem=problem)
         return latest, False
     number = 1 if latest is None else latest.number + 1
     queue = (document.get("code") or {}).get("queue", "grading")
-    return ProblemVersion.objects.create(
+    version = ProblemVersion.objects.create(
         problem=problem, number=number, snapshot=document, content_hash=digest, queue=queue
-    ), True
+    )
+    problem_learner_content_refresh(problem=problem)
+    return version, True
 
 
 def _upsert_quizzes(course: Course, quizzes: list[dict], sections: dict[str, Section]) -> None:

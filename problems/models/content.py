@@ -106,6 +106,14 @@ class Problem(BilingualMixin, TimeStampedModel):
     numeric_answer = models.FloatField(null=True, blank=True)
     numeric_tolerance = models.FloatField(default=0.0, validators=[MinValueValidator(0.0)])
     numeric_unit = models.CharField(max_length=32, blank=True)
+    # problems/published.py: empty unless a code problem's latest edit awaits validation;
+    # then the learner-facing part of the version that grades learners, which they see.
+    learner_content = models.JSONField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="What learners see while an edit awaits validation (problems/published.py).",
+    )
 
     class Meta:
         ordering = ["section__order", "order", "slug"]
@@ -126,6 +134,23 @@ class Problem(BilingualMixin, TimeStampedModel):
 
     def __str__(self) -> str:
         return self.slug
+
+    def save(self, *args, **kwargs):
+        if getattr(self, "shows_learner_content", False):
+            raise ValueError(
+                "This problem holds what learners see (problems/published.py); save the "
+                "author's content from a fresh copy."
+            )
+        super().save(*args, **kwargs)
+
+    def localized(self, name: str) -> str:
+        """As `BilingualMixin.localized`, from the learner content while an edit awaits
+        validation, so that every page and list shows learners their graded version."""
+        shown = (self.learner_content or {}).get(name)
+        if not shown:
+            return super().localized(name)
+        language = (get_language() or "ja")[:2]
+        return shown.get(language) or shown.get("ja", "")
 
     @property
     def is_code(self) -> bool:

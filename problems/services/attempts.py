@@ -102,3 +102,21 @@ def attempt_finish(*, attempt: Attempt) -> Attempt:
             events.announce(events.attempt_finished, sender=Attempt, attempt=locked)
         attempt.score, attempt.finished_at = locked.score, locked.finished_at
     return attempt
+
+
+def attempt_abandon(*, attempt: Attempt) -> Attempt | None:
+    """Give up a quiz in progress, which frees its problems' own pages.
+
+    With answers, it is finished as it stands (as "finish" does: graded, reviewed, and the
+    questions left blank count as unanswered); with none, it is deleted, as if never started,
+    so that an empty attempt adds no 0 % to the learner's history. Returns the finished
+    attempt, or None when it was deleted (or already gone: a second click).
+    """
+    with transaction.atomic():
+        locked = Attempt.objects.select_for_update().filter(pk=attempt.pk).first()
+        if locked is None:
+            return None
+        if locked.finished_at is None and not locked.answers.exists():
+            locked.delete()
+            return None
+        return attempt_finish(attempt=attempt)

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from problems.models import Choice, Quiz
+from problems.models import Choice, Problem, Quiz
 from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, screenshots
 from tests.factories import make_code_problem, make_user
 
@@ -167,6 +167,46 @@ def test_the_mock_exam_runs_to_its_review_screen(page, site):
     wrong = page.locator(".review-item[data-correct=false]")
     expect(page.locator(".review-item")).to_have_count(wrong.count())
     page.screenshot(path=ARTIFACTS / "mock-exam-review-wrong.png")
+
+
+def test_a_quiz_left_half_done_is_resumed_from_home_and_abandoned(page, site):
+    make_user("wanderer")
+    log_in(page, "wanderer")
+    quiz = Quiz.objects.get(slug="quiz-01-rnn")
+    assert quiz.time_limit_minutes is None, "a section quiz is untimed"
+    # given the section quiz started and its first question answered, then left
+    page.goto(f"/quizzes/{quiz.slug}/")
+    page.locator("form[action$='/start/'] button").click()
+    page.wait_for_url(re.compile(r"/q/1/$"))
+    page.locator("#quiz-form button[data-dont-know]").click()  # an answer: "I don't know"
+    page.wait_for_url(re.compile(r"/q/2/$"))
+    attempt = quiz.attempts.get()
+    held = Problem.objects.get(pk=attempt.problem_order[2])
+    # when the learner comes back to the home page: the quiz waits there, at question 2
+    page.goto("/")
+    panel = page.locator("[data-open-attempts]")
+    expect(panel).to_contain_text(quiz.title_ja)
+    screenshots(page, site, "/", "open-quiz-home", show="[data-open-attempts]")
+    page.locator("[data-open-attempts] a[data-resume]").click()
+    page.wait_for_url(re.compile(rf"/attempts/{attempt.pk}/q/2/$"))
+    # a problem the quiz holds links to its question instead of refusing answers
+    page.goto(f"/problems/{held.slug}/")
+    expect(page.locator("form.answer-form")).to_have_count(0)
+    screenshots(
+        page, site, f"/problems/{held.slug}/", "open-quiz-problem", show="[data-in-open-quiz]"
+    )
+    page.locator("[data-in-open-quiz] a[data-resume]").click()
+    page.wait_for_url(re.compile(rf"/attempts/{attempt.pk}/q/3/$"))
+    # then abandoning it from the section page (in English now: the screenshots switched)
+    # finishes it as it stands, with its review
+    page.goto("/sections/01-rnn/")
+    page.locator("[data-open-attempts] button[data-abandon]").click()
+    page.wait_for_url(re.compile(rf"/attempts/{attempt.pk}/review/$"))
+    expect(page.locator(".messages")).to_contain_text("it was finished as it stood")
+    page.goto(f"/problems/{held.slug}/")
+    expect(page.locator("form.answer-form")).to_have_count(1)
+    page.goto("/")
+    expect(page.locator("[data-open-attempts]")).to_have_count(0)
 
 
 def test_lstm_code_is_graded_live_and_shows_in_history_and_progress(page, site):
