@@ -177,7 +177,7 @@ def test_the_admin_preview_shows_the_draft(published, author):
     assert problem.is_published and problem.versions.count() == 3
     # when
     preview = author.get(
-        f"/admin/problems/problem/{published.pk}/preview/", HTTP_ACCEPT_LANGUAGE="en"
+        f"/preview/problems/{published.pk}/", HTTP_ACCEPT_LANGUAGE="en"
     ).content.decode()
     # then
     assert DRAFT_TITLE in preview and DRAFT_STATEMENT in preview
