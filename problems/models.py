@@ -453,6 +453,16 @@ class Submission(models.Model):
     stdout = models.TextField(blank=True)
     stderr = models.TextField(blank=True)
     message = models.TextField(blank=True, help_text="A sentence for the learner about the run.")
+    message_data = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="The message as a code and parameters, rendered in the reader's language.",
+    )
+    diagnosis = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="The misconception a wrong answer behaves like: {mutant, feedback: {ja, en}}.",
+    )
     attempts = models.PositiveSmallIntegerField(default=0, help_text="Times a worker claimed it.")
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -489,6 +499,25 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.problem.slug} {self.status} {self.verdict}"
+
+    # The learner-visible feedback in the active language (problems/feedback.py).
+    @property
+    def localized_message(self) -> str:
+        from .feedback import message_in_language
+
+        return message_in_language(message=self.message, data=self.message_data)
+
+    @property
+    def localized_tests(self) -> list[dict]:
+        from .feedback import tests_in_language
+
+        return tests_in_language(tests=self.tests)
+
+    @property
+    def localized_diagnosis(self) -> dict | None:
+        from .feedback import diagnosis_in_language
+
+        return diagnosis_in_language(diagnosis=self.diagnosis)
 
     @property
     def is_finished(self) -> bool:
