@@ -18,7 +18,13 @@ from engine.messages import msg, render, render_stored, template_fields
 ENGINE = Path(__file__).resolve().parents[2] / "engine"
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 # Templates that only pass a value through (a name, a type, None) have no words to translate.
-PASS_THROUGH = {"subject.text", "value.none", "kind.other", "value.unsupported"}
+PASS_THROUGH = {
+    "subject.text",
+    "value.none",
+    "kind.other",
+    "value.unsupported",
+    "training.trainer_learner",
+}
 
 
 def _sample(spec: str):
