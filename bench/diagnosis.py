@@ -78,6 +78,8 @@ def classify(slug: str, version, mutant: dict, result: dict) -> dict:
     }
     if version.engine_spec.get("reference", {}).get("training"):
         row["kind"] = "training"  # checks, not fixed outputs: nothing to compare
+    elif (result.get("error") or {}).get("type") == "ForbiddenCall":
+        row["kind"] = "forbidden call"  # rejected before running: no outputs to compare
     elif result["verdict"] != "WA":
         row["kind"] = "not WA"
     elif not _visible_fail(result):
@@ -137,6 +139,9 @@ def summarise(rows: list[dict]) -> dict:
         ],
         "not_wa": [
             f"{r['problem']}:{r['mutant']} ({r['verdict']})" for r in rows if r["kind"] == "not WA"
+        ],
+        "forbidden_call": [
+            f"{r['problem']}:{r['mutant']}" for r in rows if r["kind"] == "forbidden call"
         ],
         "training": sum(r["kind"] == "training" for r in rows),
         "diagnosed_as_another": [

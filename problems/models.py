@@ -500,25 +500,6 @@ class Submission(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.problem.slug} {self.status} {self.verdict}"
 
-    # The learner-visible feedback in the active language (problems/feedback.py).
-    @property
-    def localized_message(self) -> str:
-        from .feedback import message_in_language
-
-        return message_in_language(message=self.message, data=self.message_data)
-
-    @property
-    def localized_tests(self) -> list[dict]:
-        from .feedback import tests_in_language
-
-        return tests_in_language(tests=self.tests)
-
-    @property
-    def localized_diagnosis(self) -> dict | None:
-        from .feedback import diagnosis_in_language
-
-        return diagnosis_in_language(diagnosis=self.diagnosis)
-
     @property
     def is_finished(self) -> bool:
         return self.status in {SubmissionStatus.DONE, SubmissionStatus.ERROR}
