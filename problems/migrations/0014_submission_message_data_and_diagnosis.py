@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('problems', '0012_view_learner_work_and_reviewer_group'),
+        ('problems', '0013_answer_variant'),
     ]
 
     operations = [
