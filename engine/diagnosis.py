@@ -44,13 +44,15 @@ def _arrays(test, call: CallResult) -> dict[str, np.ndarray] | None:
     outputs = test.outputs
     value = call.value
     if len(outputs) == 1:
-        values = [value]
+        names, values = list(outputs), [value]
     elif isinstance(value, (tuple, list)) and len(value) == len(outputs):
-        values = list(value)
-    else:
-        return None
+        names, values = list(outputs), list(value)
+    elif isinstance(value, (tuple, list)):  # too few or too many: what came back, by position
+        names, values = [f"return:{k}" for k in range(len(value))], list(value)
+    else:  # one value where several are expected
+        names, values = ["return"], [value]
     named: dict[str, np.ndarray] = {}
-    for name, v in zip(outputs, values, strict=True):
+    for name, v in zip(names, values, strict=True):
         arr = _numeric_array(v)
         if arr is None:
             return None

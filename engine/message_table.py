@@ -19,7 +19,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "value.bool": {"en": "a bool", "ja": "真偽値 (bool)"},
     "value.number": {
         "en": "a single number ({type} {value:num})",
-        "ja": "単一の数値 ({type} {value:num})",
+        "ja": "単一の数値（{type} {value:num}）",
     },
     "value.array": {"en": "an array of shape {shape:idx}", "ja": "形状 {shape:idx} の配列"},
     "value.sequence": {"en": "a {type} of {n}", "ja": "要素数 {n} の {type}"},
@@ -143,7 +143,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "summary_en": "{what} in {subject:msg}",
         "summary_ja": "{subject:msg}に {what} があります",
     },
-    "at_index": {"en": " at index {index:idx}", "ja": "のインデックス {index:idx}"},
+    "at_index": {"en": " at index {index:idx}", "ja": "のインデックス {index:idx} "},
     "value_mismatch": {
         "en": "{subject:msg}: max abs error {error:num}{at:msg}: expected {expected:num}, got {got:num}{pattern:msg}",
         "ja": "{subject:msg}の値が許容誤差を超えて違います。最大絶対誤差 {error:num}{at:msg}: 期待値 {expected:num}、実際の値 {got:num}。{pattern:msg}",

@@ -48,7 +48,13 @@ def test_the_record_is_plain_json_with_shapes(lstm):
 
 
 @pytest.mark.parametrize(
-    "name", ["swapped-input-forget-gates", "pytorch-block-order", "updates-prev-c-in-place"]
+    "name",
+    [
+        "swapped-input-forget-gates",
+        "pytorch-block-order",
+        "updates-prev-c-in-place",  # right outputs, a modified input
+        "returns-only-h",  # one value where two are expected
+    ],
 )
 def test_a_mutants_wrong_answer_is_diagnosed_as_that_mutant(lstm, runner, name):
     # given a learner who makes exactly the mistake of a mutant (its code, renamed variables)
