@@ -146,7 +146,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "at_index": {"en": " at index {index:idx}", "ja": "のインデックス {index:idx} "},
     "value_mismatch": {
         "en": "{subject:msg}: max abs error {error:num}{at:msg}: expected {expected:num}, got {got:num}{pattern:msg}",
-        "ja": "{subject:msg}の値が許容誤差を超えて違います。最大絶対誤差 {error:num}{at:msg}: 期待値 {expected:num}、実際の値 {got:num}。{pattern:msg}",
+        "ja": "{subject:msg}が許容誤差を超えて違います。最大絶対誤差 {error:num}{at:msg}: 期待値 {expected:num}、実際の値 {got:num}。{pattern:msg}",
         "summary_en": "{subject:msg} has wrong values",
         "summary_ja": "{subject:msg}の値が違います",
     },
