@@ -123,6 +123,11 @@ class Problem(BilingualMixin, TimeStampedModel):
         help_text='A ladder of hints, from a nudge to nearly the answer: [{"ja": "...", "en": "..."}, ...]',
     )
     is_published = models.BooleanField(default=False)
+    fixed_order = models.BooleanField(
+        default=False,
+        help_text="Choice problems: show the choices in file order for everyone (their texts "
+        "refer to one another by position); otherwise each learner sees them shuffled.",
+    )
     # Numeric problems: |given - answer| <= tolerance.
     numeric_answer = models.FloatField(null=True, blank=True)
     numeric_tolerance = models.FloatField(default=0.0, validators=[MinValueValidator(0.0)])
@@ -161,7 +166,9 @@ class Problem(BilingualMixin, TimeStampedModel):
 
 class Choice(BilingualMixin, models.Model):
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="choices")
-    key = models.CharField(max_length=8, help_text="The label the learner sees, e.g. 1 or (a).")
+    # A stable identifier that answers record; learners see positions in their own order
+    # (problems.variants.choice_order), never the key.
+    key = models.CharField(max_length=8, help_text="A stable id of the choice, e.g. 1 or a.")
     order = models.PositiveIntegerField(default=0)
     text_ja = models.TextField()
     text_en = models.TextField()

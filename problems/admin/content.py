@@ -156,6 +156,7 @@ class ProblemAdmin(admin.ModelAdmin):
                     "tags",
                     "source",
                     "is_published",
+                    "fixed_order",
                 ]
             },
         ),

@@ -127,6 +127,7 @@ class ProblemForm(forms.ModelForm):
             "tags",
             "source",
             "is_published",
+            "fixed_order",
             "title_ja",
             "title_en",
             "statement_ja",

@@ -75,21 +75,34 @@ def test_a_newcomer_signs_up_switches_language_and_answers_right_and_wrong(page,
     page.goto("/progress/")
     expect(page.locator("h1")).to_have_text("Your progress")
 
-    # then a choice question gives immediate feedback, wrong and right, keys 1-9 picking
+    # then a choice question gives immediate feedback, wrong and right, keys 1-9 picking in
+    # the order shown (this learner's own)
     correct = Choice.objects.get(problem__slug="sigmoid-derivative-max", is_correct=True)
-    keys = list(
-        Choice.objects.filter(problem__slug="sigmoid-derivative-max").values_list("key", flat=True)
-    )
-    wrong_index = next(i for i, key in enumerate(keys) if key != correct.key)
+
+    def shown_keys() -> list[str]:
+        return page.locator("input[name=answer]").evaluate_all(
+            "(inputs) => inputs.map((i) => i.value)"
+        )
+
     page.goto("/problems/sigmoid-derivative-max/")
     page.wait_for_selector("html[data-app-ready]", state="attached")
+    keys = shown_keys()
+    wrong_index = next(i for i, key in enumerate(keys) if key != correct.key)
     page.locator("h1").click()  # focus on the page, not a text field
     page.keyboard.press(str(wrong_index + 1))
     page.keyboard.press("Enter")
     expect(page.locator("#feedback")).to_have_attribute("data-correct", "false")
     expect(page.locator("#feedback")).to_contain_text("Correct answer:")
-    page.locator(f"input[name=answer][value='{correct.key}']").check()
-    page.get_by_role("button", name="Answer again").click()
+    assert shown_keys() == keys  # the revealed choices in the order they were answered in
+    # answering again is a fresh page, its choices in a new order; Enter follows the link
+    page.locator("h1").click()
+    page.keyboard.press("Enter")
+    expect(page.locator("#feedback")).to_have_count(0)
+    page.wait_for_selector("html[data-app-ready]", state="attached")
+    right_index = shown_keys().index(correct.key)
+    page.locator("h1").click()
+    page.keyboard.press(str(right_index + 1))
+    page.get_by_role("button", name="Check answer").click()
     expect(page.locator("#feedback")).to_have_attribute("data-correct", "true")
     expect(page.locator("#feedback .feedback__title")).to_have_text("Correct!")
     # the statement's and the explanation's math is typeset by KaTeX

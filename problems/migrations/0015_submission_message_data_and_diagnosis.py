@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('problems', '0013_answer_variant'),
+        ('problems', '0014_problem_fixed_order'),
     ]
 
     operations = [
