@@ -59,8 +59,7 @@ class Submitter:
         self.child_peaks_kb: list[int] = []
         self.jobs = 0
         try:
-            from engine.checks import load_code_spec
-            from engine.grading import grade_submission
+            from engine.grading import grade_submission, load_code_spec
 
             path = next(ROOT.glob(f"content/*/{slug}.yaml"))
             self.spec = load_code_spec(path)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.sandbox.api import Call, CallResult, Job, Limits, RunResult
+from engine.training.helpers import with_helpers
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ class TrainingTest:
 
 @dataclass(frozen=True)
 class PreparedTraining:
-    """What grading needs of a training spec; duck-types ``engine.checks.PreparedProblem``."""
+    """What grading needs of a training spec (``engine.results.Gradable``)."""
 
     suite: Suite
     framework: str
@@ -82,7 +83,6 @@ class PreparedTraining:
     limits: dict
     setup_args: dict
     seed: int
-    is_training: bool = field(default=True)
 
     @property
     def max_score(self) -> float:
@@ -103,8 +103,6 @@ def call(entry: str, *args, store_as: str | None = None, **kwargs) -> Call:
 
 def build_job(problem: PreparedTraining, code: str, tests: list[TrainingTest]):
     """The job for ``tests`` and, per test, the slice of call results that belongs to it."""
-    from engine.training.helpers import with_helpers
-
     calls = list(problem.suite.setup(problem.setup_args, problem.seed))
     n_setup = len(calls)
     plans: list[tuple[TrainingTest, Plan, slice]] = []

@@ -91,7 +91,7 @@ def _semantic_errors(document: dict, path: Path) -> list[str]:
 
 def _code_spec_errors(spec: dict) -> list[str]:
     try:
-        from engine.checks import validate_spec
+        from engine.grading import validate_spec
     except ImportError:  # the engine's validator is optional while it is being built
         return []
     return list(validate_spec(spec))

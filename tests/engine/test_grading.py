@@ -7,8 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from engine.checks import load_code_spec
-from engine.grading import Verdict, grade_submission
+from engine.grading import Verdict, grade_submission, load_code_spec
 from engine.sandbox.api import ErrorInfo, RunResult, RunStatus
 from tests.engine.problem_files import CONTENT
 

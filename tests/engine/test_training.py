@@ -11,8 +11,7 @@ import numpy as np
 import pytest
 import yaml
 
-from engine.checks import load_code_spec, prepare, validate_spec
-from engine.grading import Verdict, grade_submission
+from engine.grading import Verdict, grade_submission, load_code_spec, prepare, validate_spec
 from engine.training.core import build_job
 from engine.training.data import (
     SPOKEN_DIGITS,

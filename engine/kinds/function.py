@@ -1,0 +1,108 @@
+"""The ``function`` kind: each test calls the learner's function once on generated inputs,
+and its result is judged against the reference (``engine.checks``) in this process."""
+
+from __future__ import annotations
+
+import ast
+import copy
+from typing import Any
+
+from engine.checks.judge import find_failure
+from engine.checks.plan import PreparedProblem, PreparedTest
+from engine.checks.plan import prepare as prepare_problem
+from engine.checks.validate import function_spec_errors
+from engine.results import (
+    GradeResult,
+    GroupPlan,
+    Judged,
+    Runner,
+    TestResult,
+    error_dict,
+    grade_in_groups,
+    hidden_exception_type,
+)
+from engine.sandbox.api import Call, CallResult, GradRequest, Job, Limits, RunResult
+
+
+def errors(spec: dict, *, run_reference: bool = True) -> list[str]:
+    """What is wrong with a schema-valid function spec (its reference run on every test's
+    inputs unless ``run_reference`` is false)."""
+    return function_spec_errors(spec, run_reference=run_reference)
+
+
+def prepare(spec: dict, seed: int | None = None) -> PreparedProblem:
+    return prepare_problem(spec, seed)
+
+
+def grade(problem: PreparedProblem, code: str, runner: Runner) -> GradeResult:
+    def plan(group: list[PreparedTest]) -> GroupPlan:
+        def judge(run: RunResult) -> list[Judged]:
+            judged: list[Judged] = []
+            for k, (test, call) in enumerate(zip(group, run.calls, strict=True), start=1):
+                result = _judge(test, call, f"hidden test {k}" if test.hidden else None)
+                error = error_dict(call.error, hidden=test.hidden) if call.error else None
+                judged.append((test.index, result, error))
+            return judged
+
+        return _job(problem, code, group), judge
+
+    return grade_in_groups(problem, code, runner, plan)
+
+
+def _job(problem: PreparedProblem, code: str, tests: list[PreparedTest]) -> Job:
+    calls = []
+    for t in tests:
+        grad = (
+            GradRequest(wrt=t.grad.wrt, upstream=copy.deepcopy(t.grad.upstream)) if t.grad else None
+        )
+        calls.append(
+            Call(
+                entry=t.entry,
+                args=copy.deepcopy(t.args),
+                kwargs=copy.deepcopy(t.kwargs),
+                as_tensor=problem.framework == "torch",
+                grad=grad,
+                return_args=True,
+            )
+        )
+    limits = Limits(**problem.limits) if problem.limits else Limits()
+    return Job(
+        code=code, calls=tuple(calls), framework=_sandbox_framework(problem, code), limits=limits
+    )
+
+
+def _sandbox_framework(problem: PreparedProblem, code: str) -> Any:
+    """Where the code runs. A NumPy problem solved with PyTorch (allowed unless forbidden) runs
+    in the sandbox that has torch imported already: importing it takes 2-7 s on a busy
+    machine, which would eat the 5 s wall-clock limit of a correct solution. The arguments
+    stay NumPy arrays (`as_tensor` follows the problem)."""
+    if problem.framework == "torch":
+        return "torch"
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError):
+        return problem.framework
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            modules = [node.module or ""]
+        else:
+            continue
+        if any(module.split(".")[0] == "torch" for module in modules):
+            return "torch"
+    return problem.framework
+
+
+def _judge(test: PreparedTest, call: CallResult, name: str | None = None) -> TestResult:
+    name = name or test.name
+    failure = find_failure(test, call)
+    if failure is None:
+        return TestResult(name, True, test.points, test.points, "", test.hidden)
+    if test.hidden and call.error is not None:
+        message = f"raised {hidden_exception_type(call.error.type)}"
+    else:
+        message = failure.summary if test.hidden else failure.detail
+    if test.hidden:
+        message = f"{message} (hidden test: its inputs are not shown)"
+    return TestResult(name, False, 0, test.points, message, test.hidden, test.hint)

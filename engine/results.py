@@ -1,0 +1,361 @@
+"""What grading returns, and the steps every exercise kind shares.
+
+``Verdict``, ``TestResult`` and ``GradeResult`` (with ``GradeResultDict``, the plain JSON
+that crosses into ``problems``); the static checks made before anything runs (CE, forbidden
+calls); the verdict of a run that failed as a whole (``run_failure``); the visible/hidden
+loop (``grade_in_groups``) and the summary of the judged tests (``summarise``). A kind
+(``engine.kinds``) says only how to build a group's job and how to judge its results.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+from typing import Any, Protocol, TypedDict
+
+from engine.checks.forbidden import find_forbidden_calls
+from engine.sandbox.api import ErrorInfo, Job, RunResult, RunStatus
+
+log = logging.getLogger(__name__)
+
+OUTPUT_CHARS = 8192
+
+
+class Verdict(StrEnum):
+    AC = "AC"  # every test passed
+    WA = "WA"  # a test failed
+    RE = "RE"  # the learner's code raised or crashed
+    CE = "CE"  # syntax error, or an entry point is missing
+    TLE = "TLE"
+    MLE = "MLE"
+    OLE = "OLE"
+    IE = "IE"  # the engine's or the sandbox's own fault, never the learner's
+
+
+class ErrorDict(TypedDict):
+    """The learner's exception as plain data (for a hidden test, withheld)."""
+
+    type: str
+    message: str
+    line: int | None
+    column: int | None
+
+
+class TestResultDict(TypedDict):
+    name: str
+    passed: bool
+    points: float
+    max_points: float
+    message: str
+    hidden: bool
+    hint: Any
+
+
+class GradeResultDict(TypedDict):
+    """``GradeResult.to_dict()``: what ``problems`` stores and shows."""
+
+    verdict: str
+    score: float
+    max_score: float
+    tests: list[TestResultDict]
+    message: str
+    error: ErrorDict | None
+    stdout: str
+    stderr: str
+    output_truncated: bool
+    seed: int | None
+
+
+@dataclass(frozen=True)
+class TestResult:
+    name: str
+    passed: bool
+    points: float
+    max_points: float
+    message: str = ""
+    hidden: bool = False
+    hint: Any = None  # a string or {ja, en}, shown when the test fails
+
+
+@dataclass(frozen=True)
+class GradeResult:
+    verdict: Verdict
+    score: float
+    max_score: float
+    tests: tuple[TestResult, ...] = ()
+    message: str = ""
+    error: ErrorDict | None = None  # {type, message, line, column} for RE and CE
+    stdout: str = ""
+    stderr: str = ""
+    output_truncated: bool = False
+    seed: int | None = None  # the submission seed hidden inputs were drawn from (regrades reuse it)
+
+    def to_dict(self) -> GradeResultDict:
+        """Plain JSON-able data."""
+        return GradeResultDict(
+            verdict=str(self.verdict),
+            score=self.score,
+            max_score=self.max_score,
+            tests=[TestResultDict(**asdict(t)) for t in self.tests],
+            message=self.message,
+            error=None if self.error is None else ErrorDict(**self.error),
+            stdout=self.stdout,
+            stderr=self.stderr,
+            output_truncated=self.output_truncated,
+            seed=self.seed,
+        )
+
+
+Runner = Callable[[Job], RunResult]
+
+
+class GradedTest(Protocol):
+    """What the shared steps read of a kind's prepared test."""
+
+    @property
+    def index(self) -> int: ...
+    @property
+    def hidden(self) -> bool: ...
+
+
+class Gradable(Protocol):
+    """What the shared steps read of a kind's prepared problem."""
+
+    @property
+    def entry_points(self) -> tuple[str, ...]: ...
+    @property
+    def signatures(self) -> dict[str, list]: ...
+    @property
+    def forbidden_calls(self) -> tuple[str, ...]: ...
+    @property
+    def max_score(self) -> float: ...
+    @property
+    def tests(self) -> Sequence[GradedTest]: ...
+
+
+# A judged test: its index in the spec, its result, and the learner's exception (if any).
+Judged = tuple[int, TestResult, ErrorDict | None]
+
+
+def truncate(text: str) -> tuple[str, bool]:
+    if len(text) <= OUTPUT_CHARS:
+        return text, False
+    return text[:OUTPUT_CHARS] + "\n… [output truncated]", True
+
+
+# -- before anything runs
+
+
+def _compile_error(
+    problem: Gradable, kind: str, message: str, line: int | None = None, column: int | None = None
+) -> GradeResult:
+    where = ", ".join(f"{k} {v}" for k, v in (("line", line), ("column", column)) if v is not None)
+    text = f"{kind}{' at ' + where if where else ''}: {message}"
+    error = ErrorDict(type=kind, message=message, line=line, column=column)
+    return GradeResult(Verdict.CE, 0, problem.max_score, message=text, error=error)
+
+
+def static_rejection(problem: Gradable, code: str) -> GradeResult | None:
+    """CE for syntax errors and missing entry points; WA for forbidden calls. Nothing runs."""
+    too_deep = (
+        "your code is nested too deeply to compile; split long expressions into several lines"
+    )
+    try:
+        tree = ast.parse(code, filename="solution.py")
+    except SyntaxError as exc:
+        return _compile_error(problem, type(exc).__name__, exc.msg, exc.lineno, exc.offset)
+    except (RecursionError, MemoryError, ValueError):
+        return _compile_error(problem, "SyntaxError", too_deep)
+    defined = _module_level_names(tree)
+    missing = [e for e in problem.entry_points if e not in defined]
+    if missing and "*" not in defined:
+        params = {e: ", ".join(p.name for p in problem.signatures[e]) for e in missing}
+        wanted = " and ".join(f"`def {e}({params[e]})`" for e in missing)
+        message = (
+            f"Your code defines no {wanted} at the top level; keep the name from the starter code."
+        )
+        return GradeResult(Verdict.CE, 0, problem.max_score, message=message)
+    try:
+        violations = find_forbidden_calls(code, list(problem.forbidden_calls))
+    except RecursionError:
+        return _compile_error(problem, "SyntaxError", too_deep)
+    if not violations:
+        return None
+    v = violations[0]
+    test = TestResult("no forbidden calls", False, 0, 0, f"Your code {v.sentence}.")
+    error = ErrorDict(type="ForbiddenCall", message=v.sentence, line=v.line, column=v.column)
+    message = f"Not run: your code {v.sentence}."
+    return GradeResult(Verdict.WA, 0, problem.max_score, (test,), message=message, error=error)
+
+
+def _module_level_names(tree: ast.Module) -> set[str]:
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        else:  # assignments, and defs inside top-level if/try/with blocks
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+                    names.add(sub.id)
+                elif isinstance(sub, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                    names.add(sub.name)
+    return names
+
+
+# -- a run that failed as a whole
+
+
+def _fields(verdict: Verdict, message: str, error: ErrorDict | None = None) -> dict[str, Any]:
+    return {"verdict": verdict, "message": message, "error": error}
+
+
+def run_failure(problem: Gradable, run: RunResult, hidden: bool) -> dict[str, Any] | None:
+    """The verdict fields (verdict, message, error) when the run as a whole failed, else None."""
+    where = " (in a hidden test)" if hidden else ""
+    status = run.status
+    e = run.error
+    if status == RunStatus.OK:
+        return None
+    if status == RunStatus.COMPILE_ERROR:
+        text = f"{e.type if e else 'SyntaxError'} at line {e.line if e else '?'}, column {e.column if e else '?'}: {e.message if e else ''}"
+        return _fields(Verdict.CE, text, error_dict(e))
+    if status == RunStatus.IMPORT_ERROR:
+        line = f" at line {e.line}" if e and e.line else ""
+        text = f"Your module raised {e.type if e else 'an exception'}{line} while loading: {e.message if e else ''}"
+        return _fields(Verdict.RE, text, error_dict(e))
+    if status == RunStatus.TIMEOUT:
+        return _fields(
+            Verdict.TLE,
+            f"Time limit exceeded{where}: {run.message or 'your code ran too long'}. Look for an endless loop or an unvectorised loop over many elements.",
+        )
+    if status == RunStatus.MEMORY:
+        return _fields(
+            Verdict.MLE,
+            f"Memory limit exceeded{where}: {run.message or 'your code used too much memory'}.",
+        )
+    if status == RunStatus.OUTPUT_LIMIT:
+        return _fields(
+            Verdict.OLE,
+            f"Output limit exceeded{where}: {run.message or 'your code printed too much'}. Remove large prints.",
+        )
+    if status == RunStatus.CRASHED:
+        why = "it ended without a result" if hidden else run.message or "it ended without a result"
+        return _fields(
+            Verdict.RE, f"Your program crashed{where}: {why}.", error_dict(e, hidden=hidden)
+        )
+    log.error("sandbox internal error: %s", run.message)
+    return _fields(
+        Verdict.IE, "The sandbox failed (an internal error, not your fault); please try again."
+    )
+
+
+_BUILTIN_EXCEPTIONS = frozenset(
+    name
+    for name, value in vars(builtins).items()
+    if isinstance(value, type) and issubclass(value, BaseException)
+)
+
+
+def hidden_exception_type(name: str | None) -> str:
+    """A built-in exception class's name, else "an exception": learner-chosen names never
+    reach a learner from a hidden test (a type name can encode the test's inputs)."""
+    return name if name in _BUILTIN_EXCEPTIONS else "an exception"
+
+
+def error_dict(e: ErrorInfo | None, hidden: bool = False) -> ErrorDict | None:
+    """The learner's exception as plain data; for a hidden test only a built-in type name."""
+    if e is None:
+        return None
+    if hidden:
+        return ErrorDict(
+            type=hidden_exception_type(e.type),
+            message="(withheld: hidden test)",
+            line=None,
+            column=None,
+        )
+    return ErrorDict(type=e.type, message=e.message, line=e.line, column=e.column)
+
+
+# -- the visible/hidden loop and the summary
+
+# A kind's plan for a group of tests: the job to run, and how to judge its result.
+GroupPlan = tuple[Job, Callable[[RunResult], list[Judged]]]
+
+
+def grade_in_groups(
+    problem: Gradable,
+    code: str,
+    runner: Runner,
+    plan: Callable[[list[Any]], GroupPlan],
+) -> GradeResult:
+    """Static checks, then the visible tests' job and the hidden tests' job (whose output
+    is discarded), each judged by the kind; the verdict of the first failure in spec order."""
+    rejection = static_rejection(problem, code)
+    if rejection:
+        return rejection
+    visible = [t for t in problem.tests if not t.hidden]
+    hidden = [t for t in problem.tests if t.hidden]
+    results: dict[int, TestResult] = {}
+    errors: dict[int, ErrorDict | None] = {}
+    stdout = stderr = ""
+    for group in (visible, hidden):
+        if not group:
+            continue
+        job, judge = plan(group)
+        run = runner(job)
+        if group is visible:
+            stdout, stderr = run.stdout, run.stderr
+        stopped = run_failure(problem, run, hidden=group is hidden)
+        if stopped:
+            out, out_cut = truncate(stdout)
+            err, err_cut = truncate(stderr)
+            return GradeResult(
+                **stopped,
+                score=0,
+                max_score=problem.max_score,
+                stdout=out,
+                stderr=err,
+                output_truncated=out_cut or err_cut or run.stdout_truncated,
+            )
+        if len(run.calls) != len(job.calls):
+            raise RuntimeError(
+                f"sandbox returned {len(run.calls)} results for {len(job.calls)} calls"
+            )
+        for index, result, error in judge(run):
+            results[index] = result
+            if error is not None:
+                errors[index] = error
+    return summarise(problem, results, errors, stdout, stderr)
+
+
+def summarise(
+    problem: Gradable,
+    results: dict[int, TestResult],
+    errors: dict[int, ErrorDict | None],
+    stdout: str,
+    stderr: str,
+) -> GradeResult:
+    tests = tuple(results[t.index] for t in problem.tests)
+    score = sum(t.points for t in tests if t.passed)
+    failed = [t for t in tests if not t.passed]
+    out, out_cut = truncate(stdout)
+    err, err_cut = truncate(stderr)
+    common: dict[str, Any] = {"stdout": out, "stderr": err, "output_truncated": out_cut or err_cut}
+    if not failed:
+        message = f"All {len(tests)} tests passed."
+        return GradeResult(Verdict.AC, score, problem.max_score, tests, message, **common)
+    first_index = next(t.index for t in problem.tests if not results[t.index].passed)
+    first = results[first_index]
+    error = errors.get(first_index)
+    verdict = Verdict.RE if error else Verdict.WA
+    what = "raised an exception" if error else "failed"
+    message = (
+        f"{len(failed)} of {len(tests)} tests failed; first, {first.name!r} {what}: {first.message}"
+    )
+    return GradeResult(verdict, score, problem.max_score, tests, message, error, **common)
