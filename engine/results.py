@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import ast
 import builtins
+import copy
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol, TypedDict
 
@@ -100,7 +101,7 @@ class GradeResult:
             verdict=str(self.verdict),
             score=self.score,
             max_score=self.max_score,
-            tests=[TestResultDict(**asdict(t)) for t in self.tests],
+            tests=[_test_dict(t) for t in self.tests],
             message=self.message,
             error=None if self.error is None else ErrorDict(**self.error),
             stdout=self.stdout,
@@ -108,6 +109,18 @@ class GradeResult:
             output_truncated=self.output_truncated,
             seed=self.seed,
         )
+
+
+def _test_dict(t: TestResult) -> TestResultDict:
+    return TestResultDict(
+        name=t.name,
+        passed=t.passed,
+        points=t.points,
+        max_points=t.max_points,
+        message=t.message,
+        hidden=t.hidden,
+        hint=copy.deepcopy(t.hint),
+    )
 
 
 Runner = Callable[[Job], RunResult]

@@ -228,7 +228,7 @@ def _compare_close(
             return None  # the common case, decided without isclose's NaN/inf bookkeeping
     bad_nonfinite = ~np.isfinite(got) & np.isfinite(expected)
     if bad_nonfinite.any():
-        idx = tuple(int(i) for i in np.argwhere(bad_nonfinite)[0])
+        idx: tuple = tuple(int(i) for i in np.argwhere(bad_nonfinite)[0])
         what = "NaN" if np.isnan(got[idx]) else "inf"
         count = int(bad_nonfinite.sum())
         at = f" at index {fmt_index(idx)}" if got.ndim else ""

@@ -191,7 +191,7 @@ def _prepare_test(
     outputs = tuple(output_names(spec, entry))
     tol = Tolerance(**{**spec.get("tolerance", {}), **test.get("tolerance", {})})
 
-    grad_req = None
+    grad_req: dict[str, Any] | None = None
     if "grad" in test:
         positional = [n for n in arg_names[: len(args)]]
         wrt = tuple(positional.index(n) for n in test["grad"]["wrt"])

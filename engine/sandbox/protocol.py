@@ -88,7 +88,7 @@ class Decoded:
     setup_ms: list | None = None  # the harness's setup timings (diagnostics only)
 
 
-def decode_results(data: bytes, n_calls: int) -> Decoded:
+def decode_results(data: bytes | bytearray, n_calls: int) -> Decoded:
     """Parse the result stream.  Never raises: a malformed stream sets ``wire_error``."""
     out = Decoded()
     try:
@@ -106,7 +106,7 @@ def decode_results(data: bytes, n_calls: int) -> Decoded:
     return out
 
 
-def _decode_into(out: Decoded, data: bytes, n_calls: int) -> None:
+def _decode_into(out: Decoded, data: bytes | bytearray, n_calls: int) -> None:
     done = started = False
     for obj, arrays in wire.iter_messages(data, budget=wire.RESULT_BUDGET):
         if type(obj) is not dict or done:

@@ -16,6 +16,7 @@ import os
 import selectors
 import signal
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .api import ErrorInfo, Job, Limits, RunResult, RunStatus
@@ -50,12 +51,12 @@ class Launched:
     out_r: int
     err_r: int
     exit_fd: int  # readable when poll_exit() may have news
-    poll_exit: object  # () -> ExitInfo | None
-    kill: object  # () -> None: kill the whole tree
-    stats: object = None  # () -> Stats, after exit
-    cleanup: object = None  # () -> None
+    poll_exit: Callable[[], ExitInfo | None]
+    kill: Callable[[], None]  # kill the whole tree
+    stats: Callable[[], Stats] | None = None  # after exit
+    cleanup: Callable[[], None] | None = None
     oom_fd: int | None = None  # readable when the job's cgroup hit its memory limit
-    oom_drain: object = None  # () -> int: events since the last call
+    oom_drain: Callable[[], int] | None = None  # events since the last call
     can_defer_exit: bool = False  # the backend reaps the child later (warm zygote)
     extra: dict = field(default_factory=dict)
 
@@ -184,8 +185,9 @@ class _Watch:
             dec = decode_results(self.bufs[self.proc.result_r], len(self.job.calls))
             if dec.wire_error is None and dec.kind in ("ok", "compile_error", "import_error"):
                 self.completed, self.completed_at = dec, now
-        lingering = self.completed_at is not None and self.exit_info is None and not self.killed
-        if lingering and now - self.completed_at > LINGER_GRACE:
+        done_at = self.completed_at
+        lingering = done_at is not None and self.exit_info is None and not self.killed
+        if lingering and done_at is not None and now - done_at > LINGER_GRACE:
             self.kill()  # learner code still running after its verdict
 
     def over(self, now: float) -> bool:
@@ -220,6 +222,8 @@ class _Watch:
             self.job_w_open = False
 
     def on_oom(self, fd: int) -> None:
+        if self.proc.oom_drain is None:  # registered only with an OOM descriptor and drain
+            return
         n = self.proc.oom_drain()
         if n:
             self.oom_events += n

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.sandbox.api import Call, CallResult, Job, Limits, RunResult
+from engine.results import ErrorDict
+from engine.sandbox.api import Call, CallResult, ErrorInfo, Job, Limits, RunResult
 from engine.training.helpers import with_helpers
 
 log = logging.getLogger(__name__)
@@ -117,10 +118,10 @@ def build_job(problem: PreparedTraining, code: str, tests: list[TrainingTest]):
 
 def judge_run(
     run: RunResult, n_setup: int, plans: list, learner_lines: int
-) -> list[tuple[TrainingTest, Failure | None, dict | None]]:
+) -> list[tuple[TrainingTest, Failure | None, ErrorDict | None]]:
     """Each test with its failure (None: passed) and the learner's exception, if any."""
     setup_error = next((c.error for c in run.calls[:n_setup] if c.error is not None), None)
-    out = []
+    out: list[tuple[TrainingTest, Failure | None, ErrorDict | None]] = []
     for test, plan, where in plans:
         results = list(run.calls[where])
         error = setup_error or next((c.error for c in results if c.error is not None), None)
@@ -140,7 +141,7 @@ def judge_run(
     return out
 
 
-def _raised(e, learner_lines: int) -> Failure:
+def _raised(e: ErrorInfo, learner_lines: int) -> Failure:
     if e.line is not None and e.line > learner_lines:
         # In a grader helper: the learner's model or return value was not what it expects.
         text = f"the grader could not use your model: {e.type}: {e.message}"
@@ -149,6 +150,6 @@ def _raised(e, learner_lines: int) -> Failure:
     return Failure(f"raised {e.type}{line}", f"raised {e.type}{line}: {e.message}")
 
 
-def _error_dict(e, hidden: bool) -> dict:
+def _error_dict(e: ErrorInfo, hidden: bool) -> ErrorDict:
     message = "(withheld: hidden test)" if hidden else e.message
-    return {"type": e.type, "message": message, "line": e.line, "column": e.column}
+    return ErrorDict(type=e.type, message=message, line=e.line, column=e.column)

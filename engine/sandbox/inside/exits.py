@@ -17,13 +17,15 @@ class ExitCode(IntEnum):
     NO_CHILD = 5  # the zygote could hand the job to no child (reported, no process ran)
 
 
-def describe(code: int) -> str:
+def describe(code: int | None) -> str:
     """``"status 3 (the harness failed)"`` for a known status, ``"status 7"`` otherwise."""
     meaning = {
         ExitCode.HARNESS_FAILED: "the harness failed",
         ExitCode.SPARE_FAILED: "the child failed before its job arrived",
         ExitCode.NO_CHILD: "no child could take the job",
     }
+    if code is None:
+        return f"status {code}"
     try:
         return f"status {code} ({meaning[ExitCode(code)]})"
     except (ValueError, KeyError):

@@ -21,7 +21,9 @@ _os_close = os.close
 _os_exit = os._exit
 _TextIOWrapper_flush = io.TextIOWrapper.flush
 
-MARKS = []  # (label, time.perf_counter()) of the child's setup steps, sent with "start"
+MARKS: list[
+    tuple[str, float]
+] = []  # (label, time.perf_counter()) of the child's setup steps, sent with "start"
 
 
 def mark(label):
