@@ -381,6 +381,12 @@ class Answer(models.Model):
     dont_know = models.BooleanField(
         default=False, help_text='"わからない": counts as wrong, without a guess.'
     )
+    variant = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="What the learner saw (problems.variants): the occurrence key, the choice "
+        "order and the parameters of a parameterised problem.",
+    )
     is_correct = models.BooleanField()
     score = models.PositiveIntegerField()
     max_score = models.PositiveIntegerField()
