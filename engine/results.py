@@ -2,9 +2,10 @@
 
 ``Verdict``, ``TestResult`` and ``GradeResult`` (with ``GradeResultDict``, the plain JSON
 that crosses into ``problems``); the static checks made before anything runs (CE, forbidden
-calls); the verdict of a run that failed as a whole (``run_failure``); the visible/hidden
-loop (``grade_in_groups``) and the summary of the judged tests (``summarise``). A kind
-(``engine.kinds``) says only how to build a group's job and how to judge its results.
+calls); the verdict of a run that failed as a whole (``run_failure``); the one sandbox run
+of the visible and hidden tests (``grade_in_one_run``) and the summary of the judged tests
+(``summarise``). A kind (``engine.kinds``) says only how to build the job and how to judge
+its results.
 """
 
 from __future__ import annotations
@@ -295,55 +296,54 @@ def error_dict(e: ErrorInfo | None, hidden: bool = False) -> ErrorDict | None:
     return ErrorDict(type=e.type, message=e.message, line=e.line, column=e.column)
 
 
-# -- the visible/hidden loop and the summary
+# -- the one run of the visible and hidden tests, and the summary
 
-# A kind's plan for a group of tests: the job to run, and how to judge its result.
-GroupPlan = tuple[Job, Callable[[RunResult], list[Judged]]]
+# A kind's plan for the tests (visible, hidden): the job to run (its hidden calls from
+# ``Job.hidden_from``), and how to judge its result.
+RunPlan = tuple[Job, Callable[[RunResult], list[Judged]]]
 
 
-def grade_in_groups(
+def grade_in_one_run(
     problem: Gradable,
     code: str,
     runner: Runner,
-    plan: Callable[[list[Any]], GroupPlan],
+    plan: Callable[[list[Any], list[Any]], RunPlan],
 ) -> GradeResult:
-    """Static checks, then the visible tests' job and the hidden tests' job (whose output
-    is discarded), each judged by the kind; the verdict of the first failure in spec order."""
+    """Static checks, then one sandbox job: the visible tests' calls, then the hidden
+    tests' (which the sandbox hands over only after the visible ones returned, and whose
+    output it discards), each judged by the kind; the verdict of the first failure in spec
+    order."""
     rejection = static_rejection(problem, code)
     if rejection:
         return rejection
+    if not problem.tests:  # nothing to run
+        return summarise(problem, {}, {}, "", "")
     visible = [t for t in problem.tests if not t.hidden]
     hidden = [t for t in problem.tests if t.hidden]
+    job, judge = plan(visible, hidden)
+    run = runner(job)
+    # only the visible calls' output comes back; none at all when every test is hidden
+    stdout, stderr = (run.stdout, run.stderr) if visible else ("", "")
+    stopped = run_failure(problem, run, hidden=run.hidden_started or not visible)
+    if stopped:
+        out, out_cut = truncate(stdout)
+        err, err_cut = truncate(stderr)
+        return GradeResult(
+            **stopped,
+            score=0,
+            max_score=problem.max_score,
+            stdout=out,
+            stderr=err,
+            output_truncated=out_cut or err_cut or run.stdout_truncated,
+        )
+    if len(run.calls) != len(job.calls):
+        raise RuntimeError(f"sandbox returned {len(run.calls)} results for {len(job.calls)} calls")
     results: dict[int, TestResult] = {}
     errors: dict[int, ErrorDict | None] = {}
-    stdout = stderr = ""
-    for group in (visible, hidden):
-        if not group:
-            continue
-        job, judge = plan(group)
-        run = runner(job)
-        if group is visible:
-            stdout, stderr = run.stdout, run.stderr
-        stopped = run_failure(problem, run, hidden=group is hidden)
-        if stopped:
-            out, out_cut = truncate(stdout)
-            err, err_cut = truncate(stderr)
-            return GradeResult(
-                **stopped,
-                score=0,
-                max_score=problem.max_score,
-                stdout=out,
-                stderr=err,
-                output_truncated=out_cut or err_cut or run.stdout_truncated,
-            )
-        if len(run.calls) != len(job.calls):
-            raise RuntimeError(
-                f"sandbox returned {len(run.calls)} results for {len(job.calls)} calls"
-            )
-        for index, result, error in judge(run):
-            results[index] = result
-            if error is not None:
-                errors[index] = error
+    for index, result, error in judge(run):
+        results[index] = result
+        if error is not None:
+            errors[index] = error
     return summarise(problem, results, errors, stdout, stderr)
 
 

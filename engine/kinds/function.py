@@ -12,13 +12,14 @@ from engine.checks.plan import PreparedProblem, PreparedTest
 from engine.checks.plan import prepare as prepare_problem
 from engine.checks.validate import function_spec_errors
 from engine.results import (
+    ErrorDict,
     GradeResult,
-    GroupPlan,
     Judged,
     Runner,
+    RunPlan,
     TestResult,
     error_dict,
-    grade_in_groups,
+    grade_in_one_run,
     hidden_exception_type,
 )
 from engine.sandbox.api import Call, CallResult, GradRequest, Job, Limits, RunResult
@@ -35,21 +36,32 @@ def prepare(spec: dict, seed: int | None = None) -> PreparedProblem:
 
 
 def grade(problem: PreparedProblem, code: str, runner: Runner) -> GradeResult:
-    def plan(group: list[PreparedTest]) -> GroupPlan:
+    def plan(visible: list[PreparedTest], hidden: list[PreparedTest]) -> RunPlan:
         def judge(run: RunResult) -> list[Judged]:
             judged: list[Judged] = []
-            for k, (test, call) in enumerate(zip(group, run.calls, strict=True), start=1):
-                result = _judge(test, call, f"hidden test {k}" if test.hidden else None)
-                error = error_dict(call.error, hidden=test.hidden) if call.error else None
-                judged.append((test.index, result, error))
+            calls = run.calls
+            for test, call in zip(visible, calls[: len(visible)], strict=True):
+                judged.append((test.index, _judge(test, call), _error(test, call)))
+            for k, (test, call) in enumerate(zip(hidden, calls[len(visible) :], strict=True)):
+                judged.append(
+                    (test.index, _judge(test, call, f"hidden test {k + 1}"), _error(test, call))
+                )
             return judged
 
-        return _job(problem, code, group), judge
+        return _job(problem, code, visible, hidden), judge
 
-    return grade_in_groups(problem, code, runner, plan)
+    return grade_in_one_run(problem, code, runner, plan)
 
 
-def _job(problem: PreparedProblem, code: str, tests: list[PreparedTest]) -> Job:
+def _error(test: PreparedTest, call: CallResult) -> ErrorDict | None:
+    return error_dict(call.error, hidden=test.hidden) if call.error is not None else None
+
+
+def _job(
+    problem: PreparedProblem, code: str, visible: list[PreparedTest], hidden: list[PreparedTest]
+) -> Job:
+    """The visible tests' calls, then the hidden tests' (``Job.hidden_from``)."""
+    tests = visible + hidden
     calls = []
     for t in tests:
         grad = (
@@ -67,7 +79,11 @@ def _job(problem: PreparedProblem, code: str, tests: list[PreparedTest]) -> Job:
         )
     limits = Limits(**problem.limits) if problem.limits else Limits()
     return Job(
-        code=code, calls=tuple(calls), framework=_sandbox_framework(problem, code), limits=limits
+        code=code,
+        calls=tuple(calls),
+        framework=_sandbox_framework(problem, code),
+        limits=limits,
+        hidden_from=len(visible) if hidden else None,
     )
 
 

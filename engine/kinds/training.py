@@ -1,12 +1,16 @@
 """The ``training`` kind: the learner's code builds and trains a model in the sandbox, and a
 check suite of ``engine.training`` judges it here (``reference: {training: <suite>}``).
 
-Each group's job is the suite's setup calls, then each test's calls (with the grader
-helpers appended to the learner's module); the shared steps are ``engine.results``'."""
+The one job: the suite's setup calls and the visible tests' calls, then (the hidden part,
+``Job.hidden_from``) the setup calls again and the hidden tests' calls, so each part starts
+from the same freshly built model as a job of its own would; the grader helpers are
+appended to the learner's module. The shared steps are ``engine.results``'."""
 
 from __future__ import annotations
 
-from engine.results import GradeResult, GroupPlan, Judged, Runner, TestResult, grade_in_groups
+from dataclasses import replace
+
+from engine.results import GradeResult, Judged, Runner, RunPlan, TestResult, grade_in_one_run
 from engine.sandbox.api import RunResult
 from engine.training.core import Failure, PreparedTraining, TrainingTest, build_job, judge_run
 from engine.training.spec import prepare_training, training_spec_errors
@@ -25,18 +29,26 @@ def prepare(spec: dict, seed: int | None = None) -> PreparedTraining:
 def grade(problem: PreparedTraining, code: str, runner: Runner) -> GradeResult:
     learner_lines = len(code.splitlines())
 
-    def plan(group: list[TrainingTest]) -> GroupPlan:
-        job, n_setup, plans = build_job(problem, code, group)
+    def plan(visible: list[TrainingTest], hidden: list[TrainingTest]) -> RunPlan:
+        parts = [(group, *build_job(problem, code, group)) for group in (visible, hidden) if group]
+        calls = [c for _, job, _, _ in parts for c in job.calls]
+        first = parts[0][1]
+        hidden_from = len(parts[0][1].calls) if visible and hidden else (0 if hidden else None)
+        job = replace(first, calls=tuple(calls), hidden_from=hidden_from)
 
         def judge(run: RunResult) -> list[Judged]:
-            return [
-                (test.index, _test_result(test, failure), error)
-                for test, failure, error in judge_run(run, n_setup, plans, learner_lines)
-            ]
+            judged: list[Judged] = []
+            start = 0
+            for _, part, n_setup, plans in parts:
+                own = replace(run, calls=run.calls[start : start + len(part.calls)])
+                start += len(part.calls)
+                for test, failure, error in judge_run(own, n_setup, plans, learner_lines):
+                    judged.append((test.index, _test_result(test, failure), error))
+            return judged
 
         return job, judge
 
-    return grade_in_groups(problem, code, runner, plan)
+    return grade_in_one_run(problem, code, runner, plan)
 
 
 def _test_result(test: TrainingTest, failure: Failure | None) -> TestResult:

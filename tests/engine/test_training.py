@@ -165,6 +165,26 @@ def test_every_training_mutant_is_rejected(path, mutant, runner):
 
 
 @pytest.mark.slow
+def test_a_training_submission_is_one_sandbox_job_whose_hidden_part_builds_afresh(runner):
+    # given
+    spec = load_code_spec(next(p for p in TRAINING_FILES if p.stem == "conv1d-spoken-digits"))
+    jobs = []
+
+    def counting(job):
+        jobs.append(job)
+        return runner(job)
+
+    # when
+    result = grade_submission(spec, spec["solution"], runner=counting)
+    # then: one job; its hidden part starts with the suite's setup again (seed, build)
+    assert result.verdict == Verdict.AC, result.message
+    assert len(jobs) == 1 and jobs[0].hidden_from is not None
+    setup = [c.entry for c in jobs[0].calls[:2]]
+    assert setup == ["_grader_seed", "build_model"]
+    assert [c.entry for c in jobs[0].hidden_calls[:2]] == setup
+
+
+@pytest.mark.slow
 def test_a_train_step_that_only_reports_a_low_loss_is_rejected(runner):
     # given: a train_step that claims success but neither clips nor trains
     spec = load_code_spec(BILSTM)

@@ -19,7 +19,7 @@ from .linux import (
     Syscalls,
     enter_own_user_namespace,
 )
-from .runner import Runner, decode_job, flush_own, mark, read_all
+from .runner import Runner, cpu_seconds, decode_job, flush_own, mark, read_message
 from .wire import pack_message
 
 _os_exit = os._exit  # bound before any learner code runs
@@ -45,12 +45,18 @@ def set_threads_one(framework):
             pass
 
 
-def apply_rlimits(limits):
+def cpu_limit(limits):
+    """The CPU seconds a job (or its hidden calls) may use: whole seconds, at least one."""
+    return max(1, int(math.ceil(float(limits.get("cpu_seconds", 5.0)))))
+
+
+def apply_rlimits(limits, hidden=False):
     """CPU, core, file size, descriptors, locked memory, message queues; processes and
-    address space when asked for."""
-    cpu = max(1, int(math.ceil(float(limits.get("cpu_seconds", 5.0)))))
+    address space when asked for. A job with hidden calls (``hidden``) gets room under
+    the hard CPU limit for the budget they get afresh (``reset_cpu_limit``)."""
+    cpu = cpu_limit(limits)
     settings = [
-        (resource.RLIMIT_CPU, (cpu, cpu + 1)),
+        (resource.RLIMIT_CPU, (cpu, 2 * cpu + 2 if hidden else cpu + 1)),
         (resource.RLIMIT_CORE, (0, 0)),
         (resource.RLIMIT_FSIZE, (int(limits.get("fsize_bytes", 16 << 20)),) * 2),
         (resource.RLIMIT_NOFILE, (int(limits.get("nofile", 64)),) * 2),
@@ -68,6 +74,20 @@ def apply_rlimits(limits):
             soft, hard = resource.getrlimit(res)
             want = min(val[0], hard) if hard != resource.RLIM_INFINITY else val[0]
             resource.setrlimit(res, (want, want))
+
+
+def reset_cpu_limit(limits):
+    """The hidden calls' CPU budget, counted from now as a job of their own would count it:
+    the soft limit (SIGXCPU) ``cpu_seconds`` from now, the hard one a second later. The
+    hard limit can only come down, so a job that spent its room already stops sooner."""
+    cpu = cpu_limit(limits)
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    soft = int(math.ceil(cpu_seconds())) + cpu
+    if hard != resource.RLIM_INFINITY:
+        soft = min(soft, max(hard - 1, 0))
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, min(soft + 1, hard)))
+    else:
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 1))
 
 
 def close_fds_except(keep):
@@ -132,11 +152,15 @@ def confine_and_run(job_fd, result_fd, config, preloaded=False):
             # group name (which carries the trusted process's PID)
             enter_own_user_namespace(Syscalls(), os.geteuid(), CLONE_NEWCGROUP)
         mark("cgroups")
-        data = read_all(job_fd, int(config.get("job_cap", 1 << 30)))
-        os.close(job_fd)
+        job_cap = int(config.get("job_cap", 1 << 30))
+        data = read_message(job_fd, job_cap)
         mark("read")
         job = decode_job(data)
         del data
+        hidden = bool(job.get("hidden_calls"))
+        if not hidden:
+            os.close(job_fd)  # a job with hidden calls reads them later from this pipe
+            job_fd = -1
         mark("decoded")
         framework = job.get("framework", "numpy")
         limits = dict(job.get("limits", {}))
@@ -145,17 +169,17 @@ def confine_and_run(job_fd, result_fd, config, preloaded=False):
             set_threads_one(framework)
             # after the thread settings, and before the address-space backstop is measured
             import numpy.random  # noqa: F401 - NumPy with it (NumPy 2 imports it lazily)
-        close_fds_except([result_fd])
+        close_fds_except([result_fd] if job_fd < 0 else [result_fd, job_fd])
         if "as_extra_mb" in config:
             limits["as_bytes"] = _vm_size() + int(config["as_extra_mb"]) * (1 << 20)
-        apply_rlimits(limits)
+        apply_rlimits(limits, hidden)
         mark("rlimits")
         if config.get("bpf"):
             load_seccomp(config["bpf"])
             mark("seccomp")
         os.chdir("/tmp" if os.path.isdir("/tmp") else "/")
         own_streams = tuple(s for s in (sys.stdout, sys.stderr) if type(s) is io.TextIOWrapper)
-        Runner(job, result_fd, own_streams).run()
+        Runner(job, result_fd, own_streams, job_fd, job_cap, lambda: reset_cpu_limit(limits)).run()
     except BaseException as exc:  # noqa: BLE001 - report sandbox failures as such
         try:
             msg = {"kind": "internal", "message": f"{type(exc).__name__}: {exc}"[:2000]}
