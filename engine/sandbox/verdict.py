@@ -133,7 +133,10 @@ def _cpu_limit(o: RunOutcome):
     cpu_used = max(o.exit.cpu_seconds, o.cgroup_cpu_seconds or 0.0)
     if o.hidden_started:  # the hidden calls have a CPU budget of their own
         cpu_used -= min(max(o.hidden_cpu_start, 0.0), cpu_used)
-    if sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu_used >= cpu_lim - 0.05):
+    at_limit = cpu_used >= cpu_lim - 0.05
+    # a part of a job with hidden calls is ended by the harness at its CPU budget
+    budget_spent = sig is None and o.exit.exit_code == ExitCode.CPU_LIMIT and at_limit
+    if sig == signal.SIGXCPU or (sig == signal.SIGKILL and at_limit) or budget_spent:
         return RunStatus.TIMEOUT, f"CPU time limit of {o.limits.cpu_seconds:g} s exceeded", None
     return None
 

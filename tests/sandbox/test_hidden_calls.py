@@ -118,6 +118,33 @@ def test_a_call_past_the_time_limit_is_a_timeout_of_its_own_part(looping, hidden
     assert len(run.calls) == (1 if hidden_started else 0)
 
 
+BURN = """
+import time
+def f(x):
+    seconds = {seconds}[x.shape[0]]
+    start = time.process_time()
+    while time.process_time() - start < seconds:
+        pass
+    return x
+"""
+
+
+@needs_sandbox
+@pytest.mark.slow
+@pytest.mark.parametrize("mode", ["warm", "cold"])
+def test_each_part_has_the_cpu_budget_a_job_of_its_own_had(mode):
+    # given: 2 s of CPU per part; 1.5 s in the visible call and 1.5 s in a hidden one
+    calls = (Call("f", (np.ones(1),)), Call("f", (np.ones(2),)))
+    limits = Limits(wall_seconds=60.0, cpu_seconds=2.0)
+    # when
+    both = _run(mode, BURN.format(seconds={1: 1.5, 2: 1.5}), calls, limits=limits)
+    over = _run(mode, BURN.format(seconds={1: 0.1, 2: 5.0}), calls, limits=limits)
+    # then: 3 s in all passes; 5 s in the hidden part is its CPU limit
+    assert both.status == RunStatus.OK, (both.status, both.message)
+    assert over.status == RunStatus.TIMEOUT and over.hidden_started, (over.status, over.message)
+    assert over.message == "CPU time limit of 2 s exceeded"
+
+
 @needs_sandbox
 def test_what_a_hidden_call_prints_counts_against_the_output_cap_and_is_dropped():
     code = "def f(x):\n    if x.shape == (4, 5):\n        print('x' * 200000)\n    print('visible', x.shape)\n    return x\n"

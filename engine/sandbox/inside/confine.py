@@ -8,6 +8,7 @@ import io
 import math
 import os
 import resource
+import signal
 import sys
 
 from .exits import ExitCode
@@ -22,7 +23,10 @@ from .linux import (
 from .runner import Runner, cpu_seconds, decode_job, flush_own, mark, read_message
 from .wire import pack_message
 
-_os_exit = os._exit  # bound before any learner code runs
+# bound before any learner code runs (the hidden calls' CPU limit is set after it ran)
+_os_exit = os._exit
+_getrlimit, _setrlimit = resource.getrlimit, resource.setrlimit
+_RLIMIT_CPU, _RLIM_INFINITY = resource.RLIMIT_CPU, resource.RLIM_INFINITY
 
 THREAD_ENV = {
     "OMP_NUM_THREADS": "1",
@@ -53,7 +57,7 @@ def cpu_limit(limits):
 def apply_rlimits(limits, hidden=False):
     """CPU, core, file size, descriptors, locked memory, message queues; processes and
     address space when asked for. A job with hidden calls (``hidden``) gets room under
-    the hard CPU limit for the budget they get afresh (``reset_cpu_limit``)."""
+    the hard CPU limit for the budget they get afresh (``CpuBudget``)."""
     cpu = cpu_limit(limits)
     settings = [
         (resource.RLIMIT_CPU, (cpu, 2 * cpu + 2 if hidden else cpu + 1)),
@@ -76,18 +80,39 @@ def apply_rlimits(limits, hidden=False):
             resource.setrlimit(res, (want, want))
 
 
-def reset_cpu_limit(limits):
-    """The hidden calls' CPU budget, counted from now as a job of their own would count it:
-    the soft limit (SIGXCPU) ``cpu_seconds`` from now, the hard one a second later. The
-    hard limit can only come down, so a job that spent its room already stops sooner."""
-    cpu = cpu_limit(limits)
-    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
-    soft = int(math.ceil(cpu_seconds())) + cpu
-    if hard != resource.RLIM_INFINITY:
-        soft = min(soft, max(hard - 1, 0))
-        resource.setrlimit(resource.RLIMIT_CPU, (soft, min(soft + 1, hard)))
-    else:
-        resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 1))
+class CpuBudget:
+    """Each part of a job with hidden calls has ``cpu_seconds`` of CPU, as a job of its own
+    had. The hard RLIMIT_CPU can only come down, so it is set with room for both parts
+    (``apply_rlimits(hidden=True)``) and each part's budget is kept by SIGXCPU (the soft
+    limit, set ``cpu_seconds`` past the part's start): this handler ends the process once
+    the part has used its budget. (A warm child is PID 1 of its namespace, where SIGXCPU's
+    default action does nothing: without a handler only the hard limit would stop it.)
+    Learner code can replace the handler; then the hard limit stops it, and the wall clock
+    holds each part as before."""
+
+    def __init__(self, limits):
+        self.seconds = float(limits.get("cpu_seconds", 5.0))
+        self.cpu = cpu_limit(limits)
+        self.start = 0.0
+
+    def install(self):
+        signal.signal(signal.SIGXCPU, self.on_sigxcpu)
+
+    def on_sigxcpu(self, signum, frame):
+        if cpu_seconds() - self.start >= self.seconds - 0.05:
+            _os_exit(ExitCode.CPU_LIMIT)
+
+    def next_part(self):
+        """The hidden calls' budget, counted from now: the soft limit ``cpu_seconds`` from
+        now, the hard one a second later (or sooner, if the job spent its room already)."""
+        self.start = cpu_seconds()
+        _, hard = _getrlimit(_RLIMIT_CPU)
+        soft = int(math.ceil(self.start)) + self.cpu
+        if hard != _RLIM_INFINITY:
+            soft = min(soft, max(hard - 1, 0))
+            _setrlimit(_RLIMIT_CPU, (soft, min(soft + 1, hard)))
+        else:
+            _setrlimit(_RLIMIT_CPU, (soft, soft + 1))
 
 
 def close_fds_except(keep):
@@ -177,9 +202,12 @@ def confine_and_run(job_fd, result_fd, config, preloaded=False):
         if config.get("bpf"):
             load_seccomp(config["bpf"])
             mark("seccomp")
+        budget = CpuBudget(limits)
+        if hidden:
+            budget.install()
         os.chdir("/tmp" if os.path.isdir("/tmp") else "/")
         own_streams = tuple(s for s in (sys.stdout, sys.stderr) if type(s) is io.TextIOWrapper)
-        Runner(job, result_fd, own_streams, job_fd, job_cap, lambda: reset_cpu_limit(limits)).run()
+        Runner(job, result_fd, own_streams, job_fd, job_cap, budget.next_part).run()
     except BaseException as exc:  # noqa: BLE001 - report sandbox failures as such
         try:
             msg = {"kind": "internal", "message": f"{type(exc).__name__}: {exc}"[:2000]}

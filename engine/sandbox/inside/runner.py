@@ -21,6 +21,7 @@ from .wire import WireError, decode_value, encode_value, lazy_numpy, pack_messag
 _os_close = os.close
 _os_exit = os._exit
 _os_read = os.read
+_os_times = os.times
 _TextIOWrapper_flush = io.TextIOWrapper.flush
 
 MARKS: list[
@@ -254,7 +255,7 @@ class Runner:
 
 def cpu_seconds():
     """CPU time this process has used (every thread), in seconds."""
-    t = os.times()
+    t = _os_times()
     return t.user + t.system
 
 
