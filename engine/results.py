@@ -20,6 +20,7 @@ from enum import StrEnum
 from typing import Any, Protocol, TypedDict
 
 from engine.checks.forbidden import find_forbidden_calls
+from engine.checks.pictures import cap_values
 from engine.sandbox.api import ErrorInfo, Job, RunResult, RunStatus
 
 log = logging.getLogger(__name__)
@@ -55,6 +56,7 @@ class TestResultDict(TypedDict):
     message: str
     hidden: bool
     hint: Any
+    values: dict | None  # visible tests: expected and returned arrays, charts (pictures)
 
 
 class GradeResultDict(TypedDict):
@@ -81,6 +83,8 @@ class TestResult:
     message: str = ""
     hidden: bool = False
     hint: Any = None  # a string or {ja, en}, shown when the test fails
+    # Visible tests only: expected and returned arrays, charts (engine.checks.pictures)
+    values: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +125,7 @@ def _test_dict(t: TestResult) -> TestResultDict:
         message=t.message,
         hidden=t.hidden,
         hint=copy.deepcopy(t.hint),
+        values=copy.deepcopy(t.values),
     )
 
 
@@ -354,7 +359,7 @@ def summarise(
     stdout: str,
     stderr: str,
 ) -> GradeResult:
-    tests = tuple(results[t.index] for t in problem.tests)
+    tests = cap_values(tuple(results[t.index] for t in problem.tests))
     score = sum(t.points for t in tests if t.passed)
     failed = [t for t in tests if not t.passed]
     out, out_cut = truncate(stdout)

@@ -8,6 +8,7 @@ import copy
 from typing import Any
 
 from engine.checks.judge import find_failure
+from engine.checks.pictures import test_values
 from engine.checks.plan import PreparedProblem, PreparedTest
 from engine.checks.plan import prepare as prepare_problem
 from engine.checks.validate import function_spec_errors
@@ -41,11 +42,11 @@ def grade(problem: PreparedProblem, code: str, runner: Runner) -> GradeResult:
             judged: list[Judged] = []
             calls = run.calls
             for test, call in zip(visible, calls[: len(visible)], strict=True):
-                judged.append((test.index, _judge(test, call), _error(test, call)))
+                result = _judge(test, call, None, problem.pictures)
+                judged.append((test.index, result, _error(test, call)))
             for k, (test, call) in enumerate(zip(hidden, calls[len(visible) :], strict=True)):
-                judged.append(
-                    (test.index, _judge(test, call, f"hidden test {k + 1}"), _error(test, call))
-                )
+                result = _judge(test, call, f"hidden test {k + 1}", problem.pictures)
+                judged.append((test.index, result, _error(test, call)))
             return judged
 
         return _job(problem, code, visible, hidden), judge
@@ -110,15 +111,18 @@ def _sandbox_framework(problem: PreparedProblem, code: str) -> Any:
     return problem.framework
 
 
-def _judge(test: PreparedTest, call: CallResult, name: str | None = None) -> TestResult:
+def _judge(
+    test: PreparedTest, call: CallResult, name: str | None = None, pictures: dict | None = None
+) -> TestResult:
     name = name or test.name
     failure = find_failure(test, call)
+    values = None if test.hidden else test_values(test, call, pictures)
     if failure is None:
-        return TestResult(name, True, test.points, test.points, "", test.hidden)
+        return TestResult(name, True, test.points, test.points, "", test.hidden, values=values)
     if test.hidden and call.error is not None:
         message = f"raised {hidden_exception_type(call.error.type)}"
     else:
         message = failure.summary if test.hidden else failure.detail
     if test.hidden:
         message = f"{message} (hidden test: its inputs are not shown)"
-    return TestResult(name, False, 0, test.points, message, test.hidden, test.hint)
+    return TestResult(name, False, 0, test.points, message, test.hidden, test.hint, values)

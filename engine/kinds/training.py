@@ -12,7 +12,14 @@ from dataclasses import replace
 
 from engine.results import GradeResult, Judged, Runner, RunPlan, TestResult, grade_in_one_run
 from engine.sandbox.api import RunResult
-from engine.training.core import Failure, PreparedTraining, TrainingTest, build_job, judge_run
+from engine.training.core import (
+    Failure,
+    PreparedTraining,
+    TrainingTest,
+    build_job,
+    judge_run,
+    plan_values,
+)
 from engine.training.spec import prepare_training, training_spec_errors
 
 
@@ -42,8 +49,10 @@ def grade(problem: PreparedTraining, code: str, runner: Runner) -> GradeResult:
             for _, part, n_setup, plans in parts:
                 own = replace(run, calls=run.calls[start : start + len(part.calls)])
                 start += len(part.calls)
+                charts = plan_values(own, plans)  # visible tests only
                 for test, failure, error in judge_run(own, n_setup, plans, learner_lines):
-                    judged.append((test.index, _test_result(test, failure), error))
+                    result = _test_result(test, failure, charts.get(test.index))
+                    judged.append((test.index, result, error))
             return judged
 
         return job, judge
@@ -51,10 +60,13 @@ def grade(problem: PreparedTraining, code: str, runner: Runner) -> GradeResult:
     return grade_in_one_run(problem, code, runner, plan)
 
 
-def _test_result(test: TrainingTest, failure: Failure | None) -> TestResult:
+def _test_result(
+    test: TrainingTest, failure: Failure | None, values: dict | None = None
+) -> TestResult:
+    values = None if test.hidden else values
     if failure is None:
-        return TestResult(test.name, True, test.points, test.points, "", test.hidden)
+        return TestResult(test.name, True, test.points, test.points, "", test.hidden, values=values)
     message = failure.summary if test.hidden else failure.detail
     if test.hidden:
         message = f"{message} (hidden test: its inputs are not shown)"
-    return TestResult(test.name, False, 0, test.points, message, test.hidden, test.hint)
+    return TestResult(test.name, False, 0, test.points, message, test.hidden, test.hint, values)
