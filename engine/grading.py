@@ -120,8 +120,6 @@ def grade_submission(
         )
     try:
         result: GradeResult = kind.grade(problem, code, runner or _default_runner)
-        if kind is training:  # no per-submission inputs: the seed is not recorded
-            return result
         return replace(result, seed=seed) if seed is not None else result
     except BaseException as exc:  # SystemExit included: the worker survives
         if deliberate_shutdown(exc):

@@ -16,6 +16,7 @@ from . import events
 from .answers import AnswerFormatError, AnswerOutcome, check_answer
 from .models import Answer, Attempt, Problem, Quiz, Submission, SubmissionStatus
 from .selectors import problem_version_for_grading
+from .variants import occurrence_check, variant_record
 
 
 class SubmissionRejected(ValidationError):
@@ -72,8 +73,13 @@ def answer_create(
     confidence: str = "",
     dont_know: bool = False,
     duration: timedelta | None = None,
+    occurrence: str | None = None,
 ) -> tuple[Answer, AnswerOutcome]:
     """Check and record an answer. Inside an attempt, answering again replaces the earlier answer.
+
+    `occurrence` is the key of the occurrence the page or client showed (problems.variants);
+    one that is no longer the learner's current one is refused (StaleOccurrence), None is
+    taken as the current one. What the learner saw (the choice order) is recorded with it.
 
     `dont_know` ("わからない") records a wrong answer without a guess; `confidence` is "high",
     "low" or "". Outside a quiz the answer is announced (problems.events.answer_recorded), in
@@ -99,6 +105,11 @@ def answer_create(
     }
     if attempt is None:
         with transaction.atomic():
+            # the practice occurrence is the count of earlier answers: two answers at once
+            # must not both pass the check for the same one
+            get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+            current = occurrence_check(user=user, problem=problem, posted=occurrence)
+            fields["variant"] = variant_record(problem=problem, occurrence=current)
             answer = Answer.objects.create(problem=problem, attempt=None, **fields)
             events.announce(events.answer_recorded, sender=Answer, answer=answer, duration=duration)
         return answer, outcome
@@ -106,6 +117,8 @@ def answer_create(
         # answers to one attempt wait for each other on its row (a double-click sends two):
         # the last one replaces the others instead of colliding on answer_once_per_attempt
         Attempt.objects.select_for_update().filter(pk=attempt.pk).first()
+        current = occurrence_check(user=user, problem=problem, attempt=attempt, posted=occurrence)
+        fields["variant"] = variant_record(problem=problem, occurrence=current)
         attempt.answers.filter(problem=problem).delete()
         answer = Answer.objects.create(problem=problem, attempt=attempt, **fields)
     return answer, outcome
@@ -192,6 +205,24 @@ def attempt_finish(*, attempt: Attempt) -> Attempt:
             events.announce(events.attempt_finished, sender=Attempt, attempt=locked)
         attempt.score, attempt.finished_at = locked.score, locked.finished_at
     return attempt
+
+
+def attempt_abandon(*, attempt: Attempt) -> Attempt | None:
+    """Give up a quiz in progress, which frees its problems' own pages.
+
+    With answers, it is finished as it stands (as "finish" does: graded, reviewed, and the
+    questions left blank count as unanswered); with none, it is deleted, as if never started,
+    so that an empty attempt adds no 0 % to the learner's history. Returns the finished
+    attempt, or None when it was deleted (or already gone: a second click).
+    """
+    with transaction.atomic():
+        locked = Attempt.objects.select_for_update().filter(pk=attempt.pk).first()
+        if locked is None:
+            return None
+        if locked.finished_at is None and not locked.answers.exists():
+            locked.delete()
+            return None
+        return attempt_finish(attempt=attempt)
 
 
 def _validate_code(code: object) -> str:

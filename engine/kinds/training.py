@@ -29,8 +29,9 @@ def errors(spec: dict, *, run_reference: bool = True) -> list[str]:
 
 
 def prepare(spec: dict, seed: int | None = None) -> PreparedTraining:
-    """The suite's checks; nothing to precompute, and no per-submission inputs (``seed``)."""
-    return prepare_training(spec)
+    """The suite's checks, nothing to precompute; ``seed`` (the submission's) draws the
+    hidden tests' data."""
+    return prepare_training(spec, seed)
 
 
 def grade(problem: PreparedTraining, code: str, runner: Runner) -> GradeResult:

@@ -18,6 +18,7 @@ from ..answers import AnswerFormatError, correct_answer_display
 from ..selectors import problem_list_published, submission_list_for_user
 from ..services import SubmissionRejected, answer_create, submission_create
 from ..throttles import AnswerThrottle, SubmissionThrottle
+from ..variants import StaleOccurrence, occurrence_for, recorded_choice_order
 from .errors import error_response
 from .serializers import (
     AnswerRequestSerializer,
@@ -26,6 +27,7 @@ from .serializers import (
     SubmissionRequestSerializer,
     SubmissionSerializer,
     answer_choices_revealed,
+    explanation_for,
 )
 
 
@@ -53,7 +55,18 @@ class ProblemListView(generics.ListAPIView):
 
 class ProblemDetailView(APIView):
     def get(self, request, slug: str):
-        return Response(ProblemDetailSerializer(access_problem(user=request.user, slug=slug)).data)
+        problem = access_problem(user=request.user, slug=slug)
+        attempt = None
+        attempt_id = _filter_value(request, "attempt")
+        if attempt_id:
+            if not attempt_id.isdigit():
+                raise ValidationError(
+                    {"attempt": "must be the id of your attempt, e.g. ?attempt=12."}
+                )
+            attempt = access_attempt(user=request.user, attempt_id=int(attempt_id), to_answer=True)
+        occurrence = occurrence_for(user=request.user, problem=problem, attempt=attempt)
+        serializer = ProblemDetailSerializer(problem, context={"occurrence": occurrence})
+        return Response(serializer.data)
 
 
 class AnswerCreateView(APIView):
@@ -80,9 +93,13 @@ class AnswerCreateView(APIView):
                 confidence=data.get("confidence", ""),
                 dont_know=data["dont_know"],
                 duration=None if duration is None else timedelta(milliseconds=duration),
+                occurrence=data.get("occurrence"),
             )
+        except StaleOccurrence as error:
+            return error_response(str(error), status.HTTP_409_CONFLICT)
         except AnswerFormatError as error:
             return error_response(str(error))
+        order = recorded_choice_order(answer)
         if attempt is not None:
             # A quiz in progress is graded at its end: nothing here tells the right answer.
             return Response({"id": answer.pk, "recorded": True}, status=status.HTTP_201_CREATED)
@@ -93,8 +110,8 @@ class AnswerCreateView(APIView):
                 "score": outcome.score,
                 "max_score": outcome.max_score,
                 "correct_answer": correct_answer_display(problem),
-                "choices": answer_choices_revealed(problem, outcome.response),
-                "explanation": problem.localized("explanation"),
+                "choices": answer_choices_revealed(problem, outcome.response, order),
+                "explanation": explanation_for(problem, order),
                 # the learning loop's schedule for this problem after this answer
                 "next_due_at": card_next_due(user=request.user, problem=problem),
             },
