@@ -26,6 +26,7 @@ import yaml
 from engine import sandbox
 from engine.checks.spec import SpecError, schema_errors, under_code
 from engine.kinds import function, training
+from engine.messages import msg
 from engine.results import (  # noqa: F401 - the public names of grading, re-exported
     GradeResult,
     GradeResultDict,
@@ -33,6 +34,7 @@ from engine.results import (  # noqa: F401 - the public names of grading, re-exp
     TestResult,
     Verdict,
     hidden_exception_type,
+    hidden_message,
 )
 from engine.sandbox.api import Job, RunResult
 
@@ -98,13 +100,24 @@ def deliberate_shutdown(exc: BaseException) -> bool:
 
 
 def grade_submission(
-    spec: dict, code: str, *, runner: Runner | None = None, seed: int | None = None
+    spec: dict,
+    code: str,
+    *,
+    runner: Runner | None = None,
+    seed: int | None = None,
+    record_outputs: bool = False,
+    known_outputs: dict | None = None,
 ) -> GradeResult:
     """Grade ``code`` against ``spec`` (a validated ``code:`` mapping of a problem file).
 
     ``seed`` (e.g. the submission's id) draws the hidden tests' inputs; it is recorded in
     the result so a regrade with the same seed sees the same inputs. Without it, hidden
-    inputs are the fixed ones of the problem file."""
+    inputs are the fixed ones of the problem file.
+
+    ``record_outputs`` puts the visible tests' outputs in ``result.outputs`` (validation
+    records the reference's and the mutants'); ``known_outputs`` (``{"reference": record,
+    "mutants": [{"name", "record"}]}``, those records) diagnoses a wrong answer that behaves
+    like one of the mutants (engine.diagnosis). Both are the function kind's."""
     try:
         kind = KINDS[kind_of(spec)]
         problem = kind.prepare(spec, seed)
@@ -117,9 +130,11 @@ def grade_submission(
             0,
             0,
             message="The problem's tests could not be prepared (an internal error); please report it.",
+            message_data=msg("prepare_failed"),
         )
     try:
-        result: GradeResult = kind.grade(problem, code, runner or _default_runner)
+        options = {"record_outputs": record_outputs, "known_outputs": known_outputs}
+        result: GradeResult = kind.grade(problem, code, runner or _default_runner, **options)
         return replace(result, seed=seed) if seed is not None else result
     except BaseException as exc:  # SystemExit included: the worker survives
         if deliberate_shutdown(exc):
@@ -130,4 +145,5 @@ def grade_submission(
             0,
             problem.max_score,
             message="Grading failed with an internal error; this is not your fault. Please try again.",
+            message_data=msg("internal_error"),
         )

@@ -21,6 +21,7 @@ from typing import Any, Protocol, TypedDict
 
 from engine.checks.forbidden import find_forbidden_calls
 from engine.checks.pictures import cap_values
+from engine.messages import hidden_params, msg
 from engine.sandbox.api import ErrorInfo, Job, RunResult, RunStatus
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,7 @@ class TestResultDict(TypedDict):
     hidden: bool
     hint: Any
     values: dict | None  # visible tests: expected and returned arrays, charts (pictures)
+    message_data: dict | None  # ``message`` as {code, params} (engine.messages)
 
 
 class GradeResultDict(TypedDict):
@@ -72,6 +74,9 @@ class GradeResultDict(TypedDict):
     stderr: str
     output_truncated: bool
     seed: int | None
+    message_data: dict | None  # ``message`` as {code, params} (engine.messages)
+    diagnosis: dict | None  # {"mutant": name}: a known misconception (engine.diagnosis)
+    outputs: list | None  # the visible tests' outputs, when asked for (validation)
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,7 @@ class TestResult:
     hint: Any = None  # a string or {ja, en}, shown when the test fails
     # Visible tests only: expected and returned arrays, charts (engine.checks.pictures)
     values: dict | None = None
+    message_data: dict | None = None  # ``message`` as {code, params} (engine.messages)
 
 
 @dataclass(frozen=True)
@@ -99,6 +105,11 @@ class GradeResult:
     stderr: str = ""
     output_truncated: bool = False
     seed: int | None = None  # the submission seed hidden inputs were drawn from (regrades reuse it)
+    message_data: dict | None = None  # ``message`` as {code, params} (engine.messages)
+    # {"mutant": name} when the failing outputs match a known misconception (engine.diagnosis)
+    diagnosis: dict | None = None
+    # The visible tests' outputs as plain JSON (engine.diagnosis), when asked for (validation)
+    outputs: list | None = None
 
     def to_dict(self) -> GradeResultDict:
         """Plain JSON-able data."""
@@ -113,6 +124,9 @@ class GradeResult:
             stderr=self.stderr,
             output_truncated=self.output_truncated,
             seed=self.seed,
+            message_data=copy.deepcopy(self.message_data),
+            diagnosis=copy.deepcopy(self.diagnosis),
+            outputs=copy.deepcopy(self.outputs),
         )
 
 
@@ -126,6 +140,7 @@ def _test_dict(t: TestResult) -> TestResultDict:
         hidden=t.hidden,
         hint=copy.deepcopy(t.hint),
         values=copy.deepcopy(t.values),
+        message_data=copy.deepcopy(t.message_data),
     )
 
 
@@ -170,12 +185,21 @@ def truncate(text: str) -> tuple[str, bool]:
 
 
 def _compile_error(
-    problem: Gradable, kind: str, message: str, line: int | None = None, column: int | None = None
+    problem: Gradable, kind: str, message: str, line=None, column=None, data=None
 ) -> GradeResult:
     where = ", ".join(f"{k} {v}" for k, v in (("line", line), ("column", column)) if v is not None)
     text = f"{kind}{' at ' + where if where else ''}: {message}"
     error = ErrorDict(type=kind, message=message, line=line, column=column)
-    return GradeResult(Verdict.CE, 0, problem.max_score, message=text, error=error)
+    if line is None:
+        at = None
+    elif column is None:
+        at = msg("at_line", line=line)
+    else:
+        at = msg("at_line_column", line=line, column=column)
+    data = data or msg("compile_error", type=kind, where=at, message=message)
+    return GradeResult(
+        Verdict.CE, 0, problem.max_score, message=text, error=error, message_data=data
+    )
 
 
 def static_rejection(problem: Gradable, code: str) -> GradeResult | None:
@@ -188,7 +212,7 @@ def static_rejection(problem: Gradable, code: str) -> GradeResult | None:
     except SyntaxError as exc:
         return _compile_error(problem, type(exc).__name__, exc.msg, exc.lineno, exc.offset)
     except (RecursionError, MemoryError, ValueError):
-        return _compile_error(problem, "SyntaxError", too_deep)
+        return _compile_error(problem, "SyntaxError", too_deep, data=_too_deep())
     defined = _module_level_names(tree)
     missing = [e for e in problem.entry_points if e not in defined]
     if missing and "*" not in defined:
@@ -197,18 +221,33 @@ def static_rejection(problem: Gradable, code: str) -> GradeResult | None:
         message = (
             f"Your code defines no {wanted} at the top level; keep the name from the starter code."
         )
-        return GradeResult(Verdict.CE, 0, problem.max_score, message=message)
+        data = msg("missing_entry", defs=[f"def {e}({params[e]})" for e in missing])
+        return GradeResult(Verdict.CE, 0, problem.max_score, message=message, message_data=data)
     try:
         violations = find_forbidden_calls(code, list(problem.forbidden_calls))
     except RecursionError:
-        return _compile_error(problem, "SyntaxError", too_deep)
+        return _compile_error(problem, "SyntaxError", too_deep, data=_too_deep())
     if not violations:
         return None
     v = violations[0]
-    test = TestResult("no forbidden calls", False, 0, 0, f"Your code {v.sentence}.")
+    test = TestResult(
+        "no forbidden calls",
+        False,
+        0,
+        0,
+        f"Your code {v.sentence}.",
+        message_data=msg("forbidden_call", violation=v.data),
+    )
     error = ErrorDict(type="ForbiddenCall", message=v.sentence, line=v.line, column=v.column)
     message = f"Not run: your code {v.sentence}."
-    return GradeResult(Verdict.WA, 0, problem.max_score, (test,), message=message, error=error)
+    data = msg("not_run_forbidden", violation=v.data)
+    return GradeResult(
+        Verdict.WA, 0, problem.max_score, (test,), message=message, error=error, message_data=data
+    )
+
+
+def _too_deep() -> dict:
+    return msg("too_deep")
 
 
 def _module_level_names(tree: ast.Module) -> set[str]:
@@ -230,48 +269,97 @@ def _module_level_names(tree: ast.Module) -> set[str]:
 # -- a run that failed as a whole
 
 
-def _fields(verdict: Verdict, message: str, error: ErrorDict | None = None) -> dict[str, Any]:
-    return {"verdict": verdict, "message": message, "error": error}
-
-
-def run_failure(problem: Gradable, run: RunResult, hidden: bool) -> dict[str, Any] | None:
-    """The verdict fields (verdict, message, error) when the run as a whole failed, else None."""
+def run_failure(problem: Gradable, run: RunResult, hidden: bool) -> dict | None:
+    """The verdict fields when the run as a whole failed, else None."""
     where = " (in a hidden test)" if hidden else ""
+    where_data = msg("in_hidden_test") if hidden else None
+    base = {"score": 0, "max_score": problem.max_score}
     status = run.status
-    e = run.error
     if status == RunStatus.OK:
         return None
     if status == RunStatus.COMPILE_ERROR:
-        text = f"{e.type if e else 'SyntaxError'} at line {e.line if e else '?'}, column {e.column if e else '?'}: {e.message if e else ''}"
-        return _fields(Verdict.CE, text, error_dict(e))
+        e = run.error
+        return {
+            **base,
+            "verdict": Verdict.CE,
+            "message": f"{e.type if e else 'SyntaxError'} at line {e.line if e else '?'}, column {e.column if e else '?'}: {e.message if e else ''}",
+            "error": error_dict(e),
+            "message_data": msg(
+                "compile_error",
+                type=e.type if e else "SyntaxError",
+                where=msg(
+                    "at_line_column", line=e.line if e else "?", column=e.column if e else "?"
+                ),
+                message=e.message if e else "",
+            ),
+        }
     if status == RunStatus.IMPORT_ERROR:
+        e = run.error
         line = f" at line {e.line}" if e and e.line else ""
-        text = f"Your module raised {e.type if e else 'an exception'}{line} while loading: {e.message if e else ''}"
-        return _fields(Verdict.RE, text, error_dict(e))
+        return {
+            **base,
+            "verdict": Verdict.RE,
+            "message": f"Your module raised {e.type if e else 'an exception'}{line} while loading: {e.message if e else ''}",
+            "error": error_dict(e),
+            "message_data": msg(
+                "import_error",
+                type=e.type if e else "Exception",
+                at_line=msg("at_line", line=e.line) if e and e.line else None,
+                message=e.message if e else "",
+            ),
+        }
     if status == RunStatus.TIMEOUT:
-        return _fields(
-            Verdict.TLE,
-            f"Time limit exceeded{where}: {run.message or 'your code ran too long'}. Look for an endless loop or an unvectorised loop over many elements.",
-        )
+        return {
+            **base,
+            "verdict": Verdict.TLE,
+            "message": f"Time limit exceeded{where}: {run.message or 'your code ran too long'}. Look for an endless loop or an unvectorised loop over many elements.",
+            "message_data": msg(
+                "time_limit", where=where_data, detail=run.message or "your code ran too long"
+            ),
+        }
     if status == RunStatus.MEMORY:
-        return _fields(
-            Verdict.MLE,
-            f"Memory limit exceeded{where}: {run.message or 'your code used too much memory'}.",
-        )
+        return {
+            **base,
+            "verdict": Verdict.MLE,
+            "message": f"Memory limit exceeded{where}: {run.message or 'your code used too much memory'}.",
+            "message_data": msg(
+                "memory_limit",
+                where=where_data,
+                detail=run.message or "your code used too much memory",
+            ),
+        }
     if status == RunStatus.OUTPUT_LIMIT:
-        return _fields(
-            Verdict.OLE,
-            f"Output limit exceeded{where}: {run.message or 'your code printed too much'}. Remove large prints.",
-        )
+        return {
+            **base,
+            "verdict": Verdict.OLE,
+            "message": f"Output limit exceeded{where}: {run.message or 'your code printed too much'}. Remove large prints.",
+            "message_data": msg(
+                "output_limit", where=where_data, detail=run.message or "your code printed too much"
+            ),
+        }
     if status == RunStatus.CRASHED:
-        why = "it ended without a result" if hidden else run.message or "it ended without a result"
-        return _fields(
-            Verdict.RE, f"Your program crashed{where}: {why}.", error_dict(e, hidden=hidden)
-        )
+        return {
+            **base,
+            "verdict": Verdict.RE,
+            "message": f"Your program crashed{where}: "
+            + (
+                "it ended without a result"
+                if hidden
+                else run.message or "it ended without a result"
+            )
+            + ".",
+            "error": error_dict(run.error, hidden=hidden),
+            "message_data": msg("crashed", where=where_data, detail=run.message)
+            if run.message and not hidden
+            else msg("crashed_no_result", where=where_data),
+        }
     log.error("sandbox internal error: %s", run.message)
-    return _fields(
-        Verdict.IE, "The sandbox failed (an internal error, not your fault); please try again."
-    )
+    return {
+        **base,
+        "verdict": Verdict.IE,
+        "message": "The sandbox failed (an internal error, not your fault); please try again.",
+        "message_data": msg("sandbox_failed"),
+    }
 
 
 _BUILTIN_EXCEPTIONS = frozenset(
@@ -335,8 +423,6 @@ def grade_in_one_run(
         err, err_cut = truncate(stderr)
         return GradeResult(
             **stopped,
-            score=0,
-            max_score=problem.max_score,
             stdout=out,
             stderr=err,
             output_truncated=out_cut or err_cut or run.stdout_truncated,
@@ -350,6 +436,15 @@ def grade_in_one_run(
         if error is not None:
             errors[index] = error
     return summarise(problem, results, errors, stdout, stderr)
+
+
+def hidden_message(data: dict | None) -> dict | None:
+    """A hidden test's message: the summary of ``data`` and nothing of its inputs or values."""
+    if data is None:
+        return None
+    if data["code"] != "hidden_raised":
+        data = hidden_params(data)
+    return msg("hidden_failure", failure=data)
 
 
 def summarise(
@@ -367,7 +462,10 @@ def summarise(
     common: dict[str, Any] = {"stdout": out, "stderr": err, "output_truncated": out_cut or err_cut}
     if not failed:
         message = f"All {len(tests)} tests passed."
-        return GradeResult(Verdict.AC, score, problem.max_score, tests, message, **common)
+        data = msg("summary.passed", total=len(tests))
+        return GradeResult(
+            Verdict.AC, score, problem.max_score, tests, message, message_data=data, **common
+        )
     first_index = next(t.index for t in problem.tests if not results[t.index].passed)
     first = results[first_index]
     error = errors.get(first_index)
@@ -376,4 +474,16 @@ def summarise(
     message = (
         f"{len(failed)} of {len(tests)} tests failed; first, {first.name!r} {what}: {first.message}"
     )
-    return GradeResult(verdict, score, problem.max_score, tests, message, error, **common)
+    hidden_indices = [t.index for t in problem.tests if t.hidden]
+    data = msg(
+        "summary.raised" if error else "summary.failed",
+        failed=len(failed),
+        total=len(tests),
+        test=msg("test.hidden", n=hidden_indices.index(first_index) + 1)
+        if first.hidden
+        else msg("test.named", name=first.name),
+        first=first.message_data or msg("subject.text", text=first.message),
+    )
+    return GradeResult(
+        verdict, score, problem.max_score, tests, message, error, message_data=data, **common
+    )

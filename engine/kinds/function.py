@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import ast
 import copy
+from dataclasses import replace
 from typing import Any
 
+from engine import diagnosis
 from engine.checks.judge import find_failure
 from engine.checks.pictures import test_values
 from engine.checks.plan import PreparedProblem, PreparedTest
 from engine.checks.plan import prepare as prepare_problem
 from engine.checks.validate import function_spec_errors
+from engine.messages import msg
 from engine.results import (
     ErrorDict,
     GradeResult,
@@ -19,11 +22,13 @@ from engine.results import (
     Runner,
     RunPlan,
     TestResult,
+    Verdict,
     error_dict,
     grade_in_one_run,
     hidden_exception_type,
+    hidden_message,
 )
-from engine.sandbox.api import Call, CallResult, GradRequest, Job, Limits, RunResult
+from engine.sandbox.api import Call, CallResult, GradRequest, Job, Limits, RunResult, RunStatus
 
 
 def errors(spec: dict, *, run_reference: bool = True) -> list[str]:
@@ -36,7 +41,24 @@ def prepare(spec: dict, seed: int | None = None) -> PreparedProblem:
     return prepare_problem(spec, seed)
 
 
-def grade(problem: PreparedProblem, code: str, runner: Runner) -> GradeResult:
+def grade(
+    problem: PreparedProblem,
+    code: str,
+    runner: Runner,
+    *,
+    record_outputs: bool = False,
+    known_outputs: dict | None = None,
+) -> GradeResult:
+    """``record_outputs`` puts the visible tests' outputs in ``result.outputs`` (validation
+    records the reference's and the mutants'); ``known_outputs`` diagnoses a wrong answer
+    that behaves like one of the mutants (``engine.diagnosis``)."""
+    runs: list[RunResult] = []
+
+    def recording(job: Job) -> RunResult:
+        run = runner(job)
+        runs.append(run)
+        return run
+
     def plan(visible: list[PreparedTest], hidden: list[PreparedTest]) -> RunPlan:
         def judge(run: RunResult) -> list[Judged]:
             judged: list[Judged] = []
@@ -51,7 +73,39 @@ def grade(problem: PreparedProblem, code: str, runner: Runner) -> GradeResult:
 
         return _job(problem, code, visible, hidden), judge
 
-    return grade_in_one_run(problem, code, runner, plan)
+    result = grade_in_one_run(problem, code, recording, plan)
+    visible = [t for t in problem.tests if not t.hidden]
+    visible_calls: list = []
+    if runs and (runs[0].status == RunStatus.OK or runs[0].hidden_started):
+        visible_calls = list(runs[0].calls[: len(visible)])  # the visible calls all returned
+    return _with_diagnosis(problem, result, visible_calls, record_outputs, known_outputs)
+
+
+def _with_diagnosis(
+    problem: PreparedProblem,
+    result: GradeResult,
+    visible_calls: list,
+    record_outputs: bool,
+    known_outputs: dict | None,
+) -> GradeResult:
+    """The result with the visible outputs recorded and/or a misconception diagnosed."""
+    if not visible_calls:
+        return result
+    tests = [t for t in problem.tests if not t.hidden]
+    if record_outputs:
+        judged = len(result.tests) == len(problem.tests)
+        judged_tests: tuple[Any, ...] = result.tests or problem.tests
+        passed = [
+            r.passed if judged else False
+            for t, r in zip(problem.tests, judged_tests, strict=False)
+            if not t.hidden
+        ]
+        outputs = diagnosis.visible_record(tests, visible_calls, passed)
+        result = replace(result, outputs=outputs)
+    if known_outputs and result.verdict == Verdict.WA:
+        found = diagnosis.diagnose(tests, visible_calls, known_outputs)
+        result = replace(result, diagnosis=found)
+    return result
 
 
 def _error(test: PreparedTest, call: CallResult) -> ErrorDict | None:
@@ -119,10 +173,15 @@ def _judge(
     values = None if test.hidden else test_values(test, call, pictures)
     if failure is None:
         return TestResult(name, True, test.points, test.points, "", test.hidden, values=values)
+    data = failure.data
     if test.hidden and call.error is not None:
         message = f"raised {hidden_exception_type(call.error.type)}"
+        data = msg("hidden_raised", type=hidden_exception_type(call.error.type))
     else:
         message = failure.summary if test.hidden else failure.detail
     if test.hidden:
         message = f"{message} (hidden test: its inputs are not shown)"
-    return TestResult(name, False, 0, test.points, message, test.hidden, test.hint, values)
+        data = hidden_message(data)
+    return TestResult(
+        name, False, 0, test.points, message, test.hidden, test.hint, values, message_data=data
+    )

@@ -9,8 +9,17 @@ appended to the learner's module. The shared steps are ``engine.results``'."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
-from engine.results import GradeResult, Judged, Runner, RunPlan, TestResult, grade_in_one_run
+from engine.results import (
+    GradeResult,
+    Judged,
+    Runner,
+    RunPlan,
+    TestResult,
+    grade_in_one_run,
+    hidden_message,
+)
 from engine.sandbox.api import RunResult
 from engine.training.core import (
     Failure,
@@ -34,7 +43,8 @@ def prepare(spec: dict, seed: int | None = None) -> PreparedTraining:
     return prepare_training(spec, seed)
 
 
-def grade(problem: PreparedTraining, code: str, runner: Runner) -> GradeResult:
+def grade(problem: PreparedTraining, code: str, runner: Runner, **_options: Any) -> GradeResult:
+    """(``record_outputs``/``known_outputs`` are the function kind's: nothing to record.)"""
     learner_lines = len(code.splitlines())
 
     def plan(visible: list[TrainingTest], hidden: list[TrainingTest]) -> RunPlan:
@@ -68,6 +78,18 @@ def _test_result(
     if failure is None:
         return TestResult(test.name, True, test.points, test.points, "", test.hidden, values=values)
     message = failure.summary if test.hidden else failure.detail
+    data = failure.data
     if test.hidden:
         message = f"{message} (hidden test: its inputs are not shown)"
-    return TestResult(test.name, False, 0, test.points, message, test.hidden, test.hint, values)
+        data = hidden_message(data)
+    return TestResult(
+        test.name,
+        False,
+        0,
+        test.points,
+        message,
+        test.hidden,
+        test.hint,
+        values,
+        message_data=data,
+    )

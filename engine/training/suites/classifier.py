@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from engine.checks.pictures import chart
+from engine.messages import msg
 from engine.sandbox.api import Ref
 from engine.training.core import Failure, Plan, Suite, call
 from engine.training.suites.spoken import MODEL, as_logits, digit_clips
@@ -59,7 +60,9 @@ def layer(params: dict, seed: int) -> Plan:
         modules = results[0].value
         if not isinstance(modules, list):
             return Failure(
-                "build_model did not return a model", "build_model did not return a torch.nn.Module"
+                "build_model did not return a model",
+                "build_model did not return a torch.nn.Module",
+                msg("training.no_model"),
             )
         same_type = [m for m in modules if m.get("type") == kind]
         if any(all(m.get(k) == v for k, v in attrs.items()) for m in same_type):
@@ -72,7 +75,11 @@ def layer(params: dict, seed: int) -> Plan:
             found = "; ".join(
                 f"nn.{kind}(" + ", ".join(f"{k}={m.get(k)}" for k in attrs) + ")" for m in same_type
             )
-        return Failure(f"the model has no {wanted}", f"the model has no {wanted} (found: {found})")
+        return Failure(
+            f"the model has no {wanted}",
+            f"the model has no {wanted} (found: {found})",
+            msg("training.layer_missing", wanted=wanted, found=found),
+        )
 
     return Plan([call("_grader_modules", MODEL)], judge)
 
@@ -120,6 +127,7 @@ def clipped_norm(params: dict, seed: int) -> Plan:
                 f"the unclipped gradient norm is only {raw_norm:.3g} (max_norm is {max_norm}): "
                 "does train_step compute the loss with cross_entropy on the model's logits and "
                 "call loss.backward() and optimizer.step()?",
+                msg("training.gradient_too_small", norm=raw_norm, max_norm=max_norm),
             )
         if clip_norm > max_norm * (1 + 1e-3):
             return Failure(
@@ -127,6 +135,7 @@ def clipped_norm(params: dict, seed: int) -> Plan:
                 f"the optimiser applied a gradient of total norm {clip_norm:.4g} with "
                 f"max_norm={max_norm} (unclipped: {raw_norm:.4g}): clip the norm of all "
                 "gradients together after loss.backward() and before optimizer.step()",
+                msg("training.clip_exceeds", norm=clip_norm, max_norm=max_norm, raw=raw_norm),
             )
         expected = {k: g * (max_norm / raw_norm) for k, g in raw.items()}
         off = _norm({k: clipped[k] - expected[k] for k in raw}) / max_norm
@@ -138,6 +147,12 @@ def clipped_norm(params: dict, seed: int) -> Plan:
             f"max_norm / norm = {max_norm / raw_norm:.4g} (relative difference {off:.3g}): "
             "clip_grad_norm_ rescales every gradient by the same factor; clipping each value "
             "(clip_grad_value_) or each parameter on its own changes the direction",
+            msg(
+                "training.clip_not_rescaled",
+                norm=clip_norm,
+                factor=max_norm / raw_norm,
+                off=float(off),
+            ),
         )
 
     return Plan(calls, judge)
@@ -159,12 +174,14 @@ def both_directions(params: dict, seed: int) -> Plan:
                 "the model has no backward direction",
                 "no recurrent weights of a backward direction (weight_hh_l0_reverse): use "
                 "nn.LSTM(..., bidirectional=True)",
+                msg("training.no_backward_direction"),
             )
         if not any(k in moved for k in reverse) or not any(k in moved for k in forward):
             return Failure(
                 "one direction of the LSTM does not reach the output",
                 "after a training step only one direction's weights changed: feed the outputs "
                 "of both directions (forward and backward) to the output layer",
+                msg("training.one_direction_unused"),
             )
         return None
 
@@ -182,6 +199,7 @@ def _ladder_ratios(results, x, y, classes: int):
             "the grader could not train your model",
             "the grader's training loop returned nothing it could read: "
             "does build_model return a torch.nn.Module?",
+            msg("training.could_not_train"),
         )
     before, failure = as_logits(found.get("before"), len(x), classes, "the logits before training")
     if failure:
@@ -242,6 +260,20 @@ def loss_falls(params: dict, seed: int) -> Plan:
             f"（{factor * loss0:.4f}）より下がりませんでした: {tried_ja}。ロジットが問題文の"
             "層から計算されていること、途中で .detach() や .item() により計算グラフが切れて"
             "いないことを確かめてください。",
+            msg(
+                "training.loss_not_falling",
+                steps=steps,
+                trainer=msg(
+                    "training.trainer_learner"
+                    if trainer == "learner"
+                    else "training.trainer_grader"
+                ),
+                clips=len(x),
+                loss0=round(loss0, 4),
+                factor=factor,
+                target=round(factor * loss0, 4),
+                tried=tried,
+            ),
         )
 
     def values(results):
@@ -300,6 +332,7 @@ def depends_on_last_steps(params: dict, seed: int) -> Plan:
             f"changing only the last {tail} of {x.shape[1]} time steps leaves the logits "
             "unchanged: classify from the state after the last time step (out[:, -1] or "
             "h_n), not from the first",
+            msg("training.ignores_last_steps", tail=tail, steps=int(x.shape[1])),
         )
 
     return Plan([call("_grader_logits", MODEL, x), call("_grader_logits", MODEL, x2)], judge)
@@ -324,6 +357,7 @@ def batch_independent(params: dict, seed: int) -> Plan:
             "reversing the order of the clips in the batch changes their logits, not just "
             "their order: the model mixes clips (a recurrent layer without batch_first=True "
             "reads (N, T, F) as (T, N, F))",
+            msg("training.batch_mixing"),
         )
 
     return Plan(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.messages import msg
 from engine.sandbox.api import Ref
 from engine.training.core import Failure, Plan, call
 from engine.training.suites.spoken import MODEL, as_logits, digit_clips
@@ -20,7 +21,9 @@ def _probe(results, kind: str) -> tuple[dict | None, Failure | None]:
     found = results[0].value
     if not isinstance(found, dict) or "layer_calls" not in found:
         return None, Failure(
-            "build_model did not return a model", "build_model did not return a torch.nn.Module"
+            "build_model did not return a model",
+            "build_model did not return a torch.nn.Module",
+            msg("training.no_model"),
         )
     if not found["layer_calls"]:
         return None, Failure(
@@ -29,6 +32,7 @@ def _probe(results, kind: str) -> tuple[dict | None, Failure | None]:
             "the input to the logits\n"
             f"model(x) の計算で nn.{kind} が一度も呼ばれていません。問題文の層を入力から"
             "ロジットまでの計算の途中で使ってください。",
+            msg("training.layer_never_called", kind=kind),
         )
     return found, None
 
@@ -60,6 +64,16 @@ def layer_used(params: dict, seed: int) -> Plan:
                 f"for x of shape {tuple(x.shape)} the nn.{kind} was called on "
                 f"{_shape_text(found['layer_input'])}; expected a tensor of shape "
                 f"{tuple(expected)}, {layout}",
+                msg(
+                    "training.layer_input_shape",
+                    kind=kind,
+                    x_shape=list(x.shape),
+                    got=msg("training.not_a_tensor_input")
+                    if found["layer_input"] is None
+                    else msg("value.array", shape=list(found["layer_input"])),
+                    expected=list(expected),
+                    layout=layout,
+                ),
             )
         a, failure = as_logits(found["logits"], n, classes, "model(x)")
         if failure:
@@ -75,6 +89,7 @@ def layer_used(params: dict, seed: int) -> Plan:
             f"logits must be computed from the nn.{kind}'s output, not from the raw input\n"
             f"nn.{kind} のパラメータを変えてもロジットが変わりません。ロジットは入力から直接では"
             f"なく、nn.{kind} の出力から計算してください。",
+            msg("training.layer_unused", kind=kind),
         )
 
     return Plan(calls, judge)
@@ -99,13 +114,16 @@ def _final_states(found: dict, bidirectional: bool) -> list[np.ndarray]:
     return [np.concatenate([forward, backward], 1), np.concatenate([backward, forward], 1)]
 
 
-def _linear_input(found: dict, what: str) -> tuple[np.ndarray | None, Failure | None]:
+def _linear_input(
+    found: dict, what: str, what_code: str
+) -> tuple[np.ndarray | None, Failure | None]:
     """The input of the last nn.Linear the forward pass called, or why there is none."""
     linear = found.get("linear_input")
     if not isinstance(linear, np.ndarray):
         return None, Failure(
             "the logits do not come from an nn.Linear",
             f"model(x) calls no nn.Linear: pass {what}",
+            msg("training.no_linear", what=msg(what_code)),
         )
     return linear.astype(np.float64), None
 
@@ -137,8 +155,16 @@ def final_state(params: dict, seed: int) -> Plan:
                 f"the nn.{kind}'s output has the wrong shape",
                 f"the nn.{kind} returned an output of shape {shape} for x of shape "
                 f"{tuple(x.shape)}; with batch_first=True it is (N, T, hidden)",
+                msg(
+                    "training.layer_output_shape",
+                    kind=kind,
+                    shape=str(shape),
+                    x_shape=list(x.shape),
+                ),
             )
-        linear, failure = _linear_input(found, "the state to nn.Linear(H, n_classes)")
+        linear, failure = _linear_input(
+            found, "the state to nn.Linear(H, n_classes)", "training.pass_state"
+        )
         if failure:
             return failure
         states = _final_states(found, bidirectional)
@@ -158,6 +184,11 @@ def final_state(params: dict, seed: int) -> Plan:
             "another step or another direction's output\n"
             f"最後の nn.Linear の入力（形 {tuple(linear.shape)}）が{named_ja}ではありません。"
             "時間方向の平均や別の時刻ではなく、系列全体を読んだ後の状態から分類してください。",
+            msg(
+                "training.not_final_state",
+                shape=list(linear.shape),
+                named=msg("training.both_final_states" if bidirectional else "training.last_state"),
+            ),
         )
 
     return Plan(calls, judge)
@@ -173,7 +204,9 @@ def conv_pipeline(params: dict, seed: int) -> Plan:
         if failure:
             return failure
         conv = np.asarray(found["layer_output"], dtype=np.float64)  # (N, C, T')
-        linear, failure = _linear_input(found, "the pooled features to nn.Linear(32, n_classes)")
+        linear, failure = _linear_input(
+            found, "the pooled features to nn.Linear(32, n_classes)", "training.pass_pooled"
+        )
         if failure:
             return failure
         t = conv.shape[2] // 2
@@ -189,6 +222,7 @@ def conv_pipeline(params: dict, seed: int) -> Plan:
                 "全結合層の入力が、ReLU をかけずにプーリングした畳み込みの出力になっています"
                 f"（最小値 {linear.min():.3g}）。畳み込みの出力に ReLU をかけてからプーリングして"
                 "ください。",
+                msg("training.no_relu", min=float(linear.min())),
             )
         expected = np.maximum(pooled, 0).mean(axis=2)
         return Failure(
@@ -199,6 +233,11 @@ def conv_pipeline(params: dict, seed: int) -> Plan:
             f"全結合層の入力（形 {tuple(linear.shape)}）が、畳み込みの出力に ReLU と "
             f"MaxPool1d(2) をかけて時間方向に平均したもの（形 {tuple(expected.shape)}）に"
             "なっていません。",
+            msg(
+                "training.not_conv_pipeline",
+                shape=list(linear.shape),
+                expected=list(expected.shape),
+            ),
         )
 
     return Plan(calls, judge)
