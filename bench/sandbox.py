@@ -3,7 +3,7 @@ problem (``vq-vae-loss``, with gradient checks) graded many times on the warm an
 cold path.
 
 Reports p50/p95 latency per submission (the whole ``grade_submission``: visible and
-hidden tests are two sandbox runs), submissions per second with two worker processes on
+hidden tests in one sandbox run, ``runs/sub`` counts the runner's calls), submissions per second with two worker processes on
 this 2-core machine, and peak memory per worker (the worker process, its zygotes, and the
 per-job child's peak from the cgroup).  Writes ``bench/results/sandbox.json``.
 
@@ -59,8 +59,7 @@ class Submitter:
         self.child_peaks_kb: list[int] = []
         self.jobs = 0
         try:
-            from engine.checks import load_code_spec
-            from engine.grading import grade_submission
+            from engine.grading import grade_submission, load_code_spec
 
             path = next(ROOT.glob(f"content/*/{slug}.yaml"))
             self.spec = load_code_spec(path)

@@ -24,8 +24,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from engine.checks import load_code_spec, prepare
-from engine.grading import Verdict, grade_submission
+from engine.grading import Verdict, grade_submission, load_code_spec, prepare
 from engine.training.core import build_job
 
 CONTENT = Path(__file__).resolve().parents[1] / "content"
@@ -178,12 +177,12 @@ class _OneJobTest:
 
 def _grade_in_one_job(exercise: Exercise, spec: dict, code: str, runner):
     """Static checks, then every test in one job, each judged as grading judges it."""
-    from engine.grading import _static_rejection
+    from engine.results import static_rejection
     from engine.sandbox.api import RunStatus
     from engine.training.core import judge_run
 
     problem = prepare(spec)
-    rejection = _static_rejection(problem, code)
+    rejection = static_rejection(problem, code)
     if rejection:
         return _OneJobResult(str(rejection.verdict), 0, problem.max_score, []), math.inf
     job, n_setup, plans = build_job(problem, code, list(problem.tests))

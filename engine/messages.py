@@ -23,6 +23,8 @@ import math
 import string
 from typing import Any
 
+from engine.message_table import MESSAGES
+
 LANGUAGES = ("ja", "en")
 
 
@@ -77,8 +79,6 @@ class _Formatter(string.Formatter):
 
 
 def _template(code: str, lang: str, *, summary: bool = False) -> str:
-    from engine.message_table import MESSAGES
-
     entry = MESSAGES[code]
     if summary and f"summary_{lang}" in entry:
         return entry[f"summary_{lang}"]
@@ -103,8 +103,6 @@ def template_fields(template: str) -> set[str]:
 
 def hidden_params(data: dict) -> dict:
     """``data`` for a hidden test: its summary, with only the parameters the summary shows."""
-    from engine.message_table import MESSAGES
-
     entry = MESSAGES[data["code"]]
     used = set()
     for lang in LANGUAGES:

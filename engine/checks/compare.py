@@ -149,7 +149,7 @@ def _is_scalar_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def compare(got: Any, expected: Any, name: str, tol: Tolerance) -> Failure | None:
+def compare(got: Any, expected: Any, name: str | Subject, tol: Tolerance) -> Failure | None:
     """Compare one output (``name`` is how the message calls it, e.g. "`h`" or "the result")."""
     if isinstance(expected, np.ndarray):
         return compare_array(got, expected, name, tol)
@@ -170,7 +170,7 @@ def compare(got: Any, expected: Any, name: str, tol: Tolerance) -> Failure | Non
     raise TypeError(f"cannot compare reference values of type {type(expected).__name__}")
 
 
-def _compare_int(got: Any, expected: int, name: str) -> Failure | None:
+def _compare_int(got: Any, expected: int, name: str | Subject) -> Failure | None:
     if isinstance(got, bool) or not isinstance(got, (int, float)):
         return Failure(
             f"{name} has the wrong type",
@@ -204,7 +204,7 @@ def _compare_int(got: Any, expected: int, name: str) -> Failure | None:
 
 
 def compare_array(
-    got: Any, expected: np.ndarray, name: str, tol: Tolerance, scalar: bool = False
+    got: Any, expected: np.ndarray, name: str | Subject, tol: Tolerance, scalar: bool = False
 ) -> Failure | None:
     """Type, dtype, shape, non-finite values, then values within the tolerance."""
     if _is_scalar_number(got) and expected.ndim == 0:
@@ -263,7 +263,7 @@ def compare_array(
     return failure
 
 
-def _check_dtype(got: np.ndarray, expected: np.ndarray, name: str) -> Failure | None:
+def _check_dtype(got: np.ndarray, expected: np.ndarray, name: str | Subject) -> Failure | None:
     kinds = {"f": "floating-point", "i": "integer", "u": "integer", "b": "boolean", "c": "complex"}
     kind_codes = {"f": "float", "i": "int", "u": "int", "b": "bool", "c": "complex"}
     g, e = got.dtype.kind, expected.dtype.kind
@@ -294,7 +294,7 @@ def _check_dtype(got: np.ndarray, expected: np.ndarray, name: str) -> Failure | 
     )
 
 
-def _check_shape(got: np.ndarray, expected: np.ndarray, name: str) -> Failure | None:
+def _check_shape(got: np.ndarray, expected: np.ndarray, name: str | Subject) -> Failure | None:
     gs, es = got.shape, expected.shape
     if gs == es:
         return None
@@ -324,7 +324,7 @@ def _check_shape(got: np.ndarray, expected: np.ndarray, name: str) -> Failure | 
     return Failure(summary, detail, data)
 
 
-def _compare_exact(got: np.ndarray, expected: np.ndarray, name: str) -> Failure | None:
+def _compare_exact(got: np.ndarray, expected: np.ndarray, name: str | Subject) -> Failure | None:
     wrong = got != expected
     if not wrong.any():
         return None
@@ -346,14 +346,14 @@ def _compare_exact(got: np.ndarray, expected: np.ndarray, name: str) -> Failure 
 
 
 def _compare_close(
-    got: np.ndarray, expected: np.ndarray, name: str, tol: Tolerance
+    got: np.ndarray, expected: np.ndarray, name: str | Subject, tol: Tolerance
 ) -> Failure | None:
     with np.errstate(invalid="ignore", over="ignore"):
         if np.all(np.abs(got - expected) <= tol.atol + tol.rtol * np.abs(expected)):
             return None  # the common case, decided without isclose's NaN/inf bookkeeping
     bad_nonfinite = ~np.isfinite(got) & np.isfinite(expected)
     if bad_nonfinite.any():
-        idx = tuple(int(i) for i in np.argwhere(bad_nonfinite)[0])
+        idx: tuple = tuple(int(i) for i in np.argwhere(bad_nonfinite)[0])
         what = "NaN" if np.isnan(got[idx]) else "inf"
         count = int(bad_nonfinite.sum())
         at = f" at index {fmt_index(idx)}" if got.ndim else ""

@@ -91,7 +91,7 @@ class _Analyzer(ast.NodeVisitor):
                 self.report(
                     node,
                     f,
-                    f"uses `{f}` (line {node.lineno}), which this problem asks you to implement yourself",
+                    f"uses `{f}` (line {getattr(node, 'lineno', '?')}), which this problem asks you to implement yourself",
                     "forbidden.use",
                 )
                 return
@@ -192,8 +192,9 @@ def _constant_string(node: ast.AST) -> str | None:
             return left + right
     if isinstance(node, ast.JoinedStr):
         parts = [_constant_string(v) for v in node.values]
-        if all(p is not None for p in parts):
-            return "".join(parts)
+        strings = [p for p in parts if p is not None]
+        if len(strings) == len(parts):
+            return "".join(strings)
     return None
 
 
@@ -210,7 +211,7 @@ def _lookup(dotted: str):
     parts = dotted.split(".")
     if parts[0] not in _RESOLVABLE_ROOTS or parts[0] not in sys.modules:
         raise LookupError(dotted)
-    obj = sys.modules[parts[0]]
+    obj: object = sys.modules[parts[0]]
     for i, part in enumerate(parts[1:], start=1):
         namespace = getattr(obj, "__dict__", None)
         found = (

@@ -14,7 +14,7 @@ import numpy as np
 
 
 def to_tensors(args: tuple, requires_grad: tuple[int, ...] = ()) -> list:
-    import torch
+    import torch  # torch problems only: importing it takes seconds
 
     out = []
     for i, a in enumerate(args):
@@ -30,7 +30,7 @@ def to_tensors(args: tuple, requires_grad: tuple[int, ...] = ()) -> list:
 
 def to_plain(value: Any) -> Any:
     """Tensors to arrays (0-d stays an array), tuples element-wise."""
-    import torch
+    import torch  # torch problems only: importing it takes seconds
 
     if isinstance(value, torch.Tensor):
         return value.detach().cpu().numpy().copy()
@@ -43,7 +43,7 @@ def reference_gradients(
     fn: Callable, args: tuple, kwargs: dict, wrt: tuple[int, ...], upstream: dict[int, Any]
 ) -> tuple[Any, dict[int, np.ndarray | None]]:
     """(outputs as plain values, {arg index: gradient or None})."""
-    import torch
+    import torch  # torch problems only: importing it takes seconds
 
     tensors = to_tensors(args, wrt)
     out = fn(*tensors, **kwargs)

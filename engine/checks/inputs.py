@@ -14,7 +14,7 @@ import numpy as np
 _SPECIAL = {"nan": np.nan, "inf": np.inf, "-inf": -np.inf}
 
 
-def _number(value: Any) -> float:
+def _number(value: Any) -> Any:
     return _SPECIAL.get(value, value) if isinstance(value, str) else value
 
 
@@ -32,6 +32,7 @@ def random_array(spec: dict, rng: np.random.Generator) -> Any:
     shape = tuple(spec["shape"])
     dist = spec.get("dist", "normal")
     dtype = spec.get("dtype", "int64" if dist == "randint" else "float64")
+    out: np.ndarray
     if dist == "normal":
         out = rng.normal(spec.get("mean", 0.0), spec.get("std", 1.0), size=shape)
     elif dist == "uniform":

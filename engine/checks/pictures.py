@@ -21,6 +21,7 @@ any that a hidden result carries.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -160,8 +161,6 @@ def _drop_numbers(picture: dict) -> dict:
 def cap_values(tests: tuple) -> tuple:
     """The results with every hidden test's values removed and, past ``RESULT_BUDGET``
     numbers over the whole result, later pictures' numbers left out (``"omitted": "budget"``)."""
-    from dataclasses import replace
-
     left = RESULT_BUDGET
     capped = []
     for t in tests:

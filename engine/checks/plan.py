@@ -17,9 +17,13 @@ from typing import Any
 
 import numpy as np
 
+from engine.checks import gradients
 from engine.checks.compare import Tolerance
 from engine.checks.inputs import generate, generate_upstream
 from engine.checks.spec import entry_signatures, merged_args, output_names, test_entry
+from engine.reference import get_reference
+from engine.sandbox import run as run_in_sandbox
+from engine.sandbox.api import Call, GradRequest, Job, Limits
 
 
 @dataclass(frozen=True)
@@ -75,8 +79,6 @@ def plain(value: Any) -> Any:
 
 
 def _reference_functions(spec: dict) -> dict[str, Any]:
-    from engine.reference import get_reference
-
     ref = spec["reference"]
     if "code" in ref:
         # An author's code is not the engine's: it runs in the sandbox like any submission.
@@ -115,9 +117,6 @@ class SandboxedReference:
     spec: dict
 
     def run(self, args: tuple, kwargs: dict, grad: dict | None):
-        from engine.sandbox import run
-        from engine.sandbox.api import Call, GradRequest, Job, Limits
-
         torch = self.spec["framework"] == "torch"
         call = Call(
             entry=self.entry,
@@ -130,7 +129,7 @@ class SandboxedReference:
         limits = {
             k: v for k, v in self.spec.get("limits", {}).items() if k in Limits.__dataclass_fields__
         }
-        result = run(
+        result = run_in_sandbox(
             Job(
                 code=self.code,
                 calls=(call,),
@@ -155,8 +154,6 @@ class SandboxedReference:
 
 
 def _run_reference(fn, framework: str, args: tuple, kwargs: dict, grad: dict | None):
-    from engine.checks import gradients
-
     args, kwargs = copy.deepcopy(args), copy.deepcopy(kwargs)
     if isinstance(fn, SandboxedReference):
         return fn.run(args, kwargs, grad)
@@ -195,7 +192,7 @@ def _prepare_test(
     outputs = tuple(output_names(spec, entry))
     tol = Tolerance(**{**spec.get("tolerance", {}), **test.get("tolerance", {})})
 
-    grad_req = None
+    grad_req: dict[str, Any] | None = None
     if "grad" in test:
         positional = [n for n in arg_names[: len(args)]]
         wrt = tuple(positional.index(n) for n in test["grad"]["wrt"])
@@ -239,15 +236,25 @@ def prepare_test(spec: dict, i: int, test: dict) -> PreparedTest:
     )
 
 
+def reference_run_errors(spec: dict) -> list[str]:
+    """Generate every test's inputs and run the reference on them, as grading will."""
+    errors = []
+    for i, test in enumerate(spec["tests"]):
+        try:
+            prepare_test(spec, i, test)
+        except Exception as exc:  # noqa: BLE001 - reported as a sentence about the spec
+            errors.append(
+                f"tests[{i}]: the reference fails on these inputs ({type(exc).__name__}: {exc}); "
+                "check the argument shapes"
+            )
+    return errors
+
+
 def prepare(spec: dict, seed: int | None = None) -> PreparedProblem:
     """Generate every test's inputs and expected outputs (cached per spec and seed).
 
     With ``seed`` (derived from the submission), hidden tests without an explicit ``seed``
     draw their random inputs from it; visible tests never change."""
-    if "training" in spec.get("reference", {}):
-        from engine.training import prepare_training
-
-        return prepare_training(spec, seed)  # checks of a training suite, nothing to precompute
     key = hashlib.sha256(json.dumps([spec, seed], sort_keys=True, default=str).encode()).hexdigest()
     cached = _CACHE.get(key)
     if cached is not None:

@@ -8,6 +8,7 @@ import numpy as np
 
 from engine.checks.compare import (
     Failure,
+    Subject,
     describe_value,
     fmt_index,
     fmt_number,
@@ -29,7 +30,7 @@ def _as_float_array(value: Any) -> np.ndarray | None:
     return None
 
 
-def finite(arr: np.ndarray, name: str) -> Failure | None:
+def finite(arr: np.ndarray, name: str | Subject) -> Failure | None:
     bad = ~np.isfinite(arr)
     if not bad.any():
         return None
@@ -56,7 +57,7 @@ def finite(arr: np.ndarray, name: str) -> Failure | None:
     )
 
 
-def sums_to_one(arr: np.ndarray, name: str) -> Failure | None:
+def sums_to_one(arr: np.ndarray, name: str | Subject) -> Failure | None:
     if arr.ndim == 0:
         return None
     sums = arr.sum(axis=-1)
@@ -78,7 +79,7 @@ def sums_to_one(arr: np.ndarray, name: str) -> Failure | None:
     )
 
 
-def probabilities(arr: np.ndarray, name: str) -> Failure | None:
+def probabilities(arr: np.ndarray, name: str | Subject) -> Failure | None:
     bad = (arr < 0) | (arr > 1)
     if not bad.any():
         return None
@@ -95,7 +96,7 @@ def probabilities(arr: np.ndarray, name: str) -> Failure | None:
     )
 
 
-def nonnegative(arr: np.ndarray, name: str) -> Failure | None:
+def nonnegative(arr: np.ndarray, name: str | Subject) -> Failure | None:
     bad = arr < 0
     if not bad.any():
         return None
@@ -115,7 +116,7 @@ PROPERTIES = {
 }
 
 
-def check_properties(value: Any, names: list[str], label: str) -> Failure | None:
+def check_properties(value: Any, names: list[str], label: str | Subject) -> Failure | None:
     """The first failing property of ``value`` (checked in the order given), or None."""
     arr = _as_float_array(value)
     if arr is None:

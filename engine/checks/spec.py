@@ -1,21 +1,21 @@
-"""Validate and load a code problem's test specification (the ``code:`` mapping).
+"""Validate a function problem's test specification (the ``code:`` mapping).
 
-``validate_spec(spec)`` returns sentences that name the field path, e.g.
+``schema_errors(spec)`` (any kind) and ``semantic_errors(spec)`` (what a schema cannot
+say of a function spec) return sentences that name the field path, e.g.
 ``tests[2].args.x.shape: expected a list of positive integers``; an empty list means valid.
-``load_code_spec(path)`` reads a problem YAML file and returns its validated ``code:``.
+``engine.grading.validate_spec`` and ``load_code_spec`` put them together for every kind.
 """
 
 from __future__ import annotations
 
 import ast
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
 
 from engine.checks.schema import SPEC_SCHEMA
+from engine.reference import REFERENCES
 
 _VALIDATOR = jsonschema.Draft202012Validator(SPEC_SCHEMA)
 _SHAPE_MESSAGE = "expected a list of positive integers"
@@ -119,7 +119,8 @@ def _explain(error: jsonschema.ValidationError, base: tuple) -> list[str]:
     return [f"{format_path(path)}: {_message(error)}"]
 
 
-def _schema_errors(spec: Any) -> list[str]:
+def schema_errors(spec: Any) -> list[str]:
+    """The spec against the JSON Schema of every kind, as sentences naming the field."""
     errors: list[str] = []
     for error in sorted(_VALIDATOR.iter_errors(spec), key=lambda e: list(map(str, e.path))):
         for sentence in _explain(error, ()):
@@ -165,7 +166,7 @@ def merged_args(spec: dict, test: dict, params: list[Param]) -> dict[str, Any]:
     return merged
 
 
-def _semantic_errors(spec: dict) -> list[str]:
+def semantic_errors(spec: dict) -> list[str]:
     errors: list[str] = []
     entries = spec["entry_points"]
     try:
@@ -223,8 +224,6 @@ def _semantic_errors(spec: dict) -> list[str]:
 
 
 def _reference_errors(spec: dict) -> list[str]:
-    from engine.reference import REFERENCES
-
     ref = spec["reference"]
     entries = spec["entry_points"]
     if "code" in ref:
@@ -282,58 +281,7 @@ def _test_errors(spec, test, where, params, outputs) -> list[str]:
     return errors
 
 
-def _reference_run_errors(spec: dict) -> list[str]:
-    """Generate every test's inputs and run the reference on them, as grading will."""
-    from engine.checks.plan import prepare_test
-
-    errors = []
-    for i, test in enumerate(spec["tests"]):
-        try:
-            prepare_test(spec, i, test)
-        except Exception as exc:  # noqa: BLE001 - reported as a sentence about the spec
-            errors.append(
-                f"tests[{i}]: the reference fails on these inputs ({type(exc).__name__}: {exc}); "
-                "check the argument shapes"
-            )
-    return errors
-
-
-def validate_spec(spec: Any, *, run_reference: bool = True) -> list[str]:
-    """Every problem with ``spec`` as sentences naming the field path; [] when it is valid.
-
-    With ``run_reference`` (the default) the inputs of every test are generated and the
-    reference is run on them, so shapes that do not fit together are reported here and
-    not at grading time.
-    """
-    errors = _schema_errors(spec)
-    if errors:
-        return errors
-    if "training" in spec["reference"]:
-        from engine.training import training_spec_errors
-
-        return training_spec_errors(spec)
-    errors = _semantic_errors(spec)
-    if errors or not run_reference:
-        return errors
-    return _reference_run_errors(spec)
-
-
-def _under_code(sentence: str) -> str:
+def under_code(sentence: str) -> str:
+    """A spec sentence as a problem file's: under its ``code:`` mapping."""
     top = "(top level): "
     return "code: " + sentence[len(top) :] if sentence.startswith(top) else "code." + sentence
-
-
-def load_code_spec(path: str | Path) -> dict:
-    """Read a problem YAML file and return its validated ``code:`` mapping.
-
-    Raises ``SpecError`` (a ValueError) naming the file and each invalid field.
-    """
-    path = Path(path)
-    with path.open(encoding="utf-8") as fh:
-        document = yaml.safe_load(fh)
-    if not isinstance(document, dict) or not isinstance(document.get("code"), dict):
-        raise SpecError(["code: missing: a code problem needs a `code:` mapping"], str(path))
-    errors = validate_spec(document["code"])
-    if errors:
-        raise SpecError([_under_code(e) for e in errors], str(path))
-    return document["code"]

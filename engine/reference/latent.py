@@ -16,7 +16,7 @@ def vae_reparameterize(mu, log_var, eps):
 
 def vae_reparameterize_torch(mu, log_var, eps):
     """The same in PyTorch: gradients reach mu (identity) and log_var (eps * std / 2)."""
-    import torch
+    import torch  # torch problems only: importing it takes seconds
 
     return mu + torch.exp(0.5 * log_var) * eps
 
@@ -64,7 +64,7 @@ def vq_vae_loss_torch(z_e, codebook, beta):
     the codebook loss mean((z_e.detach() - e)^2) moves only the codebook, and the
     commitment loss beta * mean((z_e - e.detach())^2) moves only the encoder output.
     """
-    import torch
+    import torch  # torch problems only: importing it takes seconds
 
     distances = ((z_e.detach()[:, None, :] - codebook.detach()[None, :, :]) ** 2).sum(-1)
     indices = torch.argmin(distances, dim=1)

@@ -43,6 +43,7 @@ def run(job: Job, mode: str | None = None) -> RunResult:
     started = time.monotonic()
     try:
         job_bytes = protocol.encode_job(job)
+        hidden_bytes = protocol.encode_hidden_calls(job) if job.hidden_calls else None
     except Exception as exc:  # the engine passed something that is not plain data
         raise ValueError(f"job is not plain data: {exc}") from exc
     try:
@@ -59,7 +60,7 @@ def run(job: Job, mode: str | None = None) -> RunResult:
                 launched = warm.launch_warm(job)
             # the limits count from the moment the job is handed over (a zygote's first
             # start, which may take seconds for PyTorch, is not the learner's time)
-            result = supervisor.supervise(job, job_bytes, launched, time.monotonic())
+            result = supervisor.supervise(job, job_bytes, launched, time.monotonic(), hidden_bytes)
             retry = (
                 mode == "warm"
                 and result.status == RunStatus.INTERNAL

@@ -81,11 +81,36 @@ class Limits:
 
 @dataclass(frozen=True)
 class Job:
+    """A learner's source and the calls to make, in order.
+
+    ``hidden_from``: ``calls[hidden_from:]`` are hidden. Their inputs enter the sandbox only
+    once every call before them has returned its result, and nothing the job prints from
+    then on reaches the trusted side (it is counted against the output caps, then
+    discarded): ``RunResult.stdout``/``stderr`` hold what was printed before. The hidden
+    calls get limits of their own (``wall_seconds``, ``cpu_seconds``, the output caps count
+    afresh from the moment their inputs are handed over).
+    """
+
     code: str
     calls: tuple[Call, ...]
     framework: Literal["numpy", "torch"] = "numpy"
     limits: Limits = field(default_factory=Limits)
     filename: str = "solution.py"
+    hidden_from: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.hidden_from is not None and not 0 <= self.hidden_from <= len(self.calls):
+            raise ValueError(
+                f"hidden_from {self.hidden_from} is outside the {len(self.calls)} calls"
+            )
+
+    @property
+    def visible_calls(self) -> tuple[Call, ...]:
+        return self.calls if self.hidden_from is None else self.calls[: self.hidden_from]
+
+    @property
+    def hidden_calls(self) -> tuple[Call, ...]:
+        return () if self.hidden_from is None else self.calls[self.hidden_from :]
 
 
 class RunStatus(StrEnum):
@@ -130,9 +155,11 @@ class RunResult:
     calls: tuple[CallResult, ...] = ()
     error: ErrorInfo | None = None  # compile/import error, or what the sandbox knows of a crash
     message: str = ""  # a sentence for TIMEOUT/MEMORY/OUTPUT_LIMIT/CRASHED/INTERNAL
-    stdout: str = ""
+    stdout: str = ""  # printed before the hidden calls (``Job.hidden_from``), if any
     stderr: str = ""
     stdout_truncated: bool = False
+    # the hidden calls' inputs had been handed over: the run's failure is theirs
+    hidden_started: bool = False
     wall_seconds: float = 0.0
     cpu_seconds: float = 0.0
     peak_memory_kb: int = 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 from .api import (
     Call,
@@ -20,10 +21,9 @@ def _enc(value, arrays):
     return wire.encode_value(value, arrays, Unsupported, Ref)
 
 
-def encode_job(job: Job, extra_limits: dict | None = None) -> bytes:
-    arrays: list = []
-    calls = []
-    for c in job.calls:
+def _encode_calls(calls: tuple[Call, ...], arrays: list) -> list[dict]:
+    encoded = []
+    for c in calls:
         if not isinstance(c, Call):
             raise TypeError("Job.calls must hold Call objects")
         grad = None
@@ -32,7 +32,7 @@ def encode_job(job: Job, extra_limits: dict | None = None) -> bytes:
                 "wrt": [int(i) for i in c.grad.wrt],
                 "upstream": [[int(k), _enc(v, arrays)] for k, v in c.grad.upstream.items()],
             }
-        calls.append(
+        encoded.append(
             {
                 "entry": c.entry,
                 "args": _enc(tuple(c.args), arrays),
@@ -43,6 +43,14 @@ def encode_job(job: Job, extra_limits: dict | None = None) -> bytes:
                 "return_args": bool(c.return_args),
             }
         )
+    return encoded
+
+
+def encode_job(job: Job, extra_limits: dict | None = None) -> bytes:
+    """The job's first message: the code, the limits and the visible calls (every call
+    when the job has no hidden ones); ``hidden_calls`` says how many are still to come."""
+    arrays: list = []
+    calls = _encode_calls(job.visible_calls, arrays)
     limits = dataclasses.asdict(job.limits)
     if extra_limits:
         limits.update(extra_limits)
@@ -54,7 +62,16 @@ def encode_job(job: Job, extra_limits: dict | None = None) -> bytes:
         "calls": calls,
         "limits": limits,
     }
+    if job.hidden_from is not None:
+        obj["hidden_calls"] = len(job.hidden_calls)
     return wire.pack_message(obj, arrays)
+
+
+def encode_hidden_calls(job: Job) -> bytes:
+    """The job's second message (``Job.hidden_from``): the hidden calls, handed over only
+    once the harness has asked for them (``{"kind": "await"}``) after the visible ones."""
+    arrays: list = []
+    return wire.pack_message({"calls": _encode_calls(job.hidden_calls, arrays)}, arrays)
 
 
 def _error(d) -> ErrorInfo | None:
@@ -86,13 +103,18 @@ class Decoded:
     wire_error: str | None = None  # the stream was malformed (after ``started``: by the learner)
     over_budget: str | None = None  # well-formed but beyond the trusted decoder's budget
     setup_ms: list | None = None  # the harness's setup timings (diagnostics only)
+    awaited: bool = False  # the harness asked for the hidden calls after the visible ones
+    await_cpu: float = 0.0  # the CPU seconds it reported having used by then
 
 
-def decode_results(data: bytes, n_calls: int) -> Decoded:
-    """Parse the result stream.  Never raises: a malformed stream sets ``wire_error``."""
+def decode_results(data: bytes | bytearray, n_calls: int, n_visible: int | None = None) -> Decoded:
+    """Parse the result stream.  Never raises: a malformed stream sets ``wire_error``.
+
+    ``n_visible`` (a job with hidden calls): the one ``await`` message must come right
+    after that many call results."""
     out = Decoded()
     try:
-        _decode_into(out, data, n_calls)
+        _decode_into(out, data, n_calls, n_visible)
     except BudgetError as exc:
         out.wire_error = out.over_budget = str(exc)[:500]
         out.kind = "incomplete"
@@ -106,7 +128,9 @@ def decode_results(data: bytes, n_calls: int) -> Decoded:
     return out
 
 
-def _decode_into(out: Decoded, data: bytes, n_calls: int) -> None:
+def _decode_into(
+    out: Decoded, data: bytes | bytearray, n_calls: int, n_visible: int | None
+) -> None:
     done = started = False
     for obj, arrays in wire.iter_messages(data, budget=wire.RESULT_BUDGET):
         if type(obj) is not dict or done:
@@ -165,6 +189,12 @@ def _decode_into(out: Decoded, data: bytes, n_calls: int) -> None:
             out.error = _error(obj.get("error"))
             if out.error is not None and out.error.type == "MemoryError":
                 out.memory_error = True
+        elif kind == "await":
+            if out.awaited or n_visible is None or len(out.calls) != n_visible:
+                raise WireError("unexpected await")
+            out.awaited = True
+            cpu = obj.get("cpu", 0.0)
+            out.await_cpu = float(cpu) if type(cpu) in (int, float) else 0.0
         elif kind == "internal":
             if started:  # after learner code began, "internal" could be forged: a crash
                 raise WireError("harness failure after learner code started")
@@ -173,6 +203,8 @@ def _decode_into(out: Decoded, data: bytes, n_calls: int) -> None:
             done = True
         elif kind == "done":
             if out.kind == "incomplete":
+                if n_visible is not None and n_visible < n_calls and not out.awaited:
+                    raise WireError("the hidden calls were never asked for")
                 if len(out.calls) != n_calls:
                     raise WireError("missing call results")
                 out.kind = "ok"
@@ -181,3 +213,49 @@ def _decode_into(out: Decoded, data: bytes, n_calls: int) -> None:
             raise WireError("unknown message kind")
     if not done:
         out.kind = "incomplete"
+
+
+class AwaitScanner:
+    """Watches the result stream as it arrives for the harness's ``await`` message (a job
+    with hidden calls): frame headers are walked, and only small frames without arrays are
+    parsed. ``scan`` says ``"await"`` once it came right after the start and the visible
+    calls' results, ``"bad"`` when the stream cannot be the harness's, else None."""
+
+    SMALL = 512  # bytes of JSON: the await message is about 40
+
+    def __init__(self, n_visible: int):
+        self.n_visible = n_visible
+        self.pos = 0
+        self.frames = 0
+
+    def scan(self, buf: bytes | bytearray) -> str | None:
+        view = memoryview(buf)
+        head = 4 + wire._HEAD.size
+        while True:
+            if len(buf) - self.pos < head:
+                return None
+            if bytes(view[self.pos : self.pos + 4]) != wire.MAGIC:
+                return "bad"
+            jlen, narr = wire._HEAD.unpack_from(view, self.pos + 4)
+            if jlen > wire.MAX_JSON_BYTES:
+                return "bad"
+            end = self.pos + head + jlen
+            for _ in range(narr):
+                if len(buf) - end < wire._LEN.size:
+                    return None
+                (alen,) = wire._LEN.unpack_from(view, end)
+                end += wire._LEN.size + alen
+            if end > len(buf):
+                return None
+            if narr == 0 and jlen <= self.SMALL and self._is_await(view[self.pos + head : end]):
+                return "await" if self.frames == 1 + self.n_visible else "bad"
+            self.frames += 1
+            self.pos = end
+
+    @staticmethod
+    def _is_await(raw: memoryview) -> bool:
+        try:
+            obj = json.loads(bytes(raw))
+        except ValueError:
+            return False
+        return type(obj) is dict and obj.get("kind") == "await"

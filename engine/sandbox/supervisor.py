@@ -1,11 +1,13 @@
 """The trusted supervisor: feeds the job, reads the result/stdout/stderr pipes with byte
 caps, enforces the wall-clock limit, and turns what it observed into a RunResult.
 
-Verdicts come from observations only, in this order: the supervisor's own clock
-(TIMEOUT), its byte counters (OUTPUT_LIMIT), the cgroup's OOM counter or a MemoryError
-reported by the harness (MEMORY), SIGXCPU / the CPU rlimit's SIGKILL with the CPU time
-used (TIMEOUT), then the result stream (OK, COMPILE_ERROR, IMPORT_ERROR), and anything
-else is CRASHED.
+A job with hidden calls (``Job.hidden_from``) is fed in two parts. The hidden calls'
+inputs are written only once the result stream holds every visible call's result and
+the harness's ``await``; before that, the stdout/stderr pipes are drained, and from then
+on what comes out of them is counted and discarded. Anything the learner's process wrote
+before it could know a hidden input may reach the learner; nothing written after.
+
+What was observed (``RunOutcome``) becomes the run's status in ``verdict.py``.
 """
 
 from __future__ import annotations
@@ -16,21 +18,19 @@ import os
 import selectors
 import signal
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .api import ErrorInfo, Job, Limits, RunResult, RunStatus
-from .inside.exits import ExitCode, describe
-from .protocol import Decoded, decode_results
-
-
-@dataclass
-class ExitInfo:
-    exit_code: int | None = None
-    signal: int | None = None
-    cpu_seconds: float = 0.0
-    maxrss_kb: int = 0
-    lost: bool = False  # the process that watches the child (the zygote) disappeared
-    deferred: bool = False  # not waited for: the harness had reported completion
+from .api import Job, RunResult
+from .inside.exits import ExitCode
+from .protocol import AwaitScanner, Decoded, decode_results
+from .verdict import (  # noqa: F401 - re-exported: the backends and tests use them from here
+    NOT_STARTED,
+    ExitInfo,
+    RunOutcome,
+    signame,
+    verdict,
+)
 
 
 @dataclass
@@ -50,12 +50,12 @@ class Launched:
     out_r: int
     err_r: int
     exit_fd: int  # readable when poll_exit() may have news
-    poll_exit: object  # () -> ExitInfo | None
-    kill: object  # () -> None: kill the whole tree
-    stats: object = None  # () -> Stats, after exit
-    cleanup: object = None  # () -> None
+    poll_exit: Callable[[], ExitInfo | None]
+    kill: Callable[[], None]  # kill the whole tree
+    stats: Callable[[], Stats] | None = None  # after exit
+    cleanup: Callable[[], None] | None = None
     oom_fd: int | None = None  # readable when the job's cgroup hit its memory limit
-    oom_drain: object = None  # () -> int: events since the last call
+    oom_drain: Callable[[], int] | None = None  # events since the last call
     can_defer_exit: bool = False  # the backend reaps the child later (warm zygote)
     extra: dict = field(default_factory=dict)
 
@@ -70,40 +70,6 @@ def _nonblock(fd):
     fcntl.fcntl(fd, fcntl.F_SETFL, fl | os.O_NONBLOCK)
 
 
-def signame(sig: int) -> str:
-    try:
-        return signal.Signals(sig).name
-    except ValueError:
-        return f"signal {sig}"
-
-
-@dataclass(frozen=True)
-class RunOutcome:
-    """What the supervisor observed of one run, once it is over: :func:`verdict` turns it
-    into the run's status and message."""
-
-    limits: Limits
-    decoded: Decoded  # the result stream
-    exit: ExitInfo
-    oom_kills: int = 0
-    cgroup_cpu_seconds: float | None = None  # the job's cgroup, when it had one
-    timed_out: bool = False  # the wall clock ran out
-    over_output: str = ""  # "stdout", "stderr" or "result channel": which went over its cap
-    stdout: str = ""
-    stderr: str = ""
-    stdout_truncated: bool = False
-    wall_seconds: float = 0.0
-    peak_memory_kb: int = 0
-
-    @property
-    def cpu_seconds(self) -> float:
-        return (
-            self.cgroup_cpu_seconds
-            if self.cgroup_cpu_seconds is not None
-            else self.exit.cpu_seconds
-        )
-
-
 class _Watch:
     """One run being watched: the pipes with their byte counts, the clocks, the exit.
 
@@ -111,7 +77,9 @@ class _Watch:
     clocks, waits and calls the handlers of whatever is ready, until the run is over.
     """
 
-    def __init__(self, job: Job, job_bytes: bytes, proc: Launched):
+    def __init__(
+        self, job: Job, job_bytes: bytes, proc: Launched, hidden_bytes: bytes | None = None
+    ):
         lim = job.limits
         self.job, self.proc = job, proc
         self.caps = {
@@ -132,9 +100,16 @@ class _Watch:
         self.timed_out = False
         self.over_output = ""
         self.killed = False
+        self.stdout_truncated = False  # stdout or stderr went over its cap (in either part)
         self.hard_stop: float | None = None
         self.completed: Decoded | None = None  # the harness reported completion ...
         self.completed_at: float | None = None  # ... and closed every pipe, at this time
+        # a job with hidden calls: their part, held back until the harness asks for it
+        self.hidden_bytes = hidden_bytes
+        self.n_visible = len(job.visible_calls) if hidden_bytes is not None else None
+        self.scanner = AwaitScanner(len(job.visible_calls)) if hidden_bytes is not None else None
+        self.hidden_started = False
+        self.job_w_registered = False
 
     def start(self, started: float) -> None:
         proc = self.proc
@@ -145,7 +120,7 @@ class _Watch:
         if self.job_view:
             _nonblock(proc.job_w)
             self.sel.register(proc.job_w, selectors.EVENT_WRITE, self.on_job_writable)
-            self.job_w_open = True
+            self.job_w_open = self.job_w_registered = True
         else:
             os.close(proc.job_w)
         self.sel.register(proc.exit_fd, selectors.EVENT_READ, self.on_exit_report)
@@ -181,11 +156,12 @@ class _Watch:
             # every pipe is closed: if the harness reported completion, the verdict does
             # not depend on how the process ends -- but the job must be gone before the
             # verdict is reported: a short grace for its exit, then it is killed
-            dec = decode_results(self.bufs[self.proc.result_r], len(self.job.calls))
+            dec = self.decode()
             if dec.wire_error is None and dec.kind in ("ok", "compile_error", "import_error"):
                 self.completed, self.completed_at = dec, now
-        lingering = self.completed_at is not None and self.exit_info is None and not self.killed
-        if lingering and now - self.completed_at > LINGER_GRACE:
+        done_at = self.completed_at
+        lingering = done_at is not None and self.exit_info is None and not self.killed
+        if lingering and done_at is not None and now - done_at > LINGER_GRACE:
             self.kill()  # learner code still running after its verdict
 
     def over(self, now: float) -> bool:
@@ -216,10 +192,15 @@ class _Watch:
             self.job_view = self.job_view[:0]
         if not self.job_view:
             self.sel.unregister(fd)
-            os.close(fd)
-            self.job_w_open = False
+            self.job_w_registered = False
+            if self.hidden_bytes is None or self.hidden_started:
+                os.close(fd)
+                self.job_w_open = False
+            # else: the pipe stays open for the hidden calls (release_hidden)
 
     def on_oom(self, fd: int) -> None:
+        if self.proc.oom_drain is None:  # registered only with an OOM descriptor and drain
+            return
         n = self.proc.oom_drain()
         if n:
             self.oom_events += n
@@ -233,10 +214,14 @@ class _Watch:
                 self.sel.unregister(fd)
 
     def on_output(self, fd: int) -> None:
+        self.read_output(fd)
+
+    def read_output(self, fd: int) -> bool:
+        """Take what ``fd`` has; False once nothing more is there for now (or ever)."""
         try:
             data = os.read(fd, 1 << 16)
         except BlockingIOError:
-            return
+            return False
         except OSError as exc:
             if exc.errno != errno.EIO:
                 raise
@@ -244,15 +229,58 @@ class _Watch:
         if not data:
             self.sel.unregister(fd)
             self.open_reads.discard(fd)
-            return
+            return False
         self.counts[fd] += len(data)
         room = self.caps[fd] - len(self.bufs[fd])
-        if room > 0:
+        keep = fd == self.proc.result_r or not self.hidden_started  # hidden output: counted only
+        if room > 0 and keep:
             self.bufs[fd] += data[:room]
         if self.counts[fd] > self.caps[fd] and not self.over_output:
             names = {self.proc.result_r: "result channel", self.proc.out_r: "stdout"}
             self.over_output = names.get(fd, "stderr")
+            self.stdout_truncated = self.stdout_truncated or fd != self.proc.result_r
             self.kill()
+        if fd == self.proc.result_r and self.scanner is not None:
+            self.scan_for_await()
+        return True
+
+    # -- the hidden calls
+
+    def scan_for_await(self) -> None:
+        assert self.scanner is not None
+        found = self.scanner.scan(self.bufs[self.proc.result_r])
+        if found is None:
+            return
+        self.scanner = None
+        if found == "await":
+            self.release_hidden()
+        else:  # not the harness's stream: no hidden input goes in; the decoder says why
+            self.kill()
+
+    def release_hidden(self) -> None:
+        """Hand the hidden calls over. First what the visible calls printed is drained
+        from the pipes (all of it was written before any hidden input was in the
+        process); from now on the output is counted against fresh caps and discarded, and
+        the wall clock starts again for the hidden calls."""
+        if self.killed or self.hidden_bytes is None:
+            return
+        for fd in (self.proc.out_r, self.proc.err_r):
+            while fd in self.open_reads and not self.killed and self.read_output(fd):
+                pass
+        if self.killed:
+            return
+        self.hidden_started = True
+        for fd in (self.proc.out_r, self.proc.err_r):
+            self.counts[fd] = 0
+        self.deadline = time.monotonic() + self.job.limits.wall_seconds
+        self.job_view = memoryview(bytes(self.job_view) + self.hidden_bytes)
+        if self.job_w_open and not self.job_w_registered:
+            self.sel.register(self.proc.job_w, selectors.EVENT_WRITE, self.on_job_writable)
+            self.job_w_registered = True
+
+    def decode(self) -> Decoded:
+        # no copy: the decoder reads the buffer through a memoryview
+        return decode_results(self.bufs[self.proc.result_r], len(self.job.calls), self.n_visible)
 
     # -- once it is over
 
@@ -288,10 +316,7 @@ class _Watch:
             )
         if proc.cleanup:
             proc.cleanup()
-        decoded = self.completed or decode_results(
-            self.bufs[proc.result_r],  # no copy: the decoder reads it through a memoryview
-            len(self.job.calls),
-        )
+        decoded = self.completed or self.decode()
         lim = self.job.limits
         return RunOutcome(
             limits=lim,
@@ -304,17 +329,23 @@ class _Watch:
             stdout=bytes(self.bufs[proc.out_r]).decode("utf-8", "replace"),
             stderr=bytes(self.bufs[proc.err_r]).decode("utf-8", "replace"),
             stdout_truncated=(
-                self.counts[proc.out_r] > lim.output_bytes
+                self.stdout_truncated
+                or self.counts[proc.out_r] > lim.output_bytes
                 or self.counts[proc.err_r] > lim.output_bytes
             ),
             wall_seconds=wall,
             peak_memory_kb=stats.peak_kb or exit_info.maxrss_kb,
+            hidden_started=self.hidden_started,
+            hidden_cpu_start=decoded.await_cpu if self.hidden_started else 0.0,
         )
 
 
-def supervise(job: Job, job_bytes: bytes, proc: Launched, started: float) -> RunResult:
-    """Feed the job, watch the run until it is over, and give its verdict."""
-    watch = _Watch(job, job_bytes, proc)
+def supervise(
+    job: Job, job_bytes: bytes, proc: Launched, started: float, hidden_bytes: bytes | None = None
+) -> RunResult:
+    """Feed the job (its hidden calls' part when the harness asks for it), watch the run
+    until it is over, and give its verdict."""
+    watch = _Watch(job, job_bytes, proc, hidden_bytes)
     watch.start(started)
     try:
         while True:
@@ -327,151 +358,3 @@ def supervise(job: Job, job_bytes: bytes, proc: Launched, started: float) -> Run
     finally:
         watch.close()
     return verdict(watch.outcome(time.monotonic() - started))
-
-
-NOT_STARTED = "before the learner's code started"
-
-# The verdict's rules, in order (docs/sandbox.md, "Verdicts"): each returns
-# (status, message, error) when it decides, else None.
-
-
-def _harness_failed(o: RunOutcome):
-    if o.decoded.kind == "internal":
-        return RunStatus.INTERNAL, "sandbox harness failed: " + o.decoded.message, None
-    return None
-
-
-def _never_started(o: RunOutcome):
-    if o.decoded.started:
-        return None
-    # the learner's code never ran: whatever happened is the sandbox's doing (and the exit
-    # status is the harness's own, so its name can be trusted)
-    sig = o.exit.signal
-    if o.exit.lost:
-        what = "lost its zygote"
-    elif o.timed_out:
-        what = "timed out"
-    elif sig:
-        what = f"died of {signame(sig)}"
-    else:
-        what = f"exited with {describe(o.exit.exit_code)}"
-    stderr = f" ({o.stderr[-300:]!r})" if o.stderr else ""
-    return RunStatus.INTERNAL, f"the sandbox {what} {NOT_STARTED}{stderr}", None
-
-
-def _zygote_lost(o: RunOutcome):
-    if o.exit.lost and not o.timed_out:
-        return RunStatus.INTERNAL, "the sandbox's zygote died during the run", None
-    return None
-
-
-def _wall_clock(o: RunOutcome):
-    if o.timed_out:
-        return RunStatus.TIMEOUT, f"wall-clock limit of {o.limits.wall_seconds:g} s exceeded", None
-    return None
-
-
-def _output_cap(o: RunOutcome):
-    if o.over_output:
-        cap = o.limits.result_bytes if o.over_output == "result channel" else o.limits.output_bytes
-        return RunStatus.OUTPUT_LIMIT, f"{o.over_output} exceeded {cap} bytes", None
-    return None
-
-
-def _decoder_budget(o: RunOutcome):
-    if o.decoded.over_budget:
-        return (
-            RunStatus.OUTPUT_LIMIT,
-            f"the result is too large to check: {o.decoded.over_budget}; "
-            "return a few NumPy arrays instead of nested lists or many small pieces",
-            None,
-        )
-    return None
-
-
-def _out_of_memory(o: RunOutcome):
-    if o.oom_kills:
-        return RunStatus.MEMORY, f"memory limit of {o.limits.memory_mb} MB exceeded", None
-    return None
-
-
-def _cpu_limit(o: RunOutcome):
-    sig = o.exit.signal
-    cpu_lim = max(1.0, float(o.limits.cpu_seconds))
-    cpu_used = max(o.exit.cpu_seconds, o.cgroup_cpu_seconds or 0.0)
-    if sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu_used >= cpu_lim - 0.05):
-        return RunStatus.TIMEOUT, f"CPU time limit of {o.limits.cpu_seconds:g} s exceeded", None
-    return None
-
-
-def _memory_error(o: RunOutcome):
-    dec = o.decoded
-    if not dec.memory_error:
-        return None
-    err = dec.error or next(
-        (c.error for c in dec.calls if c.error and c.error.type == "MemoryError"), None
-    )
-    return RunStatus.MEMORY, f"memory limit of {o.limits.memory_mb} MB exceeded (MemoryError)", err
-
-
-def _completed(o: RunOutcome):
-    dec = o.decoded
-    if dec.wire_error is not None or o.exit.signal is not None or o.exit.exit_code != ExitCode.OK:
-        return None
-    if dec.kind == "ok":
-        return RunStatus.OK, "", None
-    if dec.kind == "compile_error":
-        return RunStatus.COMPILE_ERROR, "syntax error", dec.error
-    if dec.kind == "import_error":
-        return RunStatus.IMPORT_ERROR, "module-level code raised", dec.error
-    return None
-
-
-def _crashed(o: RunOutcome):
-    sig = o.exit.signal
-    if o.decoded.wire_error is not None:
-        why = f"the result channel was corrupted ({o.decoded.wire_error})"
-    elif sig is not None:
-        why = f"the program was killed by {signame(sig)}"
-        if sig == signal.SIGSEGV:
-            why += " (segmentation fault, e.g. a stack overflow from deep recursion)"
-    elif o.exit.exit_code not in (None, 0):
-        # learner code may call os._exit with any status: the number, never a meaning
-        why = f"the program exited with status {o.exit.exit_code} before finishing"
-    else:
-        why = "the program exited before finishing"
-    return RunStatus.CRASHED, why, ErrorInfo(type="Crash", message=why)
-
-
-VERDICT_RULES = (
-    _harness_failed,
-    _never_started,
-    _zygote_lost,
-    _wall_clock,
-    _output_cap,
-    _decoder_budget,
-    _out_of_memory,
-    _cpu_limit,
-    _memory_error,
-    _completed,
-    _crashed,
-)
-
-
-def verdict(outcome: RunOutcome) -> RunResult:
-    """The run's status from what was observed: the first rule that decides."""
-    # lazily, in order; the last rule (_crashed) always decides
-    decisions = (rule(outcome) for rule in VERDICT_RULES)
-    status, message, error = next(d for d in decisions if d is not None)
-    return RunResult(
-        status=status,
-        calls=tuple(outcome.decoded.calls),
-        error=error,
-        message=message,
-        stdout=outcome.stdout,
-        stderr=outcome.stderr,
-        stdout_truncated=outcome.stdout_truncated,
-        wall_seconds=outcome.wall_seconds,
-        cpu_seconds=outcome.cpu_seconds,
-        peak_memory_kb=outcome.peak_memory_kb,
-    )

@@ -97,7 +97,7 @@ class Zygote:
             err = b""
             try:
                 self.close()
-                err = self.proc.stderr.read()[-2000:]
+                err = self.proc.stderr.read()[-2000:] if self.proc.stderr else b""
             except Exception:  # noqa: BLE001 - the start failure is reported below regardless
                 pass
             raise ZygoteDied(f"zygote failed to start: {err.decode(errors='replace')}")
@@ -122,10 +122,10 @@ class Zygote:
                 m = b""
             if not m:
                 self.dead = True
-                for st in self.jobs.values():
-                    if st["exit"] is None:
-                        st["dead"] = True
-                        st["exit"] = ExitInfo(exit_code=None, signal=None, lost=True)
+                for lost in self.jobs.values():
+                    if lost["exit"] is None:
+                        lost["dead"] = True
+                        lost["exit"] = ExitInfo(exit_code=None, signal=None, lost=True)
                 self.jobs.clear()
                 return
             msg = json.loads(m)

@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.messages import msg
-from engine.sandbox.api import Call, CallResult, Job, Limits, RunResult
+from engine.results import ErrorDict
+from engine.sandbox.api import Call, CallResult, ErrorInfo, Job, Limits, RunResult
+from engine.training.helpers import with_helpers
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +78,7 @@ class TrainingTest:
 
 @dataclass(frozen=True)
 class PreparedTraining:
-    """What grading needs of a training spec; duck-types ``engine.checks.PreparedProblem``."""
+    """What grading needs of a training spec (``engine.results.Gradable``)."""
 
     suite: Suite
     framework: str
@@ -87,7 +89,6 @@ class PreparedTraining:
     limits: dict
     setup_args: dict
     seed: int
-    is_training: bool = field(default=True)
 
     @property
     def max_score(self) -> float:
@@ -108,8 +109,6 @@ def call(entry: str, *args, store_as: str | None = None, **kwargs) -> Call:
 
 def build_job(problem: PreparedTraining, code: str, tests: list[TrainingTest]):
     """The job for ``tests`` and, per test, the slice of call results that belongs to it."""
-    from engine.training.helpers import with_helpers
-
     calls = list(problem.suite.setup(problem.setup_args, problem.seed))
     n_setup = len(calls)
     plans: list[tuple[TrainingTest, Plan, slice]] = []
@@ -124,10 +123,10 @@ def build_job(problem: PreparedTraining, code: str, tests: list[TrainingTest]):
 
 def judge_run(
     run: RunResult, n_setup: int, plans: list, learner_lines: int
-) -> list[tuple[TrainingTest, Failure | None, dict | None]]:
+) -> list[tuple[TrainingTest, Failure | None, ErrorDict | None]]:
     """Each test with its failure (None: passed) and the learner's exception, if any."""
     setup_error = next((c.error for c in run.calls[:n_setup] if c.error is not None), None)
-    out = []
+    out: list[tuple[TrainingTest, Failure | None, ErrorDict | None]] = []
     for test, plan, where in plans:
         results = list(run.calls[where])
         error = setup_error or next((c.error for c in results if c.error is not None), None)
@@ -148,7 +147,7 @@ def judge_run(
     return out
 
 
-def _raised(e, learner_lines: int) -> Failure:
+def _raised(e: ErrorInfo, learner_lines: int) -> Failure:
     if e.line is not None and e.line > learner_lines:
         # In a grader helper: the learner's model or return value was not what it expects.
         text = f"the grader could not use your model: {e.type}: {e.message}"
@@ -160,14 +159,14 @@ def _raised(e, learner_lines: int) -> Failure:
     return Failure(f"raised {e.type}{line}", f"raised {e.type}{line}: {e.message}", data)
 
 
-def _error_dict(e, hidden: bool) -> dict:
+def _error_dict(e: ErrorInfo, hidden: bool) -> ErrorDict:
     message = "(withheld: hidden test)" if hidden else e.message
-    return {"type": e.type, "message": message, "line": e.line, "column": e.column}
+    return ErrorDict(type=e.type, message=message, line=e.line, column=e.column)
 
 
 def plan_values(run: RunResult, plans: list) -> dict[int, dict]:
     """The charts of each visible test whose plan draws any, by test index."""
-    found = {}
+    found: dict[int, dict] = {}
     for test, plan, where in plans:
         if test.hidden or plan.values is None:
             continue

@@ -5,17 +5,12 @@ from __future__ import annotations
 from engine.checks.plan import default_seed, hidden_seed
 from engine.checks.spec import entry_signatures
 from engine.training.core import PreparedTraining, TrainingTest
-
-
-def _suites():
-    from engine.training.suites import SUITES
-
-    return SUITES
+from engine.training.suites import SUITES
 
 
 def training_spec_errors(spec: dict) -> list[str]:
     """Sentences naming the field of everything wrong with a (schema-valid) training spec."""
-    suites = _suites()
+    suites = SUITES
     name = spec["reference"]["training"]
     if name not in suites:
         return [
@@ -74,7 +69,7 @@ def _test_seed(spec: dict, test: dict, submission_seed: int | None) -> int:
 def prepare_training(spec: dict, seed: int | None = None) -> PreparedTraining:
     """``seed``: the submission's (``engine.grading.grade_submission``'s), for hidden tests.
     The model's initialisation (the setup's seed) stays the spec's: only the data differ."""
-    suite = _suites()[spec["reference"]["training"]]
+    suite = SUITES[spec["reference"]["training"]]
     base = spec.get("seed", 0)
     tests = tuple(
         TrainingTest(

@@ -101,7 +101,7 @@ class CodeSpecForm(forms.ModelForm):
         return cleaned
 
     def _add_spec_errors(self, spec: dict) -> None:
-        from engine.checks import validate_spec
+        from engine.grading import validate_spec
 
         for message in validate_spec(spec):
             key = message.split(":", 1)[0].split(".", 1)[0].split("[", 1)[0]

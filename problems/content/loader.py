@@ -131,7 +131,7 @@ def _choice_reference_errors(document: dict, keys: set[str]) -> list[str]:
 
 def _code_spec_errors(spec: dict) -> list[str]:
     try:
-        from engine.checks import validate_spec
+        from engine.grading import validate_spec
     except ImportError:  # the engine's validator is optional while it is being built
         return []
     return list(validate_spec(spec))

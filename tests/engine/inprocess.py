@@ -127,5 +127,15 @@ def run_in_process(job: Job) -> RunResult:
                 RunStatus.IMPORT_ERROR, error=_error(exc, job.filename), stdout=out.getvalue()
             )
         slots: dict[str, Any] = {}
-        calls = tuple(_call(namespace, c, job.filename, slots) for c in job.calls)
-    return RunResult(RunStatus.OK, calls, stdout=out.getvalue(), stderr=err.getvalue())
+        calls = tuple(_call(namespace, c, job.filename, slots) for c in job.visible_calls)
+    if job.hidden_calls:  # as the sandbox does: what the hidden calls print is discarded
+        slots = {}
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            calls += tuple(_call(namespace, c, job.filename, slots) for c in job.hidden_calls)
+    return RunResult(
+        RunStatus.OK,
+        calls,
+        stdout=out.getvalue(),
+        stderr=err.getvalue(),
+        hidden_started=bool(job.hidden_calls),
+    )

@@ -7,8 +7,8 @@ import copy
 import numpy as np
 import pytest
 
-from engine.checks import SpecError, load_code_spec, prepare, validate_spec
 from engine.checks.inputs import generate
+from engine.grading import SpecError, load_code_spec, prepare, validate_spec
 from tests.engine.problem_files import CONTENT
 
 

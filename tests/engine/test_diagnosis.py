@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine.checks import load_code_spec
-from engine.grading import Verdict, grade_submission
+from engine.grading import Verdict, grade_submission, load_code_spec
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 LSTM = CONTENT / "02-lstm" / "lstm-cell.yaml"

@@ -7,8 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from engine.checks import load_code_spec
-from engine.grading import Verdict, grade_submission
+from engine.grading import Verdict, grade_submission, load_code_spec
 from engine.sandbox.api import ErrorInfo, RunResult, RunStatus
 from tests.engine.problem_files import CONTENT
 
@@ -198,7 +197,28 @@ def test_a_numpy_problem_solved_with_torch_runs_where_torch_is_already_imported(
     plain = grade_submission(small_spec(), "def double(x):\n    return 2 * x\n", runner=recording)
     # then: the import of torch does not count against the wall-clock limit
     assert result.verdict == plain.verdict == Verdict.AC
-    assert frameworks == ["torch", "torch", "numpy", "numpy"]  # the visible and hidden jobs
+    assert frameworks == ["torch", "numpy"]  # one job each: the visible and hidden calls
+
+
+def test_one_sandbox_job_per_graded_submission(runner):
+    # given: a right answer, a wrong one, and one that raises in a hidden test
+    answers = {
+        "def double(x):\n    return 2 * x\n": Verdict.AC,
+        "def double(x):\n    return 3 * x\n": Verdict.WA,
+        "def double(x):\n    if x.shape[0] == 4:\n        raise ValueError('no')\n    return 2 * x\n": Verdict.RE,
+    }
+    for code, verdict in answers.items():
+        jobs: list = []
+
+        def counting(job, jobs=jobs):
+            jobs.append(job)
+            return runner(job)
+
+        # when
+        result = grade_submission(small_spec(), code, runner=counting)
+        # then: the visible call, then the hidden one, in one job
+        assert result.verdict == verdict
+        assert len(jobs) == 1 and jobs[0].hidden_from == 1 and len(jobs[0].calls) == 2
 
 
 def test_partial_marks_are_wa(runner):
@@ -336,7 +356,7 @@ def test_expected_outputs_never_go_into_the_sandbox():
         return run_in_process(job)
 
     result = grade_submission(LSTM, LSTM["solution"], runner=spy)
-    assert result.verdict == Verdict.AC and len(jobs) == 2  # visible, then hidden
+    assert result.verdict == Verdict.AC and len(jobs) == 1  # visible, then hidden calls
     sent = [a for job in jobs for call in job.calls for a in call.args]
     expected = [e for t in prepare(LSTM).tests for e in t.expected]
     assert not any(s.shape == e.shape and np.allclose(s, e) for s in sent for e in expected)

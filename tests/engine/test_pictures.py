@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 from engine import grading
-from engine.checks import load_code_spec
 from engine.checks.compare import Tolerance
 from engine.checks.pictures import (
     MAX_ELEMENTS,
@@ -21,7 +20,7 @@ from engine.checks.pictures import (
     first_diff,
     number,
 )
-from engine.grading import grade_submission
+from engine.grading import grade_submission, load_code_spec
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 TOL = Tolerance(1e-6, 1e-9)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from engine.checks import load_code_spec, prepare, validate_spec
-from engine.grading import Verdict, grade_submission
+from engine.grading import Verdict, grade_submission, load_code_spec, prepare, validate_spec
 from tests.engine.problem_files import code_problem_files
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.checks import validate_spec
-from engine.grading import grade_submission
+from engine.grading import grade_submission, validate_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -11,8 +11,7 @@ import numpy as np
 import pytest
 import yaml
 
-from engine.checks import load_code_spec, prepare, validate_spec
-from engine.grading import Verdict, grade_submission
+from engine.grading import Verdict, grade_submission, load_code_spec, prepare, validate_spec
 from engine.training.core import build_job
 from engine.training.data import (
     SPOKEN_DIGITS,
@@ -223,6 +222,26 @@ def test_every_training_mutant_is_rejected(path, mutant, runner):
     assert result.verdict in (Verdict.WA, Verdict.RE), result.message
     failed = [t for t in result.tests if not t.passed]
     assert failed and all(t.message for t in failed)
+
+
+@pytest.mark.slow
+def test_a_training_submission_is_one_sandbox_job_whose_hidden_part_builds_afresh(runner):
+    # given
+    spec = load_code_spec(next(p for p in TRAINING_FILES if p.stem == "conv1d-spoken-digits"))
+    jobs = []
+
+    def counting(job):
+        jobs.append(job)
+        return runner(job)
+
+    # when
+    result = grade_submission(spec, spec["solution"], runner=counting)
+    # then: one job; its hidden part starts with the suite's setup again (seed, build)
+    assert result.verdict == Verdict.AC, result.message
+    assert len(jobs) == 1 and jobs[0].hidden_from is not None
+    setup = [c.entry for c in jobs[0].calls[:2]]
+    assert setup == ["_grader_seed", "build_model"]
+    assert [c.entry for c in jobs[0].hidden_calls[:2]] == setup
 
 
 @pytest.mark.slow

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from bench.training_sweep import CONTENT, EXERCISES, programs, sweep
-from engine.checks import load_code_spec
+from engine.grading import load_code_spec
 
 
 @pytest.mark.parametrize("slug", EXERCISES)

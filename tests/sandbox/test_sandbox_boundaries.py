@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine import grading
+from engine import results
 from engine.grading import Verdict, deliberate_shutdown, grade_submission
 from tests.sandbox.sandboxkit import _sandbox_available
 
@@ -37,7 +37,7 @@ def test_it_turns_systemexit_in_the_grading_path_into_an_internal_error(mode, ra
         raise raised
 
     with monkeypatch.context() as m:
-        m.setattr(grading, "find_forbidden_calls", exits)
+        m.setattr(results, "find_forbidden_calls", exits)
         result = grade_submission(SPEC, GOOD)
     assert result.verdict == Verdict.IE
     assert result.message.endswith(".") and "not your fault" in result.message

@@ -17,6 +17,8 @@ def _load_package() -> None:
     spec = importlib.util.spec_from_file_location(
         "inside", os.path.join(here, "__init__.py"), submodule_search_locations=[here]
     )
+    if spec is None or spec.loader is None:
+        raise ImportError(f"the sandbox package is not at {here}")
     package = importlib.util.module_from_spec(spec)
     sys.modules["inside"] = package
     spec.loader.exec_module(package)

@@ -8,6 +8,7 @@ import io
 import math
 import os
 import resource
+import signal
 import sys
 
 from .exits import ExitCode
@@ -19,10 +20,13 @@ from .linux import (
     Syscalls,
     enter_own_user_namespace,
 )
-from .runner import Runner, decode_job, flush_own, mark, read_all
+from .runner import Runner, cpu_seconds, decode_job, flush_own, mark, read_message
 from .wire import pack_message
 
-_os_exit = os._exit  # bound before any learner code runs
+# bound before any learner code runs (the hidden calls' CPU limit is set after it ran)
+_os_exit = os._exit
+_getrlimit, _setrlimit = resource.getrlimit, resource.setrlimit
+_RLIMIT_CPU, _RLIM_INFINITY = resource.RLIMIT_CPU, resource.RLIM_INFINITY
 
 THREAD_ENV = {
     "OMP_NUM_THREADS": "1",
@@ -45,12 +49,18 @@ def set_threads_one(framework):
             pass
 
 
-def apply_rlimits(limits):
+def cpu_limit(limits):
+    """The CPU seconds a job (or its hidden calls) may use: whole seconds, at least one."""
+    return max(1, int(math.ceil(float(limits.get("cpu_seconds", 5.0)))))
+
+
+def apply_rlimits(limits, hidden=False):
     """CPU, core, file size, descriptors, locked memory, message queues; processes and
-    address space when asked for."""
-    cpu = max(1, int(math.ceil(float(limits.get("cpu_seconds", 5.0)))))
+    address space when asked for. A job with hidden calls (``hidden``) gets room under
+    the hard CPU limit for the budget they get afresh (``CpuBudget``)."""
+    cpu = cpu_limit(limits)
     settings = [
-        (resource.RLIMIT_CPU, (cpu, cpu + 1)),
+        (resource.RLIMIT_CPU, (cpu, 2 * cpu + 2 if hidden else cpu + 1)),
         (resource.RLIMIT_CORE, (0, 0)),
         (resource.RLIMIT_FSIZE, (int(limits.get("fsize_bytes", 16 << 20)),) * 2),
         (resource.RLIMIT_NOFILE, (int(limits.get("nofile", 64)),) * 2),
@@ -68,6 +78,41 @@ def apply_rlimits(limits):
             soft, hard = resource.getrlimit(res)
             want = min(val[0], hard) if hard != resource.RLIM_INFINITY else val[0]
             resource.setrlimit(res, (want, want))
+
+
+class CpuBudget:
+    """Each part of a job with hidden calls has ``cpu_seconds`` of CPU, as a job of its own
+    had. The hard RLIMIT_CPU can only come down, so it is set with room for both parts
+    (``apply_rlimits(hidden=True)``) and each part's budget is kept by SIGXCPU (the soft
+    limit, set ``cpu_seconds`` past the part's start): this handler ends the process once
+    the part has used its budget. (A warm child is PID 1 of its namespace, where SIGXCPU's
+    default action does nothing: without a handler only the hard limit would stop it.)
+    Learner code can replace the handler; then the hard limit stops it, and the wall clock
+    holds each part as before."""
+
+    def __init__(self, limits):
+        self.seconds = float(limits.get("cpu_seconds", 5.0))
+        self.cpu = cpu_limit(limits)
+        self.start = 0.0
+
+    def install(self):
+        signal.signal(signal.SIGXCPU, self.on_sigxcpu)
+
+    def on_sigxcpu(self, signum, frame):
+        if cpu_seconds() - self.start >= self.seconds - 0.05:
+            _os_exit(ExitCode.CPU_LIMIT)
+
+    def next_part(self):
+        """The hidden calls' budget, counted from now: the soft limit ``cpu_seconds`` from
+        now, the hard one a second later (or sooner, if the job spent its room already)."""
+        self.start = cpu_seconds()
+        _, hard = _getrlimit(_RLIMIT_CPU)
+        soft = int(math.ceil(self.start)) + self.cpu
+        if hard != _RLIM_INFINITY:
+            soft = min(soft, max(hard - 1, 0))
+            _setrlimit(_RLIMIT_CPU, (soft, min(soft + 1, hard)))
+        else:
+            _setrlimit(_RLIMIT_CPU, (soft, soft + 1))
 
 
 def close_fds_except(keep):
@@ -132,11 +177,15 @@ def confine_and_run(job_fd, result_fd, config, preloaded=False):
             # group name (which carries the trusted process's PID)
             enter_own_user_namespace(Syscalls(), os.geteuid(), CLONE_NEWCGROUP)
         mark("cgroups")
-        data = read_all(job_fd, int(config.get("job_cap", 1 << 30)))
-        os.close(job_fd)
+        job_cap = int(config.get("job_cap", 1 << 30))
+        data = read_message(job_fd, job_cap)
         mark("read")
         job = decode_job(data)
         del data
+        hidden = bool(job.get("hidden_calls"))
+        if not hidden:
+            os.close(job_fd)  # a job with hidden calls reads them later from this pipe
+            job_fd = -1
         mark("decoded")
         framework = job.get("framework", "numpy")
         limits = dict(job.get("limits", {}))
@@ -145,17 +194,20 @@ def confine_and_run(job_fd, result_fd, config, preloaded=False):
             set_threads_one(framework)
             # after the thread settings, and before the address-space backstop is measured
             import numpy.random  # noqa: F401 - NumPy with it (NumPy 2 imports it lazily)
-        close_fds_except([result_fd])
+        close_fds_except([result_fd] if job_fd < 0 else [result_fd, job_fd])
         if "as_extra_mb" in config:
             limits["as_bytes"] = _vm_size() + int(config["as_extra_mb"]) * (1 << 20)
-        apply_rlimits(limits)
+        apply_rlimits(limits, hidden)
         mark("rlimits")
         if config.get("bpf"):
             load_seccomp(config["bpf"])
             mark("seccomp")
+        budget = CpuBudget(limits)
+        if hidden:
+            budget.install()
         os.chdir("/tmp" if os.path.isdir("/tmp") else "/")
         own_streams = tuple(s for s in (sys.stdout, sys.stderr) if type(s) is io.TextIOWrapper)
-        Runner(job, result_fd, own_streams).run()
+        Runner(job, result_fd, own_streams, job_fd, job_cap, budget.next_part).run()
     except BaseException as exc:  # noqa: BLE001 - report sandbox failures as such
         try:
             msg = {"kind": "internal", "message": f"{type(exc).__name__}: {exc}"[:2000]}

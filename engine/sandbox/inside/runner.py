@@ -12,6 +12,7 @@ import time
 import traceback
 import types
 
+from . import wire
 from .exits import ExitCode
 from .plain import Ref, Unsupported, to_plain
 from .wire import WireError, decode_value, encode_value, lazy_numpy, pack_message, unpack_messages
@@ -19,9 +20,13 @@ from .wire import WireError, decode_value, encode_value, lazy_numpy, pack_messag
 # bound before any learner code runs: the learner can rebind names in these modules
 _os_close = os.close
 _os_exit = os._exit
+_os_read = os.read
+_os_times = os.times
 _TextIOWrapper_flush = io.TextIOWrapper.flush
 
-MARKS = []  # (label, time.perf_counter()) of the child's setup steps, sent with "start"
+MARKS: list[
+    tuple[str, float]
+] = []  # (label, time.perf_counter()) of the child's setup steps, sent with "start"
 
 
 def mark(label):
@@ -71,12 +76,16 @@ def error_info(exc, filename, compile_error=False):
 class Runner:
     """Runs one decoded job inside the (already confined) process."""
 
-    def __init__(self, job, result_fd, own_streams=()):
+    def __init__(self, job, result_fd, own_streams=(), job_fd=-1, job_cap=1 << 30, on_hidden=None):
         self.job = job
         self.fd = result_fd
         self.own_streams = own_streams  # the harness's stdout/stderr, bound before the job
         self.filename = job.get("filename") or "solution.py"
         self.slots = {}
+        # a job with hidden calls: they come later on job_fd, after the "await" message
+        self.hidden_calls = int(job.get("hidden_calls") or 0)
+        self.job_fd, self.job_cap = job_fd, job_cap
+        self.on_hidden = on_hidden  # () -> None: the hidden calls' own limits, once they came
 
     def send(self, obj, values=()):
         arrays = []
@@ -157,7 +166,28 @@ class Runner:
             return
         for index, call in enumerate(self.job["calls"]):
             self.run_call(module, index, call)
+        if self.hidden_calls:
+            self.run_hidden(module, len(self.job["calls"]))
         self.finish()
+
+    def run_hidden(self, module, first_index):
+        """Ask for the hidden calls once the visible ones have returned. The supervisor
+        hands them over only then, and from that moment nothing printed reaches the
+        trusted side: their inputs cannot come back as output, whatever the code does."""
+        self.slots.clear()  # as in a job of their own: a kind's setup calls come again
+        gc.collect()
+        flush_own(self.own_streams)  # what the visible calls printed goes out before "await"
+        self.send({"kind": "await", "cpu": cpu_seconds()})
+        data = read_message(self.job_fd, self.job_cap)
+        _os_close(self.job_fd)
+        self.job_fd = -1
+        calls = decode_job(data)["calls"]
+        if len(calls) != self.hidden_calls:
+            raise WireError(f"expected {self.hidden_calls} hidden calls, got {len(calls)}")
+        if self.on_hidden is not None:
+            self.on_hidden()
+        for offset, call in enumerate(calls):
+            self.run_call(module, first_index + offset, call)
 
     def run_call(self, module, index, call):
         as_tensor = bool(call.get("as_tensor"))
@@ -223,8 +253,15 @@ class Runner:
         return grads
 
 
+def cpu_seconds():
+    """CPU time this process has used (every thread), in seconds."""
+    t = _os_times()
+    return t.user + t.system
+
+
 def decode_job(data):
-    """The job's bytes -> its dict, with the calls' arguments decoded."""
+    """The job's bytes -> its dict, with the calls' arguments decoded (also the second
+    message of a job with hidden calls: ``{"calls": [...]}``)."""
     msgs = unpack_messages(data)
     if len(msgs) != 1:
         raise WireError("expected one job message")
@@ -254,6 +291,38 @@ def decode_job(data):
         )
     obj["calls"] = calls
     return obj
+
+
+def _read_exact(fd, n):
+    chunks, size = [], 0
+    while size < n:
+        b = _os_read(fd, min(n - size, 1 << 20))
+        if not b:
+            raise WireError("the job ended early")
+        size += len(b)
+        chunks.append(b)
+    return b"".join(chunks)
+
+
+def read_message(fd, cap):
+    """One wire message from ``fd``, read to its end as its header gives it (a job's
+    second message follows on the same pipe later); WireError beyond ``cap`` bytes."""
+    head = _read_exact(fd, 4 + wire._HEAD.size)
+    if head[:4] != wire.MAGIC:
+        raise WireError("bad job header")
+    jlen, narr = wire._HEAD.unpack_from(head, 4)
+    if jlen > cap:
+        raise WireError("job too large")
+    parts = [head, _read_exact(fd, jlen)]
+    size = len(head) + jlen
+    for _ in range(narr):
+        frame = _read_exact(fd, wire._LEN.size)
+        (alen,) = wire._LEN.unpack_from(frame, 0)
+        size += wire._LEN.size + alen
+        if size > cap:
+            raise WireError("job too large")
+        parts += [frame, _read_exact(fd, alen)]
+    return b"".join(parts)
 
 
 def read_all(fd, cap):

@@ -220,7 +220,7 @@ def _loss_curve(results) -> dict | None:
     steps, losses = [], []
     for step, y in zip(trace.get("steps") or [], trace.get("predictions") or [], strict=False):
         y, failure = array_of_shape(y, target.shape, "decode")
-        if failure or not isinstance(step, int) or step < 0:
+        if failure or y is None or not isinstance(step, int) or step < 0:
             break
         steps.append(step)
         losses.append(float(((y - target) ** 2).mean()))
