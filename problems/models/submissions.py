@@ -20,7 +20,7 @@ class SubmissionStatus(models.TextChoices):
 
 
 class Verdict(models.TextChoices):
-    """The engine's verdicts (`engine.grading.Verdict`) with the labels learners read: one
+    """The engine's verdicts (`engine.results.Verdict`) with the labels learners read: one
     vocabulary, spelt twice because `study` reads these models and must not import the engine;
     tests/problems/test_models.py proves the two agree."""
 
