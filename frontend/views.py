@@ -25,6 +25,7 @@ from problems import progress
 from problems.access import access_attempt, access_problem, access_submission
 from problems.answers import AnswerFormatError
 from problems.models import Attempt, Problem, ProblemKind, Submission, SubmissionStatus, Verdict
+from problems.parameterised import problem_as_answered, problem_for_learner
 from problems.selectors import problem_list_published
 from problems.services import (
     CONFIDENCE_LEVELS,
@@ -96,6 +97,9 @@ def render_problem(request, problem: Problem, *, preview: bool = False):
     listed = problem.is_published and not preview
     previous, following = _neighbours(problem) if listed else (None, None)
     state = progress.problem_states_for_user(user=request.user, problem_ids=[problem.pk])
+    original = problem
+    # a parameterised problem: the numbers of the learner's current occurrence
+    problem = problem_for_learner(problem, user=request.user)
     context = {
         "problem": problem,
         "section": problem.section,
@@ -112,7 +116,7 @@ def render_problem(request, problem: Problem, *, preview: bool = False):
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('login')}?next={request.path}")
-        context.update(_answer_from_form(request, problem))
+        context.update(_answer_from_form(request, original))
     return render(request, "frontend/problem.html", context)
 
 
@@ -124,7 +128,7 @@ def _answer_from_form(request, problem: Problem) -> dict:
         return {}
     confidence = request.POST.get("confidence", "")
     try:
-        _answer, outcome = answer_create(
+        answer, outcome = answer_create(
             user=request.user,
             problem=problem,
             response=response,
@@ -134,7 +138,11 @@ def _answer_from_form(request, problem: Problem) -> dict:
     except AnswerFormatError as error:
         messages.error(request, str(error))
         return {"given": response}
+    # the explanation and the right answer of the variant the learner answered
+    problem = problem_as_answered(problem, answer)
     return {
+        "problem": problem,
+        "choices": list(problem.choices.all()),
         "outcome": outcome,
         "given": outcome.response,
         "given_keys": _as_keys(outcome.response),
@@ -277,6 +285,7 @@ def attempt_question(request, pk: int, number: int):
         if done is not None:
             return done
     answer = answers.get(problem.pk)
+    problem = problem_for_learner(problem, user=request.user, attempt=attempt)
     context = {
         "attempt": attempt,
         "quiz": attempt.quiz,
@@ -375,6 +384,11 @@ def attempt_review(request, pk: int):
     items = []
     for number, problem in enumerate(problems, 1):
         answer = answers.get(problem.pk)
+        # the variant the learner saw: stored with the answer, or the attempt's draw
+        if answer is not None:
+            problem = problem_as_answered(problem, answer)
+        else:
+            problem = problem_for_learner(problem, user=attempt.user, attempt=attempt)
         items.append(
             {
                 "number": number,

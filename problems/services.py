@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 from . import events
 from .answers import AnswerFormatError, AnswerOutcome, check_answer
 from .models import Answer, Attempt, Problem, Quiz, Submission, SubmissionStatus
+from .parameterised import problem_for_occurrence, variant_record
 from .selectors import problem_version_for_grading
+from .variants import occurrence_for
 
 
 class SubmissionRejected(ValidationError):
@@ -81,13 +83,17 @@ def answer_create(
     """
     if confidence not in ("", *CONFIDENCE_LEVELS):
         raise AnswerRejected(_('Confidence must be "high" or "low" (or left out).'))
+    occurrence = occurrence_for(user=user, problem=problem, attempt=attempt)
+    # a parameterised problem is checked against the learner's own variant
+    shown = problem_for_occurrence(problem, occurrence)
     if dont_know:
         if problem.is_code:
             check_answer(problem, "")  # raises the "submit code instead" sentence
         outcome = AnswerOutcome(correct=False, score=0, max_score=problem.points, response="")
     else:
-        outcome = check_answer(problem, response)
+        outcome = check_answer(shown, response)
     _check_attempt(user=user, problem=problem, attempt=attempt)
+    variant = {"occurrence": occurrence.key, **variant_record(shown)}
     fields = {
         "user": user,
         "response": outcome.response,
@@ -96,6 +102,7 @@ def answer_create(
         "is_correct": outcome.correct,
         "score": outcome.score,
         "max_score": outcome.max_score,
+        "variant": variant,
     }
     if attempt is None:
         with transaction.atomic():
