@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import timedelta
 
+from django.utils.translation import gettext as _
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
@@ -60,7 +61,7 @@ class ProblemDetailView(APIView):
         attempt_id = _filter_value(request, "attempt")
         if attempt_id:
             if not (attempt_id.isdigit() and len(attempt_id) <= 18):
-                raise ValidationError({"attempt": "must be the id of one of your attempts."})
+                raise ValidationError({"attempt": _("Send the id of one of your attempts.")})
             attempt = access_attempt(user=request.user, attempt_id=int(attempt_id))
         learner = attempt.user if attempt is not None else request.user
         shown = problem_for_learner(problem, user=learner, attempt=attempt)

@@ -210,7 +210,7 @@ def test_the_api_shows_and_checks_the_learners_variant(problems):
     assert got["statement"] == in_quiz.statement_en
     bad = client.get("/api/problems/vae-kl-value/?attempt=x1")
     assert (
-        bad.status_code == 400 and "must be the id of one of your attempts" in bad.content.decode()
+        bad.status_code == 400 and "Send the id of one of your attempts" in bad.content.decode()
     )
     other = client_for(make_user()).get(f"/api/problems/vae-kl-value/?attempt={attempt.pk}")
     assert other.status_code == 404
