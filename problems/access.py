@@ -28,9 +28,11 @@ def can_read_learner_work(user) -> bool:
 def access_submission(*, user, submission_id: int) -> Submission:
     """The submission if `user` wrote it or may read learners' work; 404 for anyone else."""
     queryset = Submission.objects.select_related("problem", "problem_version")
-    if not can_read_learner_work(user):
-        queryset = queryset.filter(user_id=user.pk)
-    submission = queryset.filter(pk=submission_id).first()
+    # The owner first: one query, without loading the user's permissions (two more queries on
+    # every request of the event stream and the submission page).
+    submission = queryset.filter(pk=submission_id, user_id=user.pk).first()
+    if submission is None and can_read_learner_work(user):
+        submission = queryset.filter(pk=submission_id).first()
     if submission is None:
         raise Http404("No such submission.")
     return submission
@@ -43,9 +45,9 @@ def access_attempt(*, user, attempt_id: int, to_answer: bool = False) -> Attempt
     their permissions.
     """
     queryset = Attempt.objects.select_related("quiz")
-    if to_answer or not can_read_learner_work(user):
-        queryset = queryset.filter(user_id=user.pk)
-    attempt = queryset.filter(pk=attempt_id).first()
+    attempt = queryset.filter(pk=attempt_id, user_id=user.pk).first()  # the owner first, as above
+    if attempt is None and not to_answer and can_read_learner_work(user):
+        attempt = queryset.filter(pk=attempt_id).first()
     if attempt is None:
         if to_answer:
             raise Http404("Only the learner who took an attempt can answer in it.")
@@ -56,8 +58,12 @@ def access_attempt(*, user, attempt_id: int, to_answer: bool = False) -> Attempt
 def access_problem(*, user, slug: str, with_content: bool = True) -> Problem:
     """A published problem, or an unpublished one for a user who may view drafts (authors);
     404 for anyone else."""
-    drafts = bool(user and user.is_authenticated and user.has_perm(VIEW_UNPUBLISHED))
-    return problem_get_published(slug=slug, with_content=with_content, include_unpublished=drafts)
+    try:  # published: no need to load the user's permissions
+        return problem_get_published(slug=slug, with_content=with_content)
+    except Http404:
+        if not (user and user.is_authenticated and user.has_perm(VIEW_UNPUBLISHED)):
+            raise
+    return problem_get_published(slug=slug, with_content=with_content, include_unpublished=True)
 
 
 def access_problem_in_admin(
