@@ -209,9 +209,7 @@ def test_the_api_shows_and_checks_the_learners_variant(problems):
     got = client.get(f"/api/problems/vae-kl-value/?attempt={attempt.pk}").json()
     assert got["statement"] == in_quiz.statement_en
     bad = client.get("/api/problems/vae-kl-value/?attempt=x1")
-    assert (
-        bad.status_code == 400 and "Send the id of one of your attempts" in bad.content.decode()
-    )
+    assert bad.status_code == 400 and "Send the id of one of your attempts" in bad.content.decode()
     other = client_for(make_user()).get(f"/api/problems/vae-kl-value/?attempt={attempt.pk}")
     assert other.status_code == 404
 
