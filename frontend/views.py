@@ -25,7 +25,11 @@ from problems import progress
 from problems.access import access_attempt, access_problem, access_submission
 from problems.answers import AnswerFormatError
 from problems.models import Attempt, Problem, ProblemKind, Submission, SubmissionStatus, Verdict
-from problems.parameterised import problem_as_answered, problem_for_learner
+from problems.parameterised import (
+    problem_as_answered,
+    problem_for_learner,
+    problem_for_occurrence,
+)
 from problems.selectors import problem_list_published
 from problems.services import (
     CONFIDENCE_LEVELS,
@@ -38,6 +42,7 @@ from problems.services import (
     submission_create,
 )
 from problems.throttles import SignupThrottle, SubmissionThrottle, throttle_wait
+from problems.variants import occurrence_for
 from study.selectors import card_next_due, first_try_results
 
 from .forms import SignupForm, answer_from_post
@@ -99,7 +104,8 @@ def render_problem(request, problem: Problem, *, preview: bool = False):
     state = progress.problem_states_for_user(user=request.user, problem_ids=[problem.pk])
     original = problem
     # a parameterised problem: the numbers of the learner's current occurrence
-    problem = problem_for_learner(problem, user=request.user)
+    occurrence = occurrence_for(user=request.user, problem=problem)
+    problem = problem_for_occurrence(problem, occurrence)
     context = {
         "problem": problem,
         "section": problem.section,
@@ -108,6 +114,7 @@ def render_problem(request, problem: Problem, *, preview: bool = False):
         "previous_slug": previous,
         "next_slug": following,
         "preview": preview,
+        "occurrence_key": occurrence.key,
     }
     if not preview:
         context.update(problem_study_context(request, problem))
@@ -121,6 +128,21 @@ def render_problem(request, problem: Problem, *, preview: bool = False):
 
 
 def _answer_from_form(request, problem: Problem) -> dict:
+    posted = request.POST.get("occurrence")
+    if (
+        problem.is_parameterised
+        and posted
+        and posted != occurrence_for(user=request.user, problem=problem).key
+    ):
+        # answered meanwhile in another tab: these numbers are not the ones on the form
+        messages.error(
+            request,
+            _(
+                "The numbers of this problem changed since you opened it (it was answered in "
+                "another tab). Here are new numbers: answer these."
+            ),
+        )
+        return {}
     dont_know = request.POST.get("dont_know") == "1"
     response = None if dont_know else answer_from_post(problem, request.POST)
     if response is None and not dont_know:

@@ -268,3 +268,21 @@ def test_the_loader_names_a_written_answer_on_a_parameterised_problem(tmp_path: 
         "numeric.answer: a parameterised problem's answer is computed by its answer_function "
         "for each variant; remove numeric.answer."
     )
+
+
+def test_an_answer_from_a_tab_with_older_numbers_is_refused_with_a_sentence(problems):
+    learner = make_user()
+    client = client_for(learner)
+    shown = problem_for_learner(problems["lstm-param-count"], user=learner)
+    right = str(int(shown.numeric_answer))
+    first = client.post(
+        "/problems/lstm-param-count/", {"answer": right, "occurrence": "practice:0"}
+    ).content.decode()
+    # answered: a new try is new numbers, not the same form again
+    assert "data-new-numbers" in first and "Answer again" not in first
+    # the second tab still shows practice:0's numbers
+    stale = client.post(
+        "/problems/lstm-param-count/", {"answer": right, "occurrence": "practice:0"}
+    )
+    assert "The numbers of this problem changed since you opened it" in stale.content.decode()
+    assert Answer.objects.filter(user=learner).count() == 1
