@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -286,3 +287,31 @@ def test_an_answer_from_a_tab_with_older_numbers_is_refused_with_a_sentence(prob
     )
     assert "The numbers of this problem changed since you opened it" in stale.content.decode()
     assert Answer.objects.filter(user=learner).count() == 1
+
+
+def _admin_form_data(problem) -> dict:
+    from django.forms.models import model_to_dict
+
+    from problems.admin.forms import ProblemForm
+
+    data = model_to_dict(problem, fields=ProblemForm._meta.fields)
+    data["tags"] = json.dumps(data["tags"])
+    data["hints"] = json.dumps(data["hints"])
+    data["numeric_answer"] = ""
+    return {key: ("" if value is None else value) for key, value in data.items()}
+
+
+def test_the_admin_refuses_an_edit_that_breaks_a_variant(problems):
+    from problems.admin.forms import ProblemForm
+
+    problem = problems["lstm-param-count"]
+    unchanged = ProblemForm(data=_admin_form_data(problem), instance=problem)
+    assert unchanged.is_valid(), unchanged.errors
+    broken = _admin_form_data(problem)
+    broken["statement_en"] = "An LSTM with input size {{input_size}}."
+    form = ProblemForm(data=broken, instance=problem)
+    assert not form.is_valid()
+    assert "{{input_size}}: no value named 'input_size'" in " ".join(form.non_field_errors())
+    answered = {**_admin_form_data(problem), "numeric_answer": "2480"}
+    form = ProblemForm(data=answered, instance=problem)
+    assert not form.is_valid() and "Leave the answer empty" in str(form.errors["numeric_answer"])
