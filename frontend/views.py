@@ -104,8 +104,11 @@ def render_problem(request, problem: Problem, *, preview: bool = False):
     state = progress.problem_states_for_user(user=request.user, problem_ids=[problem.pk])
     original = problem
     # a parameterised problem: the numbers of the learner's current occurrence
-    occurrence = occurrence_for(user=request.user, problem=problem)
-    problem = problem_for_occurrence(problem, occurrence)
+    occurrence = (
+        occurrence_for(user=request.user, problem=problem) if problem.is_parameterised else None
+    )
+    if occurrence is not None:
+        problem = problem_for_occurrence(problem, occurrence)
     context = {
         "problem": problem,
         "section": problem.section,
@@ -114,7 +117,7 @@ def render_problem(request, problem: Problem, *, preview: bool = False):
         "previous_slug": previous,
         "next_slug": following,
         "preview": preview,
-        "occurrence_key": occurrence.key,
+        "occurrence_key": occurrence.key if occurrence else "",
     }
     if not preview:
         context.update(problem_study_context(request, problem))
