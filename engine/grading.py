@@ -22,6 +22,7 @@ from typing import Any
 
 from engine.checks.forbidden import find_forbidden_calls
 from engine.checks.judge import find_failure
+from engine.checks.pictures import cap_values, test_values
 from engine.checks.plan import PreparedProblem, PreparedTest, prepare
 from engine.sandbox.api import Call, CallResult, GradRequest, Job, Limits, RunResult, RunStatus
 
@@ -50,6 +51,8 @@ class TestResult:
     message: str = ""
     hidden: bool = False
     hint: Any = None  # a string or {ja, en}, shown when the test fails
+    # Visible tests only: expected and returned arrays, charts (engine.checks.pictures)
+    values: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -272,7 +275,8 @@ def _grade(problem: PreparedProblem, code: str, runner: Runner) -> GradeResult:
         if len(run.calls) != len(group):
             raise RuntimeError(f"sandbox returned {len(run.calls)} results for {len(group)} calls")
         for k, (test, call) in enumerate(zip(group, run.calls, strict=True), start=1):
-            results[test.index] = _judge(test, call, f"hidden test {k}" if test.hidden else None)
+            name = f"hidden test {k}" if test.hidden else None
+            results[test.index] = _judge(test, call, name, problem.pictures)
             if call.error is not None:
                 errors[test.index] = _error_dict(call.error, hidden=test.hidden)
     return _summarise(problem, results, errors, stdout, stderr)
@@ -368,18 +372,21 @@ def _error_dict(e, hidden: bool = False) -> dict | None:
     return {"type": e.type, "message": e.message, "line": e.line, "column": e.column}
 
 
-def _judge(test: PreparedTest, call: CallResult, name: str | None = None) -> TestResult:
+def _judge(
+    test: PreparedTest, call: CallResult, name: str | None = None, pictures: dict | None = None
+) -> TestResult:
     name = name or test.name
     failure = find_failure(test, call)
+    values = None if test.hidden else test_values(test, call, pictures)
     if failure is None:
-        return TestResult(name, True, test.points, test.points, "", test.hidden)
+        return TestResult(name, True, test.points, test.points, "", test.hidden, values=values)
     if test.hidden and call.error is not None:
         message = f"raised {hidden_exception_type(call.error.type)}"
     else:
         message = failure.summary if test.hidden else failure.detail
     if test.hidden:
         message = f"{message} (hidden test: its inputs are not shown)"
-    return TestResult(name, False, 0, test.points, message, test.hidden, test.hint)
+    return TestResult(name, False, 0, test.points, message, test.hidden, test.hint, values)
 
 
 def _summarise(
@@ -389,7 +396,7 @@ def _summarise(
     stdout: str,
     stderr: str,
 ) -> GradeResult:
-    tests = tuple(results[t.index] for t in problem.tests)
+    tests = cap_values(tuple(results[t.index] for t in problem.tests))
     score = sum(t.points for t in tests if t.passed)
     failed = [t for t in tests if not t.passed]
     out, out_cut = _truncate(stdout)

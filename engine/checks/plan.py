@@ -58,6 +58,7 @@ class PreparedProblem:
     tests: tuple[PreparedTest, ...]
     forbidden_calls: tuple[str, ...]
     limits: dict
+    pictures: dict | None = None  # the spec's ``pictures:`` (engine.checks.pictures)
 
     @property
     def max_score(self) -> float:
@@ -264,6 +265,7 @@ def prepare(spec: dict, seed: int | None = None) -> PreparedProblem:
         tests=tests,
         forbidden_calls=tuple(spec.get("forbidden_calls", [])),
         limits=dict(spec.get("limits", {})),
+        pictures=spec.get("pictures"),
     )
     _CACHE[key] = problem
     while len(_CACHE) > 128:

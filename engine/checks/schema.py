@@ -257,6 +257,17 @@ SPEC_SCHEMA = {
                 "pattern": "^[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$",
             },
         },
+        # How the page draws visible tests' arrays (engine.checks.pictures): `kind: image`
+        # draws (H, W, C) and (N, H, W, C) arrays as pictures; `inputs` are arguments drawn
+        # beside the outputs (the image an augmentation starts from).
+        "pictures": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "kind": {"enum": ["heatmap", "image"]},
+                "inputs": {"type": "array", "items": {"type": "string"}},
+            },
+        },
     },
     "$defs": {
         "shape": SHAPE,

@@ -182,6 +182,10 @@ def _semantic_errors(spec: dict) -> list[str]:
     for key in spec.get("outputs", {}):
         if key not in entries:
             errors.append(f"outputs.{key}: not an entry point ({', '.join(entries)})")
+    parameters = {p.name for entry in entries for p in signatures[entry]}
+    for name in (spec.get("pictures") or {}).get("inputs", []):
+        if name not in parameters:
+            errors.append(f"pictures.inputs: `{name}` is not a parameter of an entry point")
 
     seen: set[str] = set()
     for i, test in enumerate(spec["tests"]):

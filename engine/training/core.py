@@ -40,6 +40,9 @@ class Plan:
     # The number the verdict turns on (a loss ratio, an MSE), for reports such as the sweep's
     # tables in docs/engine.md; the judge does not depend on it.
     metric: Callable[[list[CallResult]], float] | None = None
+    # Charts for the page (a loss curve, predicted vs true), from the same results; visible
+    # tests only (engine.checks.pictures.chart), never used by the judge.
+    values: Callable[[list[CallResult]], dict | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -154,3 +157,19 @@ def _raised(e, learner_lines: int) -> Failure:
 def _error_dict(e, hidden: bool) -> dict:
     message = "(withheld: hidden test)" if hidden else e.message
     return {"type": e.type, "message": message, "line": e.line, "column": e.column}
+
+
+def plan_values(run: RunResult, plans: list) -> dict[int, dict]:
+    """The charts of each visible test whose plan draws any, by test index."""
+    found = {}
+    for test, plan, where in plans:
+        if test.hidden or plan.values is None:
+            continue
+        try:
+            values = plan.values(list(run.calls[where]))
+        except Exception:  # noqa: BLE001 - a picture that cannot be drawn is no verdict's business
+            log.exception("training check %s: no chart", test.check)
+            continue
+        if values:
+            found[test.index] = values
+    return found

@@ -15,7 +15,7 @@ from engine.grading import (
     _summarise,
     _truncate,
 )
-from engine.training.core import PreparedTraining, build_job, judge_run
+from engine.training.core import PreparedTraining, build_job, judge_run, plan_values
 
 
 def grade_training(problem: PreparedTraining, code: str, runner: Runner) -> GradeResult:
@@ -45,17 +45,19 @@ def grade_training(problem: PreparedTraining, code: str, runner: Runner) -> Grad
             raise RuntimeError(
                 f"sandbox returned {len(run.calls)} results for {len(job.calls)} calls"
             )
+        charts = plan_values(run, plans) if group is visible else {}
         for test, failure, error in judge_run(run, n_setup, plans, learner_lines):
-            results[test.index] = _test_result(test, failure)
+            results[test.index] = _test_result(test, failure, charts.get(test.index))
             if error is not None:
                 errors[test.index] = error
     return _summarise(problem, results, errors, stdout, stderr)
 
 
-def _test_result(test, failure) -> TestResult:
+def _test_result(test, failure, values: dict | None = None) -> TestResult:
+    values = None if test.hidden else values
     if failure is None:
-        return TestResult(test.name, True, test.points, test.points, "", test.hidden)
+        return TestResult(test.name, True, test.points, test.points, "", test.hidden, values=values)
     message = failure.summary if test.hidden else failure.detail
     if test.hidden:
         message = f"{message} (hidden test: its inputs are not shown)"
-    return TestResult(test.name, False, 0, test.points, message, test.hidden, test.hint)
+    return TestResult(test.name, False, 0, test.points, message, test.hidden, test.hint, values)

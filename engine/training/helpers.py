@@ -119,7 +119,10 @@ def _grader_fit_ladder(model, x, y, steps, lrs, batch, factor, trainer, max_norm
         fit = copy.deepcopy(model)
         optimizer = _grader_optimizer(fit, "adam", lr)
         torch.nn.Module.train(fit, True)
+        trace = []  # the logits on x after each step but the last: the loss curve, for the page
         for step in range(steps):
+            if step:
+                trace.append(_grader_logits(fit, x))
             i = (step * batch) % len(x)
             xb, yb = x[i : i + batch], y[i : i + batch]
             if trainer == "learner":
@@ -130,7 +133,7 @@ def _grader_fit_ladder(model, x, y, steps, lrs, batch, factor, trainer, max_norm
             loss.backward()
             optimizer.step()
         after = _grader_logits(fit, x)
-        rungs.append({"lr": float(lr), "after": after})
+        rungs.append({"lr": float(lr), "after": after, "trace": trace})
         end = float(torch.nn.functional.cross_entropy(after, y))
         if end == end and end <= factor * start:
             break
@@ -221,12 +224,39 @@ def _grader_train(model, ex, dx, dy, steps):
     from torch.optim.optimizer import register_optimizer_step_post_hook
 
     counts = {}
+    every = max(1, steps // 25)
+    trace = {"steps": [], "predictions": []}
+
+    def record(step):
+        # The teacher-forced outputs on the training windows, every `every` steps of the first
+        # optimiser: the grader computes the loss curve from them, for the page only. Eval mode
+        # and the RNG state restored, so that recording leaves the training as it was.
+        if len(trace["steps"]) > 60:
+            return
+        rng = torch.random.get_rng_state()
+        training = model.training
+        torch.nn.Module.eval(model)
+        try:
+            with torch.no_grad():
+                y, _ = decode(model, dx, encode(model, ex))
+            trace["predictions"].append(torch.Tensor.detach(torch.as_tensor(y)).clone())
+            trace["steps"].append(step)
+        except Exception:
+            trace["steps"].append(-1)  # unreadable: no more points
+        finally:
+            torch.nn.Module.train(model, training)
+            torch.random.set_rng_state(rng)
 
     def count(optimizer, args, kwargs):
         counts[id(optimizer)] = counts.get(id(optimizer), 0) + 1
+        first = next(iter(counts))
+        n = counts[first]
+        if id(optimizer) == first and n % every == 0 and -1 not in trace["steps"]:
+            record(n)
 
     params = list(torch.nn.Module.parameters(model))
     versions = [p._version for p in params]
+    record(0)
     handle = register_optimizer_step_post_hook(count)
     try:
         train(model, ex, dx, dy, steps)
@@ -236,6 +266,7 @@ def _grader_train(model, ex, dx, dy, steps):
     return {
         "optimizer_steps": max(counts.values(), default=0),
         "parameter_updates": min((d for d in deltas if d > 0), default=0),
+        "trace": trace,
     }
 
 

@@ -4,6 +4,7 @@ import { initCharts } from "./chart.js";
 import { initCountdowns } from "./countdown.js";
 import { initDiagrams } from "./diagrams.js";
 import { findAll, onReady } from "./dom.js";
+import { initLiveState } from "./live-state.js";
 import { initMath } from "./math.js";
 import { initQuiz } from "./quiz.js";
 import { initSubmissions } from "./submission/index.js";
@@ -36,7 +37,7 @@ function initClearDrafts(root) {
 }
 
 function initAll(root) {
-  const steps = [initAutosubmit, initClearDrafts, initMath, initDiagrams, initQuiz, initCountdowns, initCharts, initSubmissions];
+  const steps = [initAutosubmit, initClearDrafts, initMath, initDiagrams, initQuiz, initCountdowns, initCharts, initSubmissions, initLiveState];
   for (const step of steps) {
     // One broken feature must not keep the others from starting.
     try {

@@ -49,6 +49,38 @@ def script_strings() -> dict[str, str]:
         "chart.label": _("Score over time"),
         "chart.point": _("{date}: {score} / {max_score}"),
         "chart.empty": _("Nothing recorded yet."),
+        "state.attempted": _("Attempted"),
+        "pictures.summary": _("Pictures of the values"),
+        "pictures.expected": _("Expected"),
+        "pictures.got": _("Your output"),
+        "pictures.diff": _("|Difference|"),
+        "pictures.input": _("Input {name}"),
+        "pictures.first_diff": _("The first difference is at index {index} (marked with a frame)."),
+        "pictures.no_diff": _("No difference beyond the tolerance."),
+        "pictures.shape_differs": _(
+            "Your output has shape {got}; the expected shape is {expected}, so there is no picture of the difference."
+        ),
+        "pictures.omitted": _("Too large to draw (shape {shape})."),
+        "pictures.not_array": _(
+            "Your output is not an array, so only the expected values are drawn."
+        ),
+        "pictures.alt": _("{what} {name}: shape {shape}, values from {min} to {max}"),
+        "pictures.scale": _("Colour scale from {min} to {max}"),
+        "pictures.numbers": _("The numbers that differ"),
+        "pictures.index": _("Index"),
+        "chart.loss": _("Training loss during the grader's run (computed by the grader)"),
+        "chart.loss_alt": _("The training loss went from {first} to {last} over {steps} steps."),
+        "chart.heldout": _("A held-out window: your prediction and the true cos"),
+        "chart.heldout_alt": _(
+            "On a held-out window the largest gap between the predicted and the true cos is {gap}."
+        ),
+        "chart.step": _("Step"),
+        "chart.time": _("Time step"),
+        "chart.series.loss": _("Loss"),
+        "chart.series.input": _("Input sin"),
+        "chart.series.true": _("True cos"),
+        "chart.series.predicted": _("Predicted"),
+        "chart.series.lr": _("lr {lr}"),
     }
     for value, label in Verdict.choices:
         strings[f"verdict.{value}"] = str(label)

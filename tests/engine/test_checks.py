@@ -53,6 +53,14 @@ def make_spec(**overrides):
             "tests[2].args.y: not a parameter of lstm(x, prev_h, prev_c, W, U, b)",
         ),
         (lambda s: s.pop("starter"), "missing required field `starter`"),
+        (
+            lambda s: s.update(pictures={"kind": "image", "inputs": ["img"]}),
+            "pictures.inputs: `img` is not a parameter of an entry point",
+        ),
+        (
+            lambda s: s.update(pictures={"kind": "photo"}),
+            "pictures.kind: expected one of 'heatmap', 'image'",
+        ),
         (lambda s: s.update(framework="jax"), "framework: expected one of 'numpy', 'torch'"),
         (
             lambda s: s["tests"][0].update(points=-1),

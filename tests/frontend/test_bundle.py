@@ -618,3 +618,68 @@ def test_the_explanation_arrives_with_an_accepted_verdict(open_page):
 
     assert "前のセルの状態" in page.inner_text("[data-explanation]")
     page.wait_for_selector("[data-explanation] .katex")  # its math typeset like the page's
+
+
+def _picture(name, shape, expected, got, first_diff, **extra):
+    return {
+        "name": name,
+        "shape": shape,
+        "kind": "heatmap",
+        "dtype": "float64",
+        "expected": expected,
+        "got": got,
+        "got_shape": extra.pop("got_shape", shape),
+        "first_diff": first_diff,
+        **extra,
+    }
+
+
+def test_pictures_draw_what_differs_and_say_so_in_words(open_page):
+    # given a failed visible test whose h has a NaN, a c of another shape, an array too large
+    # to draw, and a hidden test (which never has pictures)
+    values = {
+        "outputs": [
+            _picture(
+                "h",
+                [2, 3],
+                [0.1, 0.2, 0.3, 0.4, 0.5, 0.6],
+                [0.1, "NaN", 0.3, 0.4, 0.9, 0.6],
+                [0, 1],
+            ),
+            _picture("c", [2, 3], [1, 2, 3, 4, 5, 6], [1, 2, 3, 4, 5, 6], None, got_shape=[3, 2]),
+            {"name": "big", "shape": [5000], "kind": "heatmap", "omitted": "too_large"},
+        ]
+    }
+    failed = {
+        "name": "values",
+        "passed": False,
+        "points": 0,
+        "max_points": 2,
+        "message": "h: NaN",
+        "hidden": False,
+        "values": values,
+    }
+    hidden = {"name": "h1", "passed": False, "points": 0, "max_points": 1, "hidden": True}
+    api = FakeGradingApi(events=[submission("done", "WA", score=0, tests=[failed, hidden])])
+
+    page = open_page(query="?follow=42", before_load=api.install)
+    page.wait_for_selector("#submission-panel .test-pictures details[open]")
+
+    # then h: expected, got and |difference|, the first difference named
+    h = page.locator(".picture-group[data-output=h]")
+    assert h.locator("canvas.heatmap").count() == 3
+    assert "(0, 1)" in h.locator(".picture-note").inner_text()
+    assert (
+        h.locator("canvas.heatmap").nth(1).get_attribute("aria-label").startswith("あなたの出力 h")
+    )
+    rows = h.locator(".picture-numbers tbody tr")
+    assert rows.count() == 2  # the NaN and the 0.9
+    assert "NaN" in rows.first.text_content()  # in a closed <details>: not rendered text
+    # c: no difference picture for another shape, and a sentence saying why
+    c = page.locator(".picture-group[data-output=c]")
+    assert c.locator("canvas.heatmap").count() == 2
+    assert "(3, 2)" in c.locator(".picture-note").inner_text()
+    # the large array is named, not drawn
+    big = page.locator(".picture-group").nth(2)
+    assert big.locator("canvas").count() == 0 and "5000" in big.inner_text()
+    assert page.locator(".test-row--hidden + .test-pictures").count() == 0

@@ -231,6 +231,22 @@ def test_the_submission_list_shows_only_mine(client, owner, grading_off):
     assert [s["id"] for s in body["results"]] == [mine.pk]
 
 
+def test_a_hidden_test_never_shows_values_even_if_a_result_held_them(client, owner, grading_off):
+    # given a stored result whose hidden test carries values (an engine bug, or old data)
+    submission = submission_create(user=owner, problem=make_code_problem(), code="x = 1")
+    picture = {"name": "result", "shape": [2], "expected": [1.0, 2.0], "got": [1.0, 3.0]}
+    submission.tests = [
+        {"name": "shown", "passed": False, "hidden": False, "values": {"outputs": [picture]}},
+        {"name": "secret", "passed": False, "hidden": True, "values": {"outputs": [picture]}},
+    ]
+    submission.save(update_fields=["tests"])
+    # when its owner reads it
+    tests = login(client, owner).get(f"/api/submissions/{submission.pk}/").json()["tests"]
+    # then the visible test has its pictures and the hidden one none
+    assert tests[0]["values"]["outputs"][0]["got"] == [1.0, 3.0]
+    assert "values" not in tests[1]
+
+
 # -- tokens ----------------------------------------------------------------------------------
 
 

@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from engine.checks.pictures import chart
 from engine.sandbox.api import Ref
 from engine.training.core import Failure, Plan, Suite, call
 from engine.training.data import spoken_digit_sample
@@ -251,7 +252,37 @@ def loss_falls(params: dict, seed: int) -> Plan:
             "いないことを確かめてください。",
         )
 
-    return Plan(calls, judge, metric=lambda results: loss_ratio(results, x, y, classes))
+    def values(results):
+        return _ladder_curves(results, x, y, classes, steps)
+
+    return Plan(
+        calls, judge, metric=lambda results: loss_ratio(results, x, y, classes), values=values
+    )
+
+
+def _ladder_curves(results, x, y, classes: int, steps: int) -> dict | None:
+    """The cross-entropy on the training clips after each step, one line per learning rate
+    tried, computed here from the logits the ladder recorded."""
+    found = results[0].value
+    if not isinstance(found, dict) or not isinstance(found.get("rungs"), list):
+        return None
+    before, failure = _logits(found.get("before"), len(x), classes, "logits")
+    if failure:
+        return None
+    series = {}
+    for rung in found["rungs"]:
+        logits = [before, *(rung.get("trace") or []), rung.get("after")]
+        losses = []
+        for value in logits:
+            checked, failure = _logits(value, len(x), classes, "logits")
+            if failure:
+                break
+            losses.append(cross_entropy(checked, y))
+        if len(losses) == steps + 1:
+            series[f"lr={rung['lr']:g}"] = losses
+    if not series:
+        return None
+    return {"charts": [chart("loss", list(range(steps + 1)), series)]}
 
 
 def depends_on_last_steps(params: dict, seed: int) -> Plan:

@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from engine.checks.pictures import chart
 from engine.sandbox.api import Ref
 from engine.training.core import Failure, Plan, Suite, call
 from engine.training.data import sine_heldout_phases, sine_training_phases, sine_windows
@@ -130,7 +131,15 @@ def heldout_mse(params: dict, seed: int) -> Plan:
         y, failure = array_of_shape(results[0].value, (n, STEPS, 1), "predict")
         return math.inf if failure else float(((y - target) ** 2).mean())
 
-    return Plan([call("predict", MODEL, data["ex"])], judge, metric)
+    def values(results):
+        # One held-out window: the sine in, the cosine computed here, what predict gave.
+        y, failure = array_of_shape(results[0].value, (n, STEPS, 1), "predict")
+        if failure:
+            return None
+        series = {"input": data["ex"][0, :, 0], "true": target[0, :, 0], "predicted": y[0, :, 0]}
+        return {"charts": [chart("heldout", list(range(STEPS)), series)]}
+
+    return Plan([call("predict", MODEL, data["ex"])], judge, metric, values)
 
 
 def autoregressive(params: dict, seed: int) -> Plan:
@@ -191,7 +200,27 @@ def step_budget(params: dict, seed: int) -> Plan:
             "この回数の学習で判定します）。",
         )
 
-    return Plan([call("_grader_value", Ref("_trained"))], judge)
+    return Plan([call("_grader_value", Ref("_trained"))], judge, values=_loss_curve)
+
+
+def _loss_curve(results) -> dict | None:
+    """The training MSE (teacher forcing, on the training windows), computed here from the
+    decoder outputs the setup recorded during the learner's ``train``."""
+    counted = results[0].value
+    trace = counted.get("trace") if isinstance(counted, dict) else None
+    if not isinstance(trace, dict):
+        return None
+    target = sine_windows(sine_training_phases(), STEPS)["dy"].astype(np.float64)
+    steps, losses = [], []
+    for step, y in zip(trace.get("steps") or [], trace.get("predictions") or [], strict=False):
+        y, failure = array_of_shape(y, target.shape, "decode")
+        if failure or not isinstance(step, int) or step < 0:
+            break
+        steps.append(step)
+        losses.append(float(((y - target) ** 2).mean()))
+    if len(steps) < 2:
+        return None
+    return {"charts": [chart("loss", steps, {"loss": losses})]}
 
 
 SEQ2SEQ = Suite(

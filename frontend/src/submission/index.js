@@ -4,6 +4,7 @@
 import { findAll, h } from "../dom.js";
 import { t } from "../i18n.js";
 import { initMath } from "../math.js";
+import { announceState, refresh as refreshLiveState } from "../live-state.js";
 import { createSubmission, finalStatuses, watchSubmission } from "./api.js";
 import { note, renderNotice, renderSubmission } from "./render.js";
 
@@ -122,16 +123,28 @@ async function onSubmit(event) {
   else explainFailure(panel, form, result);
 }
 
-/** An accepted full submission marks the page's problem solved at once (no reload), and
- * brings the explanation, which the page could not hold before (it gives the answer away). */
-async function markSolved(event) {
+/** A verdict updates the page's badge at once (no reload): an accepted full submission marks
+ * the problem solved and brings the explanation, which the page could not hold before (it
+ * gives the answer away); any other verdict marks it attempted unless it is solved already.
+ * Other open pages (the problem list, the dashboard) hear of it and refresh their state. */
+async function showVerdict(event) {
   const submission = event.detail;
-  if (submission?.verdict !== "AC" || submission.visible_only) return;
+  if (!submission?.verdict) return;
+  const solved = submission.verdict === "AC" && !submission.visible_only;
   for (const slot of findAll(document, "[data-state-badge]")) {
-    slot.replaceChildren(
-      h("span", { class: "badge", "data-verdict": "AC", "data-state": "solved" }, `✓ ${t("state.solved")}`),
-    );
+    if (solved) {
+      slot.replaceChildren(
+        h("span", { class: "badge", "data-verdict": "AC", "data-state": "solved" }, `✓ ${t("state.solved")}`),
+      );
+    } else if (!slot.querySelector("[data-state=solved]")) {
+      slot.replaceChildren(h("span", { class: "badge", "data-verdict": "WA", "data-state": "attempted" }, t("state.attempted")));
+    }
   }
+  announceState({ problem: submission.problem, verdict: submission.verdict });
+  // This page's own regions too: after a third verdict that is not accepted, the offer to
+  // read the model solution.
+  if (!submission.visible_only) refreshLiveState();
+  if (!solved) return;
   for (const slot of findAll(document, "[data-explanation-slot]")) {
     const response = await fetch(slot.dataset.url, { credentials: "same-origin" });
     if (!response.ok) continue;
@@ -142,10 +155,23 @@ async function markSolved(event) {
   }
 }
 
+/** A finished submission rendered by the server is drawn again from its JSON, with pictures. */
+async function redrawFinished(panel) {
+  const { detailUrl } = urlsFor(panel, panel.dataset.submissionId);
+  try {
+    const response = await fetch(detailUrl, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    if (!response.ok) return;
+    const submission = await response.json();
+    if (submission.tests?.some((test) => test.values)) renderSubmission(panel, submission);
+  } catch (error) {
+    console.warn("the finished submission was left as the server drew it", error);
+  }
+}
+
 export function initSubmissions(root = document) {
   if (!document.documentElement.hasAttribute("data-solved-listener")) {
     document.documentElement.setAttribute("data-solved-listener", "");
-    document.addEventListener("submission:done", markSolved);
+    document.addEventListener("submission:done", showVerdict);
   }
   for (const form of findAll(root, "[data-submission-form]")) {
     if (form.hasAttribute("data-submission-bound")) continue;
@@ -162,5 +188,6 @@ export function initSubmissions(root = document) {
     panel.setAttribute("data-submission-followed", "");
     const status = panel.dataset.initialStatus || "queued";
     if (!finalStatuses.has(status)) followSubmission(panel, { id: panel.dataset.submissionId, status });
+    else redrawFinished(panel);
   }
 }

@@ -1,6 +1,7 @@
 // Draws a submission (the JSON of GET /api/submissions/<id>/) into the status panel.
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
+import { testPictures } from "./pictures.js";
 
 /** The badge for a submission's state: its verdict once done, else queued/running/error. */
 export function badge(submission) {
@@ -62,8 +63,31 @@ function testRow(test, index) {
   );
 }
 
+/** The row under a visible test with pictures of its values: open for the first failing test
+ * and for charts (a training run), closed for the others so the table stays short. */
+function picturesRow(test, open) {
+  if (test.hidden) return null;
+  let parts = null;
+  try {
+    parts = testPictures(test.values);
+  } catch (error) {
+    console.error("pictures not drawn", error);
+  }
+  if (!parts) return null;
+  return h(
+    "tr",
+    { class: "test-pictures", "data-pictures": "" },
+    h(
+      "td",
+      { colspan: 4 },
+      h("details", { class: "pictures", open: open || Boolean(test.values.charts) }, h("summary", {}, t("pictures.summary")), h("div", { class: "pictures__body" }, parts)),
+    ),
+  );
+}
+
 function testTable(tests) {
   if (!Array.isArray(tests) || tests.length === 0) return null;
+  const firstFailing = tests.find((test) => !test.hidden && !test.passed && test.values);
   return h(
     "div",
     { class: "table-scroll" },
@@ -83,7 +107,11 @@ function testTable(tests) {
           h("th", { scope: "col" }, t("tests.message")),
         ),
       ),
-      h("tbody", {}, tests.map(testRow)),
+      h(
+        "tbody",
+        {},
+        tests.flatMap((test, index) => [testRow(test, index), picturesRow(test, test === firstFailing)]),
+      ),
     ),
   );
 }
