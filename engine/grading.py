@@ -127,8 +127,9 @@ def grade_submission(
         if getattr(problem, "is_training", False):
             from engine.training import grade_training
 
-            return grade_training(problem, code, runner or _default_runner)
-        result = _grade(problem, code, runner or _default_runner)
+            result = grade_training(problem, code, runner or _default_runner)
+        else:
+            result = _grade(problem, code, runner or _default_runner)
         return replace(result, seed=seed) if seed is not None else result
     except BaseException as exc:  # SystemExit included: the worker survives
         if deliberate_shutdown(exc):

@@ -13,6 +13,7 @@ urlpatterns = [
     path("quizzes/<slug:slug>/start/", views.quiz_start, name="quiz_start"),
     path("attempts/<int:pk>/q/<int:number>/", views.attempt_question, name="attempt_question"),
     path("attempts/<int:pk>/finish/", views.attempt_end, name="attempt_finish"),
+    path("attempts/<int:pk>/abandon/", views.attempt_leave, name="attempt_abandon"),
     path("attempts/<int:pk>/review/", views.attempt_review, name="attempt_review"),
     path("submissions/", views.my_submissions, name="submissions"),
     path("submissions/<int:pk>/", views.submission_detail, name="submission"),

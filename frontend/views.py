@@ -16,6 +16,7 @@ from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language_from_request
 from django.utils.translation import gettext as _
@@ -24,17 +25,27 @@ from django.views.decorators.http import require_http_methods, require_POST
 from problems import progress
 from problems.access import access_attempt, access_problem, access_submission
 from problems.answers import AnswerFormatError
-from problems.models import Attempt, Problem, ProblemKind, Submission, SubmissionStatus, Verdict
+from problems.models import (
+    CHOICE_KINDS,
+    Attempt,
+    Problem,
+    ProblemKind,
+    Submission,
+    SubmissionStatus,
+    Verdict,
+)
 from problems.parameterised import (
     problem_as_answered,
     problem_for_learner,
     problem_for_occurrence,
 )
+from problems.published import problem_as_learners_see
 from problems.selectors import problem_list_published
 from problems.services import (
     CONFIDENCE_LEVELS,
     SubmissionRejected,
     answer_create,
+    attempt_abandon,
     attempt_finish,
     attempt_flag_toggle,
     attempt_is_open,
@@ -42,7 +53,13 @@ from problems.services import (
     submission_create,
 )
 from problems.throttles import SignupThrottle, SubmissionThrottle, throttle_wait
-from problems.variants import occurrence_for
+from problems.variants import (
+    StaleOccurrence,
+    choice_order,
+    choices_in_order,
+    occurrence_for,
+    recorded_choice_order,
+)
 from study.selectors import card_next_due, first_try_results
 
 from .forms import SignupForm, answer_from_post
@@ -52,7 +69,12 @@ from .templatetags.markup import markdown_inline
 
 def home(request):
     course = progress.course_current()
-    context = {"course": course, "sections": [], "quizzes": []}
+    context = {
+        "course": course,
+        "sections": [],
+        "quizzes": [],
+        "open_attempts": progress.attempts_open(user=request.user),
+    }
     if course is not None:
         context["sections"] = progress.section_progress_list(user=request.user, course=course)
         context["quizzes"] = list(progress.quiz_list_for_course(course=course))
@@ -67,6 +89,7 @@ def section_detail(request, slug: str):
     )
     first_try = first_try_results(user=request.user, problem_ids=[p.pk for p in problems])
     for problem in problems:
+        problem_as_learners_see(problem)
         problem.state = states.get(problem.pk, "")
         problem.first_try = first_try.get(problem.pk)
     context = {
@@ -74,6 +97,10 @@ def section_detail(request, slug: str):
         "problems": problems,
         "solved": sum(1 for p in problems if p.state == progress.SOLVED),
         "quizzes": list(progress.quiz_list_for_section(section=section)),
+        # a quiz in progress holds its problems: resume it here, or abandon it
+        "open_attempts": progress.attempts_open(
+            user=request.user, problem_ids=[p.pk for p in problems]
+        ),
     }
     return render(request, "frontend/section.html", context)
 
@@ -103,49 +130,41 @@ def render_problem(request, problem: Problem, *, preview: bool = False):
     previous, following = _neighbours(problem) if listed else (None, None)
     state = progress.problem_states_for_user(user=request.user, problem_ids=[problem.pk])
     original = problem
+    occurrence = occurrence_for(user=request.user, problem=problem)
     # a parameterised problem: the numbers of the learner's current occurrence
-    occurrence = (
-        occurrence_for(user=request.user, problem=problem) if problem.is_parameterised else None
-    )
-    if occurrence is not None:
-        problem = problem_for_occurrence(problem, occurrence)
+    problem = problem_for_occurrence(problem, occurrence)
     context = {
         "problem": problem,
         "section": problem.section,
-        "choices": list(problem.choices.all()),
+        # in this learner's order for this occurrence; the form posts the occurrence back
+        "choices": choices_in_order(
+            problem=problem, order=choice_order(problem=problem, occurrence=occurrence)
+        ),
+        "occurrence": occurrence.key,
         "state": state.get(problem.pk, ""),
         "previous_slug": previous,
         "next_slug": following,
         "preview": preview,
-        "occurrence_key": occurrence.key if occurrence else "",
     }
     if not preview:
         context.update(problem_study_context(request, problem))
     if problem.is_code:
         return _code_problem(request, problem, context)
+    # Answered in its quiz, not here (the answer would be told): the page links to the quiz.
+    held = [] if preview else progress.attempts_open(user=request.user, problem_ids=[problem.pk])
+    if held:
+        context.update(open_attempt=held[0], open_attempt_number=held[0].number_of(problem.pk))
+    status = 200
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('login')}?next={request.path}")
-        context.update(_answer_from_form(request, original))
-    return render(request, "frontend/problem.html", context)
+        answered = _answer_from_form(request, original)
+        status = answered.pop("status", 200)
+        context.update(answered)
+    return render(request, "frontend/problem.html", context, status=status)
 
 
 def _answer_from_form(request, problem: Problem) -> dict:
-    posted = request.POST.get("occurrence")
-    if (
-        problem.is_parameterised
-        and posted
-        and posted != occurrence_for(user=request.user, problem=problem).key
-    ):
-        # answered meanwhile in another tab: these numbers are not the ones on the form
-        messages.error(
-            request,
-            _(
-                "The numbers of this problem changed since you opened it (it was answered in "
-                "another tab). Here are new numbers: answer these."
-            ),
-        )
-        return {}
     dont_know = request.POST.get("dont_know") == "1"
     response = None if dont_know else answer_from_post(problem, request.POST)
     if response is None and not dont_know:
@@ -159,19 +178,26 @@ def _answer_from_form(request, problem: Problem) -> dict:
             response=response,
             dont_know=dont_know,
             confidence=confidence if confidence in CONFIDENCE_LEVELS else "",
+            occurrence=request.POST.get("occurrence") or None,
         )
+    except StaleOccurrence as error:
+        # answered in another tab: this page's order is gone; show the current one
+        messages.error(request, str(error))
+        return {"status": 409}
     except AnswerFormatError as error:
         messages.error(request, str(error))
-        return {"given": response}
+        return {"given": response, "given_keys": _as_keys(response) if response else []}
+    order = recorded_choice_order(answer)
     # the explanation and the right answer of the variant the learner answered
     problem = problem_as_answered(problem, answer)
     return {
         "problem": problem,
-        "choices": list(problem.choices.all()),
         "outcome": outcome,
+        # the choices as they were when answered, not the next occurrence's order
+        "choices": choices_in_order(problem=problem, order=order),
         "given": outcome.response,
         "given_keys": _as_keys(outcome.response),
-        "correct_answer": correct_answer_text(problem),
+        "correct_answer": correct_answer_text(problem, order=order),
         "state": progress.SOLVED if outcome.correct else progress.ATTEMPTED,
         "dont_know": dont_know,
         "next_due_at": card_next_due(user=request.user, problem=problem),
@@ -184,10 +210,12 @@ def _as_keys(response) -> list[str]:
     return [str(response)]
 
 
-def _choice_labels(problem: Problem, keys) -> SafeString:
-    texts = {choice.key: choice.localized_text for choice in problem.choices.all()}
+def _choice_labels(problem: Problem, keys, order: list[str] | None) -> SafeString:
+    """'2. text' for each key, numbered as the learner saw the choices (`order`), in that order."""
+    wanted = {str(key) for key in keys}
+    shown = [c for c in choices_in_order(problem=problem, order=order) if c.key in wanted]
     return format_html_join(
-        ", ", "{}. {}", ((key, markdown_inline(texts.get(key, ""))) for key in keys)
+        ", ", "{}. {}", ((c.label, markdown_inline(c.localized_text)) for c in shown)
     )
 
 
@@ -195,10 +223,12 @@ def _with_unit(problem: Problem, number: float) -> str:
     return f"{number:g} {problem.numeric_unit}".strip()
 
 
-def correct_answer_text(problem: Problem) -> SafeString | str:
-    """The right answer as the learner should read it (uses prefetched choices and answers)."""
+def correct_answer_text(problem: Problem, *, order: list[str] | None = None) -> SafeString | str:
+    """The right answer as the learner should read it (uses prefetched choices and answers);
+    choices are numbered in `order`, the keys as the learner saw them (file order if None)."""
     if problem.kind in (ProblemKind.SINGLE_CHOICE, ProblemKind.MULTIPLE_CHOICE):
-        return _choice_labels(problem, [c.key for c in problem.choices.all() if c.is_correct])
+        correct = [c.key for c in problem.choices.all() if c.is_correct]
+        return _choice_labels(problem, correct, order)
     if problem.kind == ProblemKind.NUMERIC:
         return _with_unit(problem, problem.numeric_answer)
     if problem.kind == ProblemKind.TEXT:
@@ -207,11 +237,11 @@ def correct_answer_text(problem: Problem) -> SafeString | str:
     return ""
 
 
-def given_answer_text(problem: Problem, response) -> SafeString | str:
+def given_answer_text(problem: Problem, response, *, order: list[str] | None = None):
     if response is None:
         return ""
     if problem.kind in (ProblemKind.SINGLE_CHOICE, ProblemKind.MULTIPLE_CHOICE):
-        return _choice_labels(problem, _as_keys(response))
+        return _choice_labels(problem, _as_keys(response), order)
     if problem.kind == ProblemKind.NUMERIC and isinstance(response, int | float):
         return _with_unit(problem, response)
     return str(response)
@@ -310,12 +340,17 @@ def attempt_question(request, pk: int, number: int):
         if done is not None:
             return done
     answer = answers.get(problem.pk)
-    problem = problem_for_learner(problem, user=request.user, attempt=attempt)
+    occurrence = occurrence_for(user=request.user, problem=problem, attempt=attempt)
+    problem = problem_for_occurrence(problem, occurrence)  # a parameterised problem's numbers
     context = {
         "attempt": attempt,
         "quiz": attempt.quiz,
         "problem": problem,
-        "choices": list(problem.choices.all()),
+        # the attempt's order for this learner: the same on every visit of the question
+        "choices": choices_in_order(
+            problem=problem, order=choice_order(problem=problem, occurrence=occurrence)
+        ),
+        "occurrence": occurrence.key,
         "number": number,
         "total": total,
         "numbers": [
@@ -365,6 +400,7 @@ def _answer_in_attempt(request, attempt: Attempt, problem: Problem, number: int)
                 attempt=attempt,
                 dont_know=dont_know,
                 confidence=confidence if confidence in CONFIDENCE_LEVELS else "",
+                occurrence=request.POST.get("occurrence") or None,
             )
         except (AnswerFormatError, ValidationError) as error:
             messages.error(request, error.messages[0] if hasattr(error, "messages") else str(error))
@@ -380,6 +416,41 @@ def _answer_in_attempt(request, attempt: Attempt, problem: Problem, number: int)
         attempt_finish(attempt=attempt)
         return redirect("attempt_review", pk=attempt.pk)
     return redirect("attempt_question", pk=attempt.pk, number=min(number + 1, total))
+
+
+@login_required
+@require_POST
+def attempt_leave(request, pk: int):
+    """ "Abandon" on the home, section and problem pages (services.attempt_abandon): back where
+    the learner was when nothing had been answered, else to the review of what was."""
+    try:
+        attempt = access_attempt(user=request.user, attempt_id=pk, to_answer=True)
+    except Http404:  # a second click, after the first deleted it
+        return redirect(_same_site_next(request) or "home")
+    title = attempt.quiz.localized_title
+    if attempt_abandon(attempt=attempt) is None:
+        messages.info(
+            request,
+            _("You left the quiz “%(quiz)s”. Nothing had been answered, so nothing was recorded.")
+            % {"quiz": title},
+        )
+        return redirect(_same_site_next(request) or "home")
+    messages.info(
+        request,
+        _(
+            "You left the quiz “%(quiz)s”: it was finished as it stood. Your answers were "
+            "graded; the questions you left blank count as unanswered."
+        )
+        % {"quiz": title},
+    )
+    return redirect("attempt_review", pk=attempt.pk)
+
+
+def _same_site_next(request) -> str:
+    """A same-site path the form gave in `next`, or ''."""
+    target = request.POST.get("next", "")
+    allowed = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    return target if target.startswith("/") and allowed else ""
 
 
 @login_required
@@ -414,15 +485,21 @@ def attempt_review(request, pk: int):
             problem = problem_as_answered(problem, answer)
         else:
             problem = problem_for_learner(problem, user=attempt.user, attempt=attempt)
+        # what the learner saw: the recorded order, or the attempt's for a question left open
+        order = recorded_choice_order(answer)
+        if order is None and problem.kind in CHOICE_KINDS:
+            occurrence = occurrence_for(user=attempt.user, problem=problem, attempt=attempt)
+            order = choice_order(problem=problem, occurrence=occurrence)
         items.append(
             {
                 "number": number,
                 "problem": problem,
                 "answer": answer,
+                "choices": choices_in_order(problem=problem, order=order),
                 "show_explanation": not problem.is_code or problem.pk in solved_code_ids,
-                "given": given_answer_text(problem, answer.response) if answer else "",
+                "given": given_answer_text(problem, answer.response, order=order) if answer else "",
                 "given_keys": _as_keys(answer.response) if answer else [],
-                "correct_answer": correct_answer_text(problem),
+                "correct_answer": correct_answer_text(problem, order=order),
             }
         )
     percent = round(100 * attempt.score / attempt.max_score) if attempt.max_score else 0

@@ -123,6 +123,11 @@ class Problem(BilingualMixin, TimeStampedModel):
         help_text='A ladder of hints, from a nudge to nearly the answer: [{"ja": "...", "en": "..."}, ...]',
     )
     is_published = models.BooleanField(default=False)
+    fixed_order = models.BooleanField(
+        default=False,
+        help_text="Choice problems: show the choices in file order for everyone (their texts "
+        "refer to one another by position); otherwise each learner sees them shuffled.",
+    )
     # Numeric problems: |given - answer| <= tolerance.
     numeric_answer = models.FloatField(null=True, blank=True)
     numeric_tolerance = models.FloatField(default=0.0, validators=[MinValueValidator(0.0)])
@@ -133,6 +138,14 @@ class Problem(BilingualMixin, TimeStampedModel):
         null=True,
         blank=True,
         help_text='Parameterised problems: {"params": {...}, "answer_function": "<name>"}.',
+    )
+    # problems/published.py: empty unless a code problem's latest edit awaits validation;
+    # then the learner-facing part of the version that grades learners, which they see.
+    learner_content = models.JSONField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="What learners see while an edit awaits validation (problems/published.py).",
     )
 
     class Meta:
@@ -162,7 +175,21 @@ class Problem(BilingualMixin, TimeStampedModel):
         # problems.parameterised renders a learner's variant into a copy: never store one.
         if getattr(self, "rendered_variant", None) is not None:
             raise ValueError("A learner's variant of a problem is for display; save the original.")
+        if getattr(self, "shows_learner_content", False):
+            raise ValueError(
+                "This problem holds what learners see (problems/published.py); save the "
+                "author's content from a fresh copy."
+            )
         super().save(*args, **kwargs)
+
+    def localized(self, name: str) -> str:
+        """As `BilingualMixin.localized`, from the learner content while an edit awaits
+        validation, so that every page and list shows learners their graded version."""
+        shown = (self.learner_content or {}).get(name)
+        if not shown:
+            return super().localized(name)
+        language = (get_language() or "ja")[:2]
+        return shown.get(language) or shown.get("ja", "")
 
     @property
     def is_code(self) -> bool:
@@ -181,7 +208,9 @@ class Problem(BilingualMixin, TimeStampedModel):
 
 class Choice(BilingualMixin, models.Model):
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="choices")
-    key = models.CharField(max_length=8, help_text="The label the learner sees, e.g. 1 or (a).")
+    # A stable identifier that answers record; learners see positions in their own order
+    # (problems.variants.choice_order), never the key.
+    key = models.CharField(max_length=8, help_text="A stable id of the choice, e.g. 1 or a.")
     order = models.PositiveIntegerField(default=0)
     text_ja = models.TextField()
     text_en = models.TextField()

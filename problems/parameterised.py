@@ -100,7 +100,7 @@ def problem_as_answered(problem: Problem, answer: Answer | None) -> Problem:
         return problem_variant(problem, seed=seed)
 
 
-def variant_record(shown: Problem) -> dict:
+def params_record(shown: Problem) -> dict:
     """What `Answer.variant` keeps of a parameterised variant: {"params": {...}}."""
     rendered = getattr(shown, "rendered_variant", None)
     return {} if rendered is None else {"params": dict(rendered.params)}

@@ -4,8 +4,10 @@ queries whatever the size of the curriculum (the pages that use these assert it)
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
@@ -24,6 +26,10 @@ from .models import (
     SubmissionStatus,
     Verdict,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
 
 SOLVED = "solved"
 ATTEMPTED = "attempted"
@@ -156,6 +162,62 @@ def problems_for_display(problem_ids: list[int]) -> list[Problem]:
 
 def attempt_answers(*, attempt: Attempt) -> dict[int, Answer]:
     return {answer.problem_id: answer for answer in attempt.answers.all()}
+
+
+@dataclass(frozen=True)
+class OpenAttempt:
+    """A quiz the learner started and has not finished, and where to resume it."""
+
+    attempt: Attempt
+    answered: int
+    resume_number: int  # the first unanswered question (from 1), or 1 when all are answered
+
+    @property
+    def total(self) -> int:
+        return len(self.attempt.problem_order)
+
+    def number_of(self, problem_id: int) -> int:
+        """The question number of a problem of this attempt (from 1)."""
+        return self.attempt.problem_order.index(problem_id) + 1
+
+
+def attempts_open(
+    *, user: AbstractBaseUser | AnonymousUser | None, problem_ids: Iterable[int] | None = None
+) -> list[OpenAttempt]:
+    """The learner's quizzes in progress (untimed, or timed and before their deadline), newest
+    first; with `problem_ids`, those holding one of these problems (whose pages then refuse
+    answers). Two queries, the second only when some quiz is in progress."""
+    if user is None or not user.is_authenticated:
+        return []
+    unfinished = Attempt.objects.filter(user=user, finished_at__isnull=True).select_related("quiz")
+    attempts = [
+        attempt for attempt in unfinished.order_by("-started_at", "-id") if attempt.is_open()
+    ]
+    if problem_ids is not None:
+        wanted = set(problem_ids)
+        attempts = [attempt for attempt in attempts if wanted.intersection(attempt.problem_order)]
+    if not attempts:
+        return []
+    answered: dict[int, set[int]] = defaultdict(set)
+    for attempt_id, problem_id in Answer.objects.filter(attempt__in=attempts).values_list(
+        "attempt_id", "problem_id"
+    ):
+        answered[attempt_id].add(problem_id)
+    return [
+        OpenAttempt(
+            attempt=attempt,
+            answered=len(answered[attempt.pk]),
+            resume_number=next(
+                (
+                    number
+                    for number, problem_id in enumerate(attempt.problem_order, 1)
+                    if problem_id not in answered[attempt.pk]
+                ),
+                1,
+            ),
+        )
+        for attempt in attempts
+    ]
 
 
 def attempt_list_for_user(*, user, quiz: Quiz | None = None, limit: int = 10) -> list[Attempt]:

@@ -6,6 +6,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from .models import Choice, Problem, ProblemVersion, Submission
+from .published import problem_as_learners_see
 
 
 def problem_list_published() -> QuerySet[Problem]:
@@ -15,8 +16,9 @@ def problem_list_published() -> QuerySet[Problem]:
 def problem_get_published(
     *, slug: str, with_content: bool = True, include_unpublished: bool = False
 ) -> Problem:
-    """A published problem; `with_content=False` skips its choices and code spec (whose tests
-    and mutants are large), for requests that only need the row, such as a submission.
+    """A published problem, as learners see it (problems/published.py); `with_content=False`
+    skips its choices and code spec (whose tests and mutants are large), for requests that
+    only need the row, such as a submission.
     Who may see an unpublished one is `access.access_problem`'s to decide."""
     queryset = Problem.objects.select_related("section")
     if not include_unpublished:
@@ -28,7 +30,7 @@ def problem_get_published(
     problem = queryset.filter(slug=slug).first()
     if problem is None:
         raise Http404(f"No published problem has the slug '{slug}'.")
-    return problem
+    return problem_as_learners_see(problem)
 
 
 def problem_version_latest(*, problem: Problem) -> ProblemVersion | None:

@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from . import events
 from .answers import AnswerFormatError, AnswerOutcome, check_answer
 from .models import Answer, Attempt, Problem, Quiz, Submission, SubmissionStatus
-from .parameterised import problem_for_occurrence, variant_record
+from .parameterised import params_record, problem_for_occurrence
 from .selectors import problem_version_for_grading
-from .variants import occurrence_for
+from .variants import occurrence_check, occurrence_for
+from .variants import variant_record as occurrence_record
 
 
 class SubmissionRejected(ValidationError):
@@ -65,6 +66,18 @@ def _check_attempt(*, user, problem: Problem, attempt: Attempt | None) -> None:
 CONFIDENCE_LEVELS = ("high", "low")
 
 
+def _variant(problem: Problem, shown: Problem, *, user, attempt, checked, current) -> dict:
+    """`Answer.variant`: the occurrence, its choice order and a parameterised problem's numbers.
+
+    The answer was checked against `checked`'s numbers before the lock; another answer in
+    between (a second tab) made `current` another occurrence, with other numbers."""
+    if problem.is_parameterised and current.key != checked.key:
+        # refused as stale, with its sentence
+        occurrence_check(user=user, problem=problem, attempt=attempt, posted=checked.key)
+    # the choice order of the choices this variant shows
+    return {**occurrence_record(problem=shown, occurrence=current), **params_record(shown)}
+
+
 def answer_create(
     *,
     user,
@@ -74,8 +87,13 @@ def answer_create(
     confidence: str = "",
     dont_know: bool = False,
     duration: timedelta | None = None,
+    occurrence: str | None = None,
 ) -> tuple[Answer, AnswerOutcome]:
     """Check and record an answer. Inside an attempt, answering again replaces the earlier answer.
+
+    `occurrence` is the key of the occurrence the page or client showed (problems.variants);
+    one that is no longer the learner's current one is refused (StaleOccurrence), None is
+    taken as the current one. What the learner saw (the choice order) is recorded with it.
 
     `dont_know` ("わからない") records a wrong answer without a guess; `confidence` is "high",
     "low" or "". Outside a quiz the answer is announced (problems.events.answer_recorded), in
@@ -83,9 +101,9 @@ def answer_create(
     """
     if confidence not in ("", *CONFIDENCE_LEVELS):
         raise AnswerRejected(_('Confidence must be "high" or "low" (or left out).'))
-    occurrence = occurrence_for(user=user, problem=problem, attempt=attempt)
-    # a parameterised problem is checked against the learner's own variant
-    shown = problem_for_occurrence(problem, occurrence)
+    # a parameterised problem is checked against the learner's own variant (its numbers)
+    checked = occurrence_for(user=user, problem=problem, attempt=attempt)
+    shown = problem_for_occurrence(problem, checked)
     if dont_know:
         if problem.is_code:
             check_answer(problem, "")  # raises the "submit code instead" sentence
@@ -93,7 +111,6 @@ def answer_create(
     else:
         outcome = check_answer(shown, response)
     _check_attempt(user=user, problem=problem, attempt=attempt)
-    variant = {"occurrence": occurrence.key, **variant_record(shown)}
     fields = {
         "user": user,
         "response": outcome.response,
@@ -102,10 +119,16 @@ def answer_create(
         "is_correct": outcome.correct,
         "score": outcome.score,
         "max_score": outcome.max_score,
-        "variant": variant,
     }
     if attempt is None:
         with transaction.atomic():
+            # the practice occurrence is the count of earlier answers: two answers at once
+            # must not both pass the check for the same one
+            get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+            current = occurrence_check(user=user, problem=problem, posted=occurrence)
+            fields["variant"] = _variant(
+                problem, shown, user=user, attempt=attempt, checked=checked, current=current
+            )
             answer = Answer.objects.create(problem=problem, attempt=None, **fields)
             events.announce(events.answer_recorded, sender=Answer, answer=answer, duration=duration)
         return answer, outcome
@@ -113,6 +136,10 @@ def answer_create(
         # answers to one attempt wait for each other on its row (a double-click sends two):
         # the last one replaces the others instead of colliding on answer_once_per_attempt
         Attempt.objects.select_for_update().filter(pk=attempt.pk).first()
+        current = occurrence_check(user=user, problem=problem, attempt=attempt, posted=occurrence)
+        fields["variant"] = _variant(
+            problem, shown, user=user, attempt=attempt, checked=checked, current=current
+        )
         attempt.answers.filter(problem=problem).delete()
         answer = Answer.objects.create(problem=problem, attempt=attempt, **fields)
     return answer, outcome
@@ -199,6 +226,24 @@ def attempt_finish(*, attempt: Attempt) -> Attempt:
             events.announce(events.attempt_finished, sender=Attempt, attempt=locked)
         attempt.score, attempt.finished_at = locked.score, locked.finished_at
     return attempt
+
+
+def attempt_abandon(*, attempt: Attempt) -> Attempt | None:
+    """Give up a quiz in progress, which frees its problems' own pages.
+
+    With answers, it is finished as it stands (as "finish" does: graded, reviewed, and the
+    questions left blank count as unanswered); with none, it is deleted, as if never started,
+    so that an empty attempt adds no 0 % to the learner's history. Returns the finished
+    attempt, or None when it was deleted (or already gone: a second click).
+    """
+    with transaction.atomic():
+        locked = Attempt.objects.select_for_update().filter(pk=attempt.pk).first()
+        if locked is None:
+            return None
+        if locked.finished_at is None and not locked.answers.exists():
+            locked.delete()
+            return None
+        return attempt_finish(attempt=attempt)
 
 
 def _validate_code(code: object) -> str:

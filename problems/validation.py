@@ -11,6 +11,7 @@ from engine.grading import deliberate_shutdown
 
 from .grading import grade_code, internal_error_result
 from .models import Problem, ProblemKind, ProblemVersion
+from .published import problem_learner_content_refresh
 
 
 @dataclass
@@ -118,6 +119,7 @@ def problem_version_validate(*, version: ProblemVersion) -> ValidationReport:
     version.validation = report.to_dict()
     version.validated_at = timezone.now() if report.ok else None
     version.save(update_fields=["validation", "validated_at"])
+    problem_learner_content_refresh(problem=version.problem)  # a proven edit is shown now
     return report
 
 

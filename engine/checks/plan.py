@@ -247,7 +247,7 @@ def prepare(spec: dict, seed: int | None = None) -> PreparedProblem:
     if "training" in spec.get("reference", {}):
         from engine.training import prepare_training
 
-        return prepare_training(spec)  # checks of a training suite, nothing to precompute
+        return prepare_training(spec, seed)  # checks of a training suite, nothing to precompute
     key = hashlib.sha256(json.dumps([spec, seed], sort_keys=True, default=str).encode()).hexdigest()
     cached = _CACHE.get(key)
     if cached is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.checks.plan import default_seed
+from engine.checks.plan import default_seed, hidden_seed
 from engine.checks.spec import entry_signatures
 from engine.training.core import PreparedTraining, TrainingTest
 
@@ -61,7 +61,19 @@ def training_spec_errors(spec: dict) -> list[str]:
     return errors
 
 
-def prepare_training(spec: dict) -> PreparedTraining:
+def _test_seed(spec: dict, test: dict, submission_seed: int | None) -> int:
+    """As for function problems: a hidden test without an explicit ``seed`` draws its data
+    (held-out clips, windows, states) from the submission's seed, so no two submissions see
+    the same hidden inputs; visible tests, and every test without a submission seed
+    (validation), keep the fixed seed of the problem file."""
+    if test.get("hidden", False) and submission_seed is not None and "seed" not in test:
+        return hidden_seed(spec, test, submission_seed)
+    return test.get("seed", default_seed(spec, test))
+
+
+def prepare_training(spec: dict, seed: int | None = None) -> PreparedTraining:
+    """``seed``: the submission's (``engine.grading.grade_submission``'s), for hidden tests.
+    The model's initialisation (the setup's seed) stays the spec's: only the data differ."""
     suite = _suites()[spec["reference"]["training"]]
     base = spec.get("seed", 0)
     tests = tuple(
@@ -70,7 +82,7 @@ def prepare_training(spec: dict) -> PreparedTraining:
             name=t["name"],
             check=t["check"],
             params={**spec.get("args", {}), **t.get("args", {})},
-            seed=t.get("seed", default_seed(spec, t)),
+            seed=_test_seed(spec, t, seed),
             points=t.get("points", 1),
             hidden=t.get("hidden", False),
             hint=t.get("hint"),

@@ -59,6 +59,8 @@ function onKeyDown(event) {
     if (target.closest("button, a, summary")) return;
     event.preventDefault();
     const submitter = form.querySelector("[data-submit-shortcut]");
+    // After an answer is revealed the shortcut is a link to a fresh page ("Answer again").
+    if (submitter && submitter.tagName === "A") return submitter.click();
     form.requestSubmit(submitter && submitter.form === form ? submitter : null);
   }
 }

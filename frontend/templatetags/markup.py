@@ -10,6 +10,8 @@ import nh3
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
+from problems.variants import choice_labels, choice_references_render
+
 register = template.Library()
 
 # Code first, so that `$HOME` in code stays code; then display math before inline math.
@@ -71,3 +73,9 @@ def markdown_inline(text: str) -> SafeString:
     if rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1:
         rendered = rendered[3:-4]
     return mark_safe(rendered)  # noqa: S308 - sanitised by nh3 above
+
+
+@register.filter
+def choice_refs(text: str, choices) -> str:
+    """`[[choice:K]]` in `text` as the number choice K has in `choices` (the learner's order)."""
+    return choice_references_render(text, labels=choice_labels(list(choices or [])))

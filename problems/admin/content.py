@@ -29,6 +29,7 @@ from ..models import (
     Section,
     Submission,
 )
+from ..published import problem_as_draft
 from ..validation import (
     problem_publish_if_proven,
     problem_version_validation_start,
@@ -156,6 +157,7 @@ class ProblemAdmin(admin.ModelAdmin):
                     "tags",
                     "source",
                     "is_published",
+                    "fixed_order",
                 ]
             },
         ),
@@ -208,8 +210,9 @@ class ProblemAdmin(admin.ModelAdmin):
         if created and version.number > 1 and problem.kind == ProblemKind.CODE:
             self.message_user(
                 request,
-                f"Saved as version {version.number}. Learners are still graded against the last "
-                "validated version until you validate this one.",
+                f"Saved as version {version.number}. Learners still see, and are graded "
+                "against, the last validated version until this one validates; “Preview” "
+                "shows this one.",
                 messages.WARNING,
             )
 
@@ -304,7 +307,8 @@ class ProblemAdmin(admin.ModelAdmin):
         problem = access_problem_in_admin(model_admin=self, request=request, pk=pk, change=False)
         if request.method != "GET":  # a preview never records an answer or a submission
             return HttpResponseNotAllowed(["GET"])
-        return render_problem(request, problem, preview=True)
+        # the author's latest content, even while learners still see the validated version
+        return render_problem(request, problem_as_draft(problem), preview=True)
 
     def preview_markup_view(self, request):
         """Render an author's text exactly as learners see it (math is then rendered by KaTeX)."""

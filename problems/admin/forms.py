@@ -130,6 +130,7 @@ class ProblemForm(forms.ModelForm):
             "tags",
             "source",
             "is_published",
+            "fixed_order",
             "title_ja",
             "title_en",
             "statement_ja",
@@ -185,13 +186,13 @@ class ProblemForm(forms.ModelForm):
         elif cleaned.get("kind") == ProblemKind.NUMERIC and cleaned.get("numeric_answer") is None:
             self.add_error("numeric_answer", "A numeric problem needs its answer.")
         if cleaned.get("is_published") and cleaned.get("kind") == ProblemKind.CODE:
-            latest = (
-                self.instance.versions.order_by("-number").first() if self.instance.pk else None
-            )
-            if latest is None or latest.validated_at is None:
+            # An edit of a published problem stays published: learners keep seeing and being
+            # graded against its validated version until the edit validates (published.py).
+            proven = self.instance.pk and self.instance.versions.filter(validated_at__isnull=False)
+            if not (proven and proven.exists()):
                 self.add_error(
                     "is_published",
-                    "A code problem is published only after its current version validated: save it "
+                    "A code problem is published only after a version of it validated: save it "
                     "unpublished, press “Validate”, then publish.",
                 )
         return cleaned

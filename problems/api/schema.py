@@ -20,7 +20,7 @@ from .serializers import (
 )
 
 Detail = inline_serializer("ErrorDetail", fields={"detail": serializers.CharField()})
-_ERRORS = {code: Detail for code in (400, 401, 403, 404, 413, 415, 429)}
+_ERRORS = {code: Detail for code in (400, 401, 403, 404, 409, 413, 415, 429)}
 
 AnswerResult = inline_serializer(
     "AnswerResult",
@@ -35,6 +35,7 @@ AnswerResult = inline_serializer(
             "RevealedChoice",
             fields={
                 "key": serializers.CharField(),
+                "label": serializers.CharField(help_text="Its number as the learner saw it."),
                 "text": serializers.CharField(),
                 "correct": serializers.BooleanField(),
                 "picked": serializers.BooleanField(),
@@ -65,7 +66,16 @@ class ProblemDetailViewSchema(OpenApiViewExtension):
     target_class = "problems.api.views.ProblemDetailView"
 
     def view_replacement(self):
-        @extend_schema(responses={200: ProblemDetailSerializer, 404: Detail})
+        @extend_schema(
+            parameters=[
+                OpenApiParameter(
+                    "attempt",
+                    OpenApiTypes.INT,
+                    description="your open attempt: the choices in its order, its occurrence",
+                )
+            ],
+            responses={200: ProblemDetailSerializer, 400: Detail, 404: Detail},
+        )
         class Fixed(self.target_class):
             pass
 

@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from ..models import CHOICE_KINDS, Problem, Submission
+from ..published import problem_as_learners_see
+from ..variants import choice_labels, choice_order, choice_references_render, choices_in_order
 
 
 class ProblemListSerializer(serializers.ModelSerializer):
@@ -17,12 +19,20 @@ class ProblemListSerializer(serializers.ModelSerializer):
         model = Problem
         fields = ["slug", "kind", "section", "title", "points", "tags"]
 
+    def to_representation(self, problem: Problem) -> dict:
+        # what learners see: the graded version's content while an edit awaits validation
+        return super().to_representation(problem_as_learners_see(problem))
+
     def get_title(self, problem: Problem) -> str:
         return problem.localized("title")
 
 
 class ProblemDetailSerializer(ProblemListSerializer):
+    """Needs `occurrence` (problems.variants.Occurrence) in its context: the choices come in
+    that occurrence's order, the one the learner's page shows."""
+
     statement = serializers.SerializerMethodField()
+    occurrence = serializers.SerializerMethodField()
     choices = serializers.SerializerMethodField()
     unit = serializers.CharField(source="numeric_unit")
     code = serializers.SerializerMethodField()
@@ -31,6 +41,7 @@ class ProblemDetailSerializer(ProblemListSerializer):
         fields = [
             *ProblemListSerializer.Meta.fields,
             "statement",
+            "occurrence",
             "choices",
             "unit",
             "diagram",
@@ -40,10 +51,15 @@ class ProblemDetailSerializer(ProblemListSerializer):
     def get_statement(self, problem: Problem) -> str:
         return problem.localized("statement")
 
+    def get_occurrence(self, problem: Problem) -> str:
+        """Send it back with the answer: an answer for an occurrence gone by is refused (409)."""
+        return self.context["occurrence"].key
+
     def get_choices(self, problem: Problem) -> list[dict]:
+        order = choice_order(problem=problem, occurrence=self.context["occurrence"])
         return [
-            {"key": choice.key, "text": choice.localized("text")}
-            for choice in problem.choices.all()
+            {"key": choice.key, "label": choice.label, "text": choice.localized("text")}
+            for choice in choices_in_order(problem=problem, order=order)
         ]
 
     def get_code(self, problem: Problem) -> dict | None:
@@ -60,23 +76,29 @@ class ProblemDetailSerializer(ProblemListSerializer):
         }
 
 
-def answer_choices_revealed(problem: Problem, response) -> list[dict] | None:
+def answer_choices_revealed(
+    problem: Problem, response, order: list[str] | None
+) -> list[dict] | None:
     """Every choice with whether it is correct and whether the learner picked it, once the answer
-    is revealed; the feedback (in the request's language) for the picked and the correct ones.
-    None for problems without choices."""
+    is revealed, in the order the learner saw (`order`); the feedback (in the request's
+    language) for the picked and the correct ones. None for problems without choices."""
     if problem.kind not in CHOICE_KINDS:
         return None
     picked = {str(key) for key in (response if isinstance(response, list) else [response])}
     revealed = []
-    for choice in problem.choices.all():
+    choices = choices_in_order(problem=problem, order=order)
+    labels = choice_labels(choices)
+    for choice in choices:
         shown = choice.key in picked or choice.is_correct
+        feedback = choice_references_render(choice.localized("feedback"), labels=labels)
         revealed.append(
             {
                 "key": choice.key,
+                "label": choice.label,
                 "text": choice.localized("text"),
                 "correct": choice.is_correct,
                 "picked": choice.key in picked,
-                "feedback": (choice.localized("feedback") or None) if shown else None,
+                "feedback": (feedback or None) if shown else None,
             }
         )
     return revealed
@@ -88,6 +110,12 @@ class AnswerRequestSerializer(serializers.Serializer):
         help_text='A choice key ("2"), a list of keys (["1","3"]), a number (0.25) or a text ("3x3").',
     )
     attempt = serializers.IntegerField(required=False, min_value=1)
+    occurrence = serializers.CharField(
+        required=False,
+        max_length=40,
+        help_text='The "occurrence" of the problem as fetched (GET, with ?attempt= in a quiz); '
+        "left out, the current one.",
+    )
     confidence = serializers.ChoiceField(
         ["high", "low"], required=False, help_text="How sure the learner is (自信あり / 自信なし)."
     )
@@ -173,3 +201,9 @@ class SubmissionSerializer(serializers.ModelSerializer):
             else:
                 shown.append({**test, "hint": _in_language(test.get("hint"))})
         return shown
+
+
+def explanation_for(problem: Problem, order: list[str] | None) -> str:
+    """The explanation in the request's language, its choice references numbered in `order`."""
+    labels = choice_labels(choices_in_order(problem=problem, order=order))
+    return choice_references_render(problem.localized("explanation"), labels=labels)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from datetime import timedelta
 
-from django.utils.translation import gettext as _
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
@@ -16,10 +15,11 @@ from study.selectors import card_next_due
 
 from ..access import access_attempt, access_problem, access_submission
 from ..answers import AnswerFormatError, correct_answer_display
-from ..parameterised import problem_as_answered, problem_for_learner
+from ..parameterised import problem_as_answered, problem_for_occurrence
 from ..selectors import problem_list_published, submission_list_for_user
 from ..services import SubmissionRejected, answer_create, submission_create
 from ..throttles import AnswerThrottle, SubmissionThrottle
+from ..variants import StaleOccurrence, occurrence_for, recorded_choice_order
 from .errors import error_response
 from .serializers import (
     AnswerRequestSerializer,
@@ -28,6 +28,7 @@ from .serializers import (
     SubmissionRequestSerializer,
     SubmissionSerializer,
     answer_choices_revealed,
+    explanation_for,
 )
 
 
@@ -61,11 +62,14 @@ class ProblemDetailView(APIView):
         attempt_id = _filter_value(request, "attempt")
         if attempt_id:
             if not (attempt_id.isdigit() and len(attempt_id) <= 18):
-                raise ValidationError({"attempt": _("Send the id of one of your attempts.")})
-            attempt = access_attempt(user=request.user, attempt_id=int(attempt_id))
-        learner = attempt.user if attempt is not None else request.user
-        shown = problem_for_learner(problem, user=learner, attempt=attempt)
-        return Response(ProblemDetailSerializer(shown).data)
+                raise ValidationError(
+                    {"attempt": "must be the id of your attempt, e.g. ?attempt=12."}
+                )
+            attempt = access_attempt(user=request.user, attempt_id=int(attempt_id), to_answer=True)
+        occurrence = occurrence_for(user=request.user, problem=problem, attempt=attempt)
+        shown = problem_for_occurrence(problem, occurrence)  # a parameterised problem's numbers
+        serializer = ProblemDetailSerializer(shown, context={"occurrence": occurrence})
+        return Response(serializer.data)
 
 
 class AnswerCreateView(APIView):
@@ -92,9 +96,13 @@ class AnswerCreateView(APIView):
                 confidence=data.get("confidence", ""),
                 dont_know=data["dont_know"],
                 duration=None if duration is None else timedelta(milliseconds=duration),
+                occurrence=data.get("occurrence"),
             )
+        except StaleOccurrence as error:
+            return error_response(str(error), status.HTTP_409_CONFLICT)
         except AnswerFormatError as error:
             return error_response(str(error))
+        order = recorded_choice_order(answer)
         if attempt is not None:
             # A quiz in progress is graded at its end: nothing here tells the right answer.
             return Response({"id": answer.pk, "recorded": True}, status=status.HTTP_201_CREATED)
@@ -106,8 +114,8 @@ class AnswerCreateView(APIView):
                 "score": outcome.score,
                 "max_score": outcome.max_score,
                 "correct_answer": correct_answer_display(problem),
-                "choices": answer_choices_revealed(problem, outcome.response),
-                "explanation": problem.localized("explanation"),
+                "choices": answer_choices_revealed(problem, outcome.response, order),
+                "explanation": explanation_for(problem, order),
                 # the learning loop's schedule for this problem after this answer
                 "next_due_at": card_next_due(user=request.user, problem=problem),
             },

@@ -38,6 +38,8 @@ def problem_to_document(problem: Problem) -> dict:
     if problem.hints:
         document["hints"] = [{"ja": h["ja"], "en": h["en"]} for h in problem.hints]
     if problem.kind in CHOICE_KINDS:
+        if problem.fixed_order:  # only when set: other problems keep their version hash
+            document["fixed_order"] = True
         document["choices"] = [
             _choice_document(choice) for choice in problem.choices.order_by("order", "id")
         ]

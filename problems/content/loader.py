@@ -28,6 +28,8 @@ from ..models import (
     QuizItem,
     Section,
 )
+from ..published import problem_learner_content_refresh
+from ..variants import choice_references
 from .documents import problem_to_document
 from .schema import COURSE, PROBLEM, SECTION, schema_errors
 
@@ -82,11 +84,47 @@ def _semantic_errors(document: dict, path: Path) -> list[str]:
         )
     if kind == "multiple_choice" and correct < 1:
         errors.append("choices: a multiple_choice problem needs at least one correct choice.")
+    if document.get("fixed_order") and kind not in ("single_choice", "multiple_choice"):
+        errors.append("fixed_order: only choice problems have an order of choices to fix.")
     if kind == "code":
         errors.extend(
             f"code.{message}" for message in _code_spec_errors(document.get("code") or {})
         )
     errors.extend(_variant_errors(document))
+    errors.extend(_choice_reference_errors(document, set(keys)))
+    return errors
+
+
+def _choice_reference_errors(document: dict, keys: set[str]) -> list[str]:
+    """`[[choice:K]]` only in explanations and feedback (where the order is known) and only for
+    a key of the problem's own choices."""
+    errors = []
+    rendered = [("explanation", document.get("explanation") or {})]
+    rendered += [
+        (f"choices[{n}].feedback", choice.get("feedback") or {})
+        for n, choice in enumerate(document.get("choices") or [])
+    ]
+    for where, texts in rendered:
+        for language, text in texts.items():
+            for key in choice_references(text if isinstance(text, str) else ""):
+                if key not in keys:
+                    errors.append(
+                        f"{where}.{language}: [[choice:{key}]] names no choice of this problem; "
+                        f"its keys are {', '.join(sorted(keys)) or 'none'}."
+                    )
+    elsewhere = [("statement", document.get("statement") or {})]
+    elsewhere += [(f"hints[{n}]", hint) for n, hint in enumerate(document.get("hints") or [])]
+    elsewhere += [
+        (f"choices[{n}]", {k: choice.get(k) for k in ("ja", "en")})
+        for n, choice in enumerate(document.get("choices") or [])
+    ]
+    for where, texts in elsewhere:
+        for language, text in texts.items():
+            if isinstance(text, str) and choice_references(text):
+                errors.append(
+                    f"{where}.{language}: [[choice:...]] is numbered only in an explanation or "
+                    "a choice's feedback; name the choice by its content here."
+                )
     return errors
 
 
@@ -236,6 +274,7 @@ def _upsert_problem(section: Section, document: dict, report: LoadReport) -> Pro
         "source": document.get("source") or "",
         "diagram": document.get("diagram") or "",
         "hints": [{"ja": h["ja"], "en": h["en"]} for h in document.get("hints", [])],
+        "fixed_order": bool(document.get("fixed_order", False)),
         "numeric_answer": numeric.get("answer"),
         "numeric_tolerance": numeric.get("tolerance", 0.0),
         "numeric_unit": numeric.get("unit") or "",
@@ -303,17 +342,24 @@ def content_hash(document: dict) -> str:
 
 
 def problem_version_sync(problem: Problem) -> tuple[ProblemVersion, bool]:
-    """A new version when the problem's content differs from its latest version's."""
+    """A new version when the problem's content differs from its latest version's.
+
+    A new version of a code problem awaits validation; meanwhile learners keep seeing the
+    version that grades them (problems/published.py)."""
     document = problem_to_document(problem)
     digest = content_hash(document)
     latest = problem.versions.order_by("-number").first()
     if latest is not None and latest.content_hash == digest:
+        if problem.learner_content is not None:  # a save may have written back a stale copy
+            problem_learner_content_refresh(problem=problem)
         return latest, False
     number = 1 if latest is None else latest.number + 1
     queue = (document.get("code") or {}).get("queue", "grading")
-    return ProblemVersion.objects.create(
+    version = ProblemVersion.objects.create(
         problem=problem, number=number, snapshot=document, content_hash=digest, queue=queue
-    ), True
+    )
+    problem_learner_content_refresh(problem=problem)
+    return version, True
 
 
 def _upsert_quizzes(course: Course, quizzes: list[dict], sections: dict[str, Section]) -> None:

@@ -74,6 +74,8 @@ PROBLEM = {
         "diagram": {"type": ["string", "null"]},
         # a ladder of hints, one at a time on request: from a nudge to nearly the answer
         "hints": {"type": "array", "minItems": 1, "maxItems": 10, "items": BILINGUAL},
+        # the choices in file order for everyone: their texts refer to one another by position
+        "fixed_order": {"type": "boolean"},
         "choices": {
             "type": "array",
             "minItems": 2,

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from problems.models import Choice, Quiz
+from problems.models import Choice, Problem, Quiz
 from tests.browser.conftest import ARTIFACTS, DESKTOP, PHONE, screenshots
 from tests.factories import make_code_problem, make_user
 
@@ -75,21 +75,34 @@ def test_a_newcomer_signs_up_switches_language_and_answers_right_and_wrong(page,
     page.goto("/progress/")
     expect(page.locator("h1")).to_have_text("Your progress")
 
-    # then a choice question gives immediate feedback, wrong and right, keys 1-9 picking
+    # then a choice question gives immediate feedback, wrong and right, keys 1-9 picking in
+    # the order shown (this learner's own)
     correct = Choice.objects.get(problem__slug="sigmoid-derivative-max", is_correct=True)
-    keys = list(
-        Choice.objects.filter(problem__slug="sigmoid-derivative-max").values_list("key", flat=True)
-    )
-    wrong_index = next(i for i, key in enumerate(keys) if key != correct.key)
+
+    def shown_keys() -> list[str]:
+        return page.locator("input[name=answer]").evaluate_all(
+            "(inputs) => inputs.map((i) => i.value)"
+        )
+
     page.goto("/problems/sigmoid-derivative-max/")
     page.wait_for_selector("html[data-app-ready]", state="attached")
+    keys = shown_keys()
+    wrong_index = next(i for i, key in enumerate(keys) if key != correct.key)
     page.locator("h1").click()  # focus on the page, not a text field
     page.keyboard.press(str(wrong_index + 1))
     page.keyboard.press("Enter")
     expect(page.locator("#feedback")).to_have_attribute("data-correct", "false")
     expect(page.locator("#feedback")).to_contain_text("Correct answer:")
-    page.locator(f"input[name=answer][value='{correct.key}']").check()
-    page.get_by_role("button", name="Answer again").click()
+    assert shown_keys() == keys  # the revealed choices in the order they were answered in
+    # answering again is a fresh page, its choices in a new order; Enter follows the link
+    page.locator("h1").click()
+    page.keyboard.press("Enter")
+    expect(page.locator("#feedback")).to_have_count(0)
+    page.wait_for_selector("html[data-app-ready]", state="attached")
+    right_index = shown_keys().index(correct.key)
+    page.locator("h1").click()
+    page.keyboard.press(str(right_index + 1))
+    page.get_by_role("button", name="Check answer").click()
     expect(page.locator("#feedback")).to_have_attribute("data-correct", "true")
     expect(page.locator("#feedback .feedback__title")).to_have_text("Correct!")
     # the statement's and the explanation's math is typeset by KaTeX
@@ -154,6 +167,46 @@ def test_the_mock_exam_runs_to_its_review_screen(page, site):
     wrong = page.locator(".review-item[data-correct=false]")
     expect(page.locator(".review-item")).to_have_count(wrong.count())
     page.screenshot(path=ARTIFACTS / "mock-exam-review-wrong.png")
+
+
+def test_a_quiz_left_half_done_is_resumed_from_home_and_abandoned(page, site):
+    make_user("wanderer")
+    log_in(page, "wanderer")
+    quiz = Quiz.objects.get(slug="quiz-01-rnn")
+    assert quiz.time_limit_minutes is None, "a section quiz is untimed"
+    # given the section quiz started and its first question answered, then left
+    page.goto(f"/quizzes/{quiz.slug}/")
+    page.locator("form[action$='/start/'] button").click()
+    page.wait_for_url(re.compile(r"/q/1/$"))
+    page.locator("#quiz-form button[data-dont-know]").click()  # an answer: "I don't know"
+    page.wait_for_url(re.compile(r"/q/2/$"))
+    attempt = quiz.attempts.get()
+    held = Problem.objects.get(pk=attempt.problem_order[2])
+    # when the learner comes back to the home page: the quiz waits there, at question 2
+    page.goto("/")
+    panel = page.locator("[data-open-attempts]")
+    expect(panel).to_contain_text(quiz.title_ja)
+    screenshots(page, site, "/", "open-quiz-home", show="[data-open-attempts]")
+    page.locator("[data-open-attempts] a[data-resume]").click()
+    page.wait_for_url(re.compile(rf"/attempts/{attempt.pk}/q/2/$"))
+    # a problem the quiz holds links to its question instead of refusing answers
+    page.goto(f"/problems/{held.slug}/")
+    expect(page.locator("form.answer-form")).to_have_count(0)
+    screenshots(
+        page, site, f"/problems/{held.slug}/", "open-quiz-problem", show="[data-in-open-quiz]"
+    )
+    page.locator("[data-in-open-quiz] a[data-resume]").click()
+    page.wait_for_url(re.compile(rf"/attempts/{attempt.pk}/q/3/$"))
+    # then abandoning it from the section page (in English now: the screenshots switched)
+    # finishes it as it stands, with its review
+    page.goto("/sections/01-rnn/")
+    page.locator("[data-open-attempts] button[data-abandon]").click()
+    page.wait_for_url(re.compile(rf"/attempts/{attempt.pk}/review/$"))
+    expect(page.locator(".messages")).to_contain_text("it was finished as it stood")
+    page.goto(f"/problems/{held.slug}/")
+    expect(page.locator("form.answer-form")).to_have_count(1)
+    page.goto("/")
+    expect(page.locator("[data-open-attempts]")).to_have_count(0)
 
 
 def test_lstm_code_is_graded_live_and_shows_in_history_and_progress(page, site):

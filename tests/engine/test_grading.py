@@ -98,7 +98,7 @@ def test_it_tells_that_an_input_was_modified(runner):
 
 
 def test_it_rejects_elementwise_clipping(runner):
-    spec = problem("01-rnn", "gradient-clipping")
+    spec = problem("02-lstm", "gradient-clipping")
     code = "import numpy as np\ndef gradient_clipping(grad, threshold):\n    return np.clip(grad, -threshold, threshold)\n"
     result = grade_submission(spec, code, runner=runner)
     assert result.verdict == Verdict.WA and result.score < result.max_score

@@ -132,6 +132,66 @@ def test_held_out_targets_never_enter_the_sandbox():
         assert not any(a.shape == target.shape and np.allclose(a, target) for a in sent)
 
 
+def _heldout_windows(problem, hidden: bool) -> list[np.ndarray]:
+    """The encoder inputs the held-out MSE checks send into the sandbox."""
+    tests = [t for t in problem.tests if t.check == "heldout_mse" and t.hidden == hidden]
+    job, _, plans = build_job(problem, "", tests)
+    return [job.calls[where][0].args[1] for _, _, where in plans]
+
+
+def test_hidden_held_out_data_are_drawn_from_the_submission_seed():
+    # given
+    spec = _seq2seq_spec()
+    # when: two submissions, one of them regraded, and validation (no seed)
+    first, second = prepare(spec, seed=101), prepare(spec, seed=202)
+    regrade, fixed = prepare(spec, seed=101), prepare(spec)
+    # then: the hidden windows differ between submissions and are the same on a regrade ...
+    a, b = _heldout_windows(first, hidden=True), _heldout_windows(second, hidden=True)
+    assert a and not any(x.shape == y.shape and np.allclose(x, y) for x in a for y in b)
+    assert all(
+        np.array_equal(x, y) for x, y in zip(a, _heldout_windows(regrade, True), strict=True)
+    )
+    assert not any(np.allclose(x, y) for x in a for y in _heldout_windows(fixed, hidden=True))
+    # ... and the visible ones never change, so learners can debug them
+    visible = [_heldout_windows(p, hidden=False) for p in (first, second, fixed)]
+    assert visible[0] and all(
+        np.array_equal(x, y)
+        for other in visible[1:]
+        for x, y in zip(visible[0], other, strict=True)
+    )
+    assert [t.seed for t in first.tests if not t.hidden] == [
+        t.seed for t in fixed.tests if not t.hidden
+    ]
+
+
+def test_every_hidden_training_test_draws_its_data_afresh_per_submission():
+    for path in TRAINING_FILES:
+        spec = load_code_spec(path)
+        first, second = prepare(spec, seed=101), prepare(spec, seed=202)
+        hidden = [
+            (a.seed, b.seed) for a, b in zip(first.tests, second.tests, strict=True) if a.hidden
+        ]
+        assert hidden and all(a != b for a, b in hidden), path.stem
+
+
+@pytest.mark.slow
+def test_two_submissions_see_different_held_out_data_and_both_get_the_right_verdict(runner):
+    # given: the model solution and a model trained for too few steps, each submitted twice
+    spec = _seq2seq_spec()
+    wrong = next(m["code"] for m in spec["mutants"] if m["name"] == "too-few-steps")
+    hidden_mse = "hidden held-out MSE (64 unseen windows)"
+    for seed in (101, 202):
+        # when
+        right = grade_submission(spec, spec["solution"], runner=runner, seed=seed)
+        rejected = grade_submission(spec, wrong, runner=runner, seed=seed)
+        # then: the seed is recorded (a regrade reuses it), and each verdict is the right one,
+        # the hidden check on this submission's own windows included
+        assert right.seed == rejected.seed == seed
+        assert right.verdict == Verdict.AC and right.score == right.max_score, right.message
+        assert rejected.verdict == Verdict.WA
+        assert hidden_mse in [t.name for t in rejected.tests if not t.passed]
+
+
 def test_grader_helpers_come_after_the_learners_lines():
     spec = load_code_spec(BILSTM)
     problem = prepare(spec)

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from problems.models import Choice
+from problems.models import Answer, Choice
 from problems.services import answer_create, attempt_finish, attempt_start
 from tests.factories import client_for, make_choice_problem, make_quiz, make_user
 
@@ -33,7 +33,7 @@ def _choice_items(body: str) -> dict[str, str]:
     items = re.findall(r'<(?:label|li) class="choice[^"]*".*?</(?:label|li)>', body, flags=re.S)
     by_key = {}
     for item in items:
-        key = re.search(r'value="([^"]+)"|<span class="key">([^<.]+)\.</span>', item)
+        key = re.search(r'value="([^"]+)"|data-key-label="([^"]+)"', item)
         by_key[key.group(1) or key.group(2)] = item
     return by_key
 
@@ -83,7 +83,10 @@ def test_a_multiple_choice_page_lists_the_correct_set_and_marks_a_missed_one():
     )
     # the correct set as a list, one item each, not run together
     listed = re.search(r'<ul class="answer-set"[^>]*>(.*?)</ul>', body, flags=re.S).group(1)
-    assert re.findall(r"<li><strong>(.*?)</strong></li>", listed) == ["2. Choice 2", "4. Choice 4"]
+    # numbered as the learner saw the choices, in that order
+    shown = Answer.objects.get(user=learner, problem=problem).variant["choice_order"]
+    expected = [f"{n}. Choice {key}" for n, key in enumerate(shown, 1) if key in ("2", "4")]
+    assert re.findall(r"<li><strong>(.*?)</strong></li>", listed) == expected
     choices = _choice_items(body)
     assert "Correct: your choice" in choices["2"]
     assert "Correct: you did not choose it" in choices["4"]
@@ -124,9 +127,10 @@ def test_feedback_markup_is_sanitised_like_a_choices_text():
         feedback_en="<script>alert(1)</script><img src=x onerror=alert(1)> `code` $x^2$"
     )
     body = client_for(make_user()).post(f"/problems/{problem.slug}/", {"answer": "1"})
-    feedback = re.search(
-        r"<span class=\"choice__feedback\"[^>]*>(.*?)</span>", body.content.decode(), re.S
-    ).group(1)
+    picked = _choice_items(body.content.decode())["1"]
+    feedback = re.search(r"<span class=\"choice__feedback\"[^>]*>(.*?)</span>", picked, re.S).group(
+        1
+    )
     assert "<script" not in feedback and "onerror" not in feedback
     assert "<code>code</code>" in feedback and "$x^2$" in feedback
 

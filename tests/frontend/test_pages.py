@@ -178,7 +178,10 @@ def test_a_wrong_choice_shows_the_correct_one(learner):
     problem = make_choice_problem(correct=("3",))
     body = client_for(learner).post(f"/problems/{problem.slug}/", {"answer": "1"}).content
     assert b'data-correct="false"' in body
-    assert "Correct answer: <strong data-math>3. Choice 3</strong>" in body.decode()
+    # numbered as this learner saw the choices
+    shown = Answer.objects.get(user=learner, problem=problem).variant["choice_order"]
+    label = shown.index("3") + 1
+    assert f"Correct answer: <strong data-math>{label}. Choice 3</strong>" in body.decode()
 
 
 @pytest.mark.parametrize(
@@ -451,7 +454,8 @@ def test_the_review_renders_markdown_in_the_answers(learner):
     answer_create(user=learner, problem=problem, response="2", attempt=attempt)
     attempt_finish(attempt=attempt)
     body = client_for(learner).get(f"/attempts/{attempt.pk}/review/").content.decode()
-    assert '<span class="key">2.</span> <code>np.concatenate(...)</code>' in body
+    label = Answer.objects.get(attempt=attempt).variant["choice_order"].index("2") + 1
+    assert f'<span class="key">{label}.</span> <code>np.concatenate(...)</code>' in body
     assert "`np.concatenate" not in body
 
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from problems.content.loader import ContentError, load_content
 from problems.models import Problem, ProblemKind
+from problems.published import problem_learner_content_refresh
 from problems.validation import problem_publish_if_proven, problem_version_validate
 from problems.validation_cache import validation_cache_read, validation_cache_write
 
@@ -99,6 +100,7 @@ class Command(BaseCommand):
             version.validation = report
             version.validated_at = timezone.now()
             version.save(update_fields=["validation", "validated_at"])
+            problem_learner_content_refresh(problem=problem)
         if len(still) < len(pending):
             self.stdout.write(
                 f"{len(pending) - len(still)} code problem(s) trusted from the validation cache "

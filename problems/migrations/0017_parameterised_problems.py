@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('problems', '0013_answer_variant'),
+        ('problems', '0016_problem_learner_content_data'),
     ]
 
     operations = [
