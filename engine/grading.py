@@ -24,6 +24,7 @@ from engine.checks.forbidden import find_forbidden_calls
 from engine.checks.judge import find_failure
 from engine.checks.pictures import cap_values, test_values
 from engine.checks.plan import PreparedProblem, PreparedTest, prepare
+from engine.messages import hidden_params, msg
 from engine.sandbox.api import Call, CallResult, GradRequest, Job, Limits, RunResult, RunStatus
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ class TestResult:
     hint: Any = None  # a string or {ja, en}, shown when the test fails
     # Visible tests only: expected and returned arrays, charts (engine.checks.pictures)
     values: dict | None = None
+    message_data: dict | None = None  # ``message`` as {code, params} (engine.messages)
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,11 @@ class GradeResult:
     stderr: str = ""
     output_truncated: bool = False
     seed: int | None = None  # the submission seed hidden inputs were drawn from (regrades reuse it)
+    message_data: dict | None = None  # ``message`` as {code, params} (engine.messages)
+    # {"mutant": name} when the failing outputs match a known misconception (engine.diagnosis)
+    diagnosis: dict | None = None
+    # The visible tests' outputs as plain JSON (engine.diagnosis), when asked for (validation)
+    outputs: list | None = None
 
     def to_dict(self) -> dict:
         """Plain JSON-able data."""
@@ -104,13 +111,24 @@ def deliberate_shutdown(exc: BaseException) -> bool:
 
 
 def grade_submission(
-    spec: dict, code: str, *, runner: Runner | None = None, seed: int | None = None
+    spec: dict,
+    code: str,
+    *,
+    runner: Runner | None = None,
+    seed: int | None = None,
+    record_outputs: bool = False,
+    known_outputs: dict | None = None,
 ) -> GradeResult:
     """Grade ``code`` against ``spec`` (a validated ``code:`` mapping of a problem file).
 
     ``seed`` (e.g. the submission's id) draws the hidden tests' inputs; it is recorded in
     the result so a regrade with the same seed sees the same inputs. Without it, hidden
-    inputs are the fixed ones of the problem file."""
+    inputs are the fixed ones of the problem file.
+
+    ``record_outputs`` puts the visible tests' outputs in ``result.outputs`` (validation
+    records the reference's and the mutants'); ``known_outputs`` (``{"reference": record,
+    "mutants": [{"name", "record"}]}``, those records) diagnoses a wrong answer that behaves
+    like one of the mutants (engine.diagnosis)."""
     try:
         problem = prepare(spec, seed)
     except BaseException as exc:  # any fault here is ours, not the learner's
@@ -122,6 +140,7 @@ def grade_submission(
             0,
             0,
             message="The problem's tests could not be prepared (an internal error); please report it.",
+            message_data=msg("prepare_failed"),
         )
     try:
         if getattr(problem, "is_training", False):
@@ -129,7 +148,9 @@ def grade_submission(
 
             result = grade_training(problem, code, runner or _default_runner)
         else:
-            result = _grade(problem, code, runner or _default_runner)
+            visible_calls: list = []
+            result = _grade(problem, code, runner or _default_runner, visible_calls)
+            result = _with_diagnosis(problem, result, visible_calls, record_outputs, known_outputs)
         return replace(result, seed=seed) if seed is not None else result
     except BaseException as exc:  # SystemExit included: the worker survives
         if deliberate_shutdown(exc):
@@ -140,16 +161,54 @@ def grade_submission(
             0,
             problem.max_score,
             message="Grading failed with an internal error; this is not your fault. Please try again.",
+            message_data=msg("internal_error"),
         )
 
 
+def _with_diagnosis(
+    problem: PreparedProblem,
+    result: GradeResult,
+    visible_calls: list,
+    record_outputs: bool,
+    known_outputs: dict | None,
+) -> GradeResult:
+    """The result with the visible outputs recorded and/or a misconception diagnosed."""
+    from engine import diagnosis
+
+    if not visible_calls:
+        return result
+    tests = [t for t in problem.tests if not t.hidden]
+    if record_outputs:
+        judged = len(result.tests) == len(problem.tests)
+        passed = [
+            r.passed if judged else False
+            for t, r in zip(problem.tests, result.tests or problem.tests, strict=False)
+            if not t.hidden
+        ]
+        outputs = diagnosis.visible_record(tests, visible_calls, passed)
+        result = replace(result, outputs=outputs)
+    if known_outputs and result.verdict == Verdict.WA:
+        found = diagnosis.diagnose(tests, visible_calls, known_outputs)
+        result = replace(result, diagnosis=found)
+    return result
+
+
 def _compile_error(
-    problem: PreparedProblem, kind: str, message: str, line=None, column=None
+    problem: PreparedProblem, kind: str, message: str, line=None, column=None, data=None
 ) -> GradeResult:
     where = ", ".join(f"{k} {v}" for k, v in (("line", line), ("column", column)) if v is not None)
     text = f"{kind}{' at ' + where if where else ''}: {message}"
     error = {"type": kind, "message": message, "line": line, "column": column}
-    return GradeResult(Verdict.CE, 0, problem.max_score, message=text, error=error)
+    if line is None:
+        at = None
+    elif column is None:
+        at = msg("at_line", line=line)
+    else:
+        at = msg("at_line_column", line=line, column=column)
+    data = data or msg("compile_error", type=kind, where=at, message=message)
+    return GradeResult(
+        Verdict.CE, 0, problem.max_score, message=text, error=error, message_data=data
+    )
 
 
 def _static_rejection(problem: PreparedProblem, code: str) -> GradeResult | None:
@@ -162,7 +221,7 @@ def _static_rejection(problem: PreparedProblem, code: str) -> GradeResult | None
     except SyntaxError as exc:
         return _compile_error(problem, type(exc).__name__, exc.msg, exc.lineno, exc.offset)
     except (RecursionError, MemoryError, ValueError):
-        return _compile_error(problem, "SyntaxError", too_deep)
+        return _compile_error(problem, "SyntaxError", too_deep, data=_too_deep())
     defined = _module_level_names(tree)
     missing = [e for e in problem.entry_points if e not in defined]
     if missing and "*" not in defined:
@@ -171,18 +230,33 @@ def _static_rejection(problem: PreparedProblem, code: str) -> GradeResult | None
         message = (
             f"Your code defines no {wanted} at the top level; keep the name from the starter code."
         )
-        return GradeResult(Verdict.CE, 0, problem.max_score, message=message)
+        data = msg("missing_entry", defs=[f"def {e}({params[e]})" for e in missing])
+        return GradeResult(Verdict.CE, 0, problem.max_score, message=message, message_data=data)
     try:
         violations = find_forbidden_calls(code, list(problem.forbidden_calls))
     except RecursionError:
-        return _compile_error(problem, "SyntaxError", too_deep)
+        return _compile_error(problem, "SyntaxError", too_deep, data=_too_deep())
     if not violations:
         return None
     v = violations[0]
-    test = TestResult("no forbidden calls", False, 0, 0, f"Your code {v.sentence}.")
+    test = TestResult(
+        "no forbidden calls",
+        False,
+        0,
+        0,
+        f"Your code {v.sentence}.",
+        message_data=msg("forbidden_call", violation=v.data),
+    )
     error = {"type": "ForbiddenCall", "message": v.sentence, "line": v.line, "column": v.column}
     message = f"Not run: your code {v.sentence}."
-    return GradeResult(Verdict.WA, 0, problem.max_score, (test,), message=message, error=error)
+    data = msg("not_run_forbidden", violation=v.data)
+    return GradeResult(
+        Verdict.WA, 0, problem.max_score, (test,), message=message, error=error, message_data=data
+    )
+
+
+def _too_deep() -> dict:
+    return msg("too_deep")
 
 
 def _module_level_names(tree: ast.Module) -> set[str]:
@@ -246,7 +320,10 @@ def _sandbox_framework(problem: PreparedProblem, code: str) -> str:
     return problem.framework
 
 
-def _grade(problem: PreparedProblem, code: str, runner: Runner) -> GradeResult:
+def _grade(
+    problem: PreparedProblem, code: str, runner: Runner, visible_calls: list | None = None
+) -> GradeResult:
+    """``visible_calls``, when given, receives the visible tests' call results (diagnosis)."""
     rejection = _static_rejection(problem, code)
     if rejection:
         return rejection
@@ -275,6 +352,8 @@ def _grade(problem: PreparedProblem, code: str, runner: Runner) -> GradeResult:
             )
         if len(run.calls) != len(group):
             raise RuntimeError(f"sandbox returned {len(run.calls)} results for {len(group)} calls")
+        if group is visible and visible_calls is not None:
+            visible_calls.extend(run.calls)
         for k, (test, call) in enumerate(zip(group, run.calls, strict=True), start=1):
             name = f"hidden test {k}" if test.hidden else None
             results[test.index] = _judge(test, call, name, problem.pictures)
@@ -286,6 +365,7 @@ def _grade(problem: PreparedProblem, code: str, runner: Runner) -> GradeResult:
 def _run_failure(problem: PreparedProblem, run: RunResult, hidden: bool) -> dict | None:
     """The verdict fields when the run as a whole failed, else None."""
     where = " (in a hidden test)" if hidden else ""
+    where_data = msg("in_hidden_test") if hidden else None
     base = {"score": 0, "max_score": problem.max_score}
     status = run.status
     if status == RunStatus.OK:
@@ -297,6 +377,14 @@ def _run_failure(problem: PreparedProblem, run: RunResult, hidden: bool) -> dict
             "verdict": Verdict.CE,
             "message": f"{e.type if e else 'SyntaxError'} at line {e.line if e else '?'}, column {e.column if e else '?'}: {e.message if e else ''}",
             "error": _error_dict(e),
+            "message_data": msg(
+                "compile_error",
+                type=e.type if e else "SyntaxError",
+                where=msg(
+                    "at_line_column", line=e.line if e else "?", column=e.column if e else "?"
+                ),
+                message=e.message if e else "",
+            ),
         }
     if status == RunStatus.IMPORT_ERROR:
         e = run.error
@@ -306,24 +394,41 @@ def _run_failure(problem: PreparedProblem, run: RunResult, hidden: bool) -> dict
             "verdict": Verdict.RE,
             "message": f"Your module raised {e.type if e else 'an exception'}{line} while loading: {e.message if e else ''}",
             "error": _error_dict(e),
+            "message_data": msg(
+                "import_error",
+                type=e.type if e else "Exception",
+                at_line=msg("at_line", line=e.line) if e and e.line else None,
+                message=e.message if e else "",
+            ),
         }
     if status == RunStatus.TIMEOUT:
         return {
             **base,
             "verdict": Verdict.TLE,
             "message": f"Time limit exceeded{where}: {run.message or 'your code ran too long'}. Look for an endless loop or an unvectorised loop over many elements.",
+            "message_data": msg(
+                "time_limit", where=where_data, detail=run.message or "your code ran too long"
+            ),
         }
     if status == RunStatus.MEMORY:
         return {
             **base,
             "verdict": Verdict.MLE,
             "message": f"Memory limit exceeded{where}: {run.message or 'your code used too much memory'}.",
+            "message_data": msg(
+                "memory_limit",
+                where=where_data,
+                detail=run.message or "your code used too much memory",
+            ),
         }
     if status == RunStatus.OUTPUT_LIMIT:
         return {
             **base,
             "verdict": Verdict.OLE,
             "message": f"Output limit exceeded{where}: {run.message or 'your code printed too much'}. Remove large prints.",
+            "message_data": msg(
+                "output_limit", where=where_data, detail=run.message or "your code printed too much"
+            ),
         }
     if status == RunStatus.CRASHED:
         return {
@@ -337,12 +442,16 @@ def _run_failure(problem: PreparedProblem, run: RunResult, hidden: bool) -> dict
             )
             + ".",
             "error": _error_dict(run.error, hidden=hidden),
+            "message_data": msg("crashed", where=where_data, detail=run.message)
+            if run.message and not hidden
+            else msg("crashed_no_result", where=where_data),
         }
     log.error("sandbox internal error: %s", run.message)
     return {
         **base,
         "verdict": Verdict.IE,
         "message": "The sandbox failed (an internal error, not your fault); please try again.",
+        "message_data": msg("sandbox_failed"),
     }
 
 
@@ -381,13 +490,27 @@ def _judge(
     values = None if test.hidden else test_values(test, call, pictures)
     if failure is None:
         return TestResult(name, True, test.points, test.points, "", test.hidden, values=values)
+    data = failure.data
     if test.hidden and call.error is not None:
         message = f"raised {hidden_exception_type(call.error.type)}"
+        data = msg("hidden_raised", type=hidden_exception_type(call.error.type))
     else:
         message = failure.summary if test.hidden else failure.detail
     if test.hidden:
         message = f"{message} (hidden test: its inputs are not shown)"
-    return TestResult(name, False, 0, test.points, message, test.hidden, test.hint, values)
+        data = hidden_message(data)
+    return TestResult(
+        name, False, 0, test.points, message, test.hidden, test.hint, values, message_data=data
+    )
+
+
+def hidden_message(data: dict | None) -> dict | None:
+    """A hidden test's message: the summary of ``data`` and nothing of its inputs or values."""
+    if data is None:
+        return None
+    if data["code"] != "hidden_raised":
+        data = hidden_params(data)
+    return msg("hidden_failure", failure=data)
 
 
 def _summarise(
@@ -405,7 +528,10 @@ def _summarise(
     common = {"stdout": out, "stderr": err, "output_truncated": out_cut or err_cut}
     if not failed:
         message = f"All {len(tests)} tests passed."
-        return GradeResult(Verdict.AC, score, problem.max_score, tests, message, **common)
+        data = msg("summary.passed", total=len(tests))
+        return GradeResult(
+            Verdict.AC, score, problem.max_score, tests, message, message_data=data, **common
+        )
     first_index = next(t.index for t in problem.tests if not results[t.index].passed)
     first = results[first_index]
     error = errors.get(first_index)
@@ -414,4 +540,16 @@ def _summarise(
     message = (
         f"{len(failed)} of {len(tests)} tests failed; first, {first.name!r} {what}: {first.message}"
     )
-    return GradeResult(verdict, score, problem.max_score, tests, message, error, **common)
+    hidden_indices = [t.index for t in problem.tests if t.hidden]
+    data = msg(
+        "summary.raised" if error else "summary.failed",
+        failed=len(failed),
+        total=len(tests),
+        test=msg("test.hidden", n=hidden_indices.index(first_index) + 1)
+        if first.hidden
+        else msg("test.named", name=first.name),
+        first=first.message_data or msg("subject.text", text=first.message),
+    )
+    return GradeResult(
+        verdict, score, problem.max_score, tests, message, error, message_data=data, **common
+    )

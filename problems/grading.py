@@ -12,20 +12,38 @@ from .selectors import problem_version_for_grading
 
 
 def grade_code(
-    *, spec: dict, code: str, visible_only: bool = False, seed: int | None = None
+    *,
+    spec: dict,
+    code: str,
+    visible_only: bool = False,
+    seed: int | None = None,
+    record_outputs: bool = False,
+    validation: dict | None = None,
 ) -> dict:
     """Grade `code` against an engine spec; plain JSON-able result.
 
     `seed` (the submission's id) draws the hidden tests' inputs and is recorded in the
-    result (`result["seed"]`), so a regrade passing it again sees the same inputs."""
+    result (`result["seed"]`), so a regrade passing it again sees the same inputs.
+    `record_outputs` keeps the visible tests' outputs (`result["outputs"]`, for validation);
+    `validation` (the version's report, with the mutants' recorded outputs) lets a wrong
+    answer be diagnosed: `result["diagnosis"]` is then `{"mutant", "feedback": {ja, en}}`."""
     from engine.grading import grade_submission
+
+    from .feedback import diagnosis_stored, known_outputs
 
     if visible_only:
         spec = {
             **spec,
             "tests": [test for test in spec.get("tests", []) if not test.get("hidden", False)],
         }
-    return grade_submission(spec, code, seed=seed).to_dict()
+    known = known_outputs(validation=validation, spec=spec) if validation else None
+    result = grade_submission(
+        spec, code, seed=seed, record_outputs=record_outputs, known_outputs=known
+    ).to_dict()
+    result["diagnosis"] = diagnosis_stored(diagnosis=result.get("diagnosis"), spec=spec)
+    if not record_outputs:
+        result.pop("outputs", None)
+    return result
 
 
 def internal_error_result(error: BaseException, *, advice: str) -> dict:
@@ -36,6 +54,8 @@ def internal_error_result(error: BaseException, *, advice: str) -> dict:
         "max_score": 0,
         "tests": [],
         "message": f"The grader failed ({type(error).__name__}); {advice}",
+        "message_data": {"code": "grader_failed", "params": {"type": type(error).__name__}},
+        "diagnosis": None,
     }
 
 
@@ -54,6 +74,8 @@ def grade_code_for_problem(
     *, problem: Problem, code: str, version: ProblemVersion | None = None, seed: int | None = None
 ) -> dict:
     version = version or problem_version_for_grading(problem=problem)
-    result = grade_code(spec=version.engine_spec, code=code, seed=seed)
+    result = grade_code(
+        spec=version.engine_spec, code=code, seed=seed, validation=version.validation
+    )
     result["version"] = version.number
     return result

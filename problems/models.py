@@ -510,6 +510,16 @@ class Submission(models.Model):
     stdout = models.TextField(blank=True)
     stderr = models.TextField(blank=True)
     message = models.TextField(blank=True, help_text="A sentence for the learner about the run.")
+    message_data = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="The message as a code and parameters, rendered in the reader's language.",
+    )
+    diagnosis = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="The misconception a wrong answer behaves like: {mutant, feedback: {ja, en}}.",
+    )
     attempts = models.PositiveSmallIntegerField(default=0, help_text="Times a worker claimed it.")
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -164,6 +164,8 @@ def submission_finish(*, submission: Submission, result: dict) -> bool:
             stdout=_truncate(result.get("stdout", "")),
             stderr=_truncate(result.get("stderr", "")),
             message=result.get("message", ""),
+            message_data=_json_safe(result.get("message_data")),
+            diagnosis=result.get("diagnosis"),
             finished_at=now,
             lease_expires_at=None,
             updated_at=now,
@@ -190,6 +192,7 @@ def submission_grade(*, submission_id: int) -> None:
             code=submission.code,
             visible_only=submission.visible_only,
             seed=hidden_tests_seed(submission_id=submission.pk),
+            validation=submission.problem_version.validation,
         )
     except BaseException as error:  # the engine's fault, never the learner's (SystemExit too)
         if deliberate_shutdown(error):

@@ -23,6 +23,9 @@ class RunReport:
     tests: list[dict]
     ok: bool  # reference: full marks; mutant: rejected by at least one test
     message: str = ""
+    # What it returned on the visible tests, as plain JSON (engine.diagnosis): the mutants'
+    # let a learner's wrong answer be diagnosed as the misconception it behaves like.
+    outputs: list | None = None
 
 
 @dataclass
@@ -43,7 +46,7 @@ def _solution_source(spec: dict) -> str | None:
 
 def _run(name: str, spec: dict, code: str, *, is_reference: bool) -> RunReport:
     try:
-        result = grade_code(spec=spec, code=code)
+        result = grade_code(spec=spec, code=code, record_outputs=True)
     except BaseException as error:  # SystemExit included: the worker survives
         if deliberate_shutdown(error):
             raise
@@ -65,6 +68,7 @@ def _run(name: str, spec: dict, code: str, *, is_reference: bool) -> RunReport:
         ],
         ok=ok,
         message=result.get("message", ""),
+        outputs=result.get("outputs"),
     )
 
 

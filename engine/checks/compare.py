@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from engine.messages import msg
 from engine.sandbox.api import Unsupported
 
 
@@ -20,6 +21,29 @@ from engine.sandbox.api import Unsupported
 class Failure:
     summary: str
     detail: str
+    data: dict | None = None  # the detail as a message code and parameters (engine.messages)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a message is about: the result, output ``name``, or the gradient w.r.t. ``name``.
+    ``str()`` is the English label of the old messages."""
+
+    kind: str  # "result" | "output" | "gradient"
+    name: str = ""
+
+    def __str__(self) -> str:
+        if self.kind == "result":
+            return "the result"
+        if self.kind == "gradient":
+            return f"the gradient w.r.t. `{self.name}`"
+        return f"`{self.name}`"
+
+
+def subject_data(name: Any) -> dict:
+    if isinstance(name, Subject):
+        return msg(f"subject.{name.kind}", **({"name": name.name} if name.name else {}))
+    return msg("subject.text", text=str(name))
 
 
 @dataclass(frozen=True)
@@ -70,6 +94,39 @@ def fmt_number(x: Any) -> str:
     return f"{float(x):.6g}"
 
 
+def value_data(value: Any) -> dict:
+    """``describe_value`` as a message."""
+    if isinstance(value, Unsupported):
+        return msg("value.unsupported", type=value.type_name, text=value.text[:60])
+    if value is None:
+        return msg("value.none")
+    if isinstance(value, bool):
+        return msg("value.bool")
+    if isinstance(value, (int, float)):
+        return msg("value.number", type=type(value).__name__, value=_plain_number(value))
+    if isinstance(value, np.ndarray):
+        return msg("value.array", shape=list(value.shape))
+    if isinstance(value, (tuple, list)):
+        return msg("value.sequence", type=type(value).__name__, n=len(value))
+    if isinstance(value, dict):
+        return msg("value.dict")
+    return msg("value.other", type=type(value).__name__)
+
+
+def _plain_number(x: Any) -> Any:
+    """A number as JSON can carry it (NaN and inf as text)."""
+    if isinstance(x, (bool, np.bool_)):
+        return bool(x)
+    if isinstance(x, (int, np.integer)):
+        return int(x)
+    x = float(x)
+    return x if np.isfinite(x) else str(x)
+
+
+def _index_list(index: tuple) -> list[int]:
+    return [int(i) for i in index]
+
+
 def describe_value(value: Any) -> str:
     if isinstance(value, Unsupported):
         return f"a {value.type_name} ({value.text[:60]})"
@@ -99,7 +156,13 @@ def compare(got: Any, expected: Any, name: str, tol: Tolerance) -> Failure | Non
     if isinstance(expected, bool):
         if got is expected:
             return None
-        return Failure(f"wrong {name}", f"{name} is {describe_value(got)}, expected {expected}")
+        return Failure(
+            f"wrong {name}",
+            f"{name} is {describe_value(got)}, expected {expected}",
+            msg(
+                "bool_mismatch", subject=subject_data(name), got=value_data(got), expected=expected
+            ),
+        )
     if isinstance(expected, int):
         return _compare_int(got, expected, name)
     if isinstance(expected, float):
@@ -110,18 +173,33 @@ def compare(got: Any, expected: Any, name: str, tol: Tolerance) -> Failure | Non
 def _compare_int(got: Any, expected: int, name: str) -> Failure | None:
     if isinstance(got, bool) or not isinstance(got, (int, float)):
         return Failure(
-            f"{name} has the wrong type", f"{name} is {describe_value(got)}, expected an int"
+            f"{name} has the wrong type",
+            f"{name} is {describe_value(got)}, expected an int",
+            msg("int_wrong_type", subject=subject_data(name), got=value_data(got)),
         )
     if isinstance(got, float):
-        hint = " (use // for floor division, or int(...))" if got == int(got) else ""
+        whole = np.isfinite(got) and got == int(got)
+        hint = " (use // for floor division, or int(...))" if whole else ""
+        near = whole or abs(got - expected) < 1
         return Failure(
             f"{name} is a float, expected an int",
             f"{name} is {got!r}, a float; expected the int {expected}{hint}"
-            if got == int(got) or abs(got - expected) < 1
+            if near
             else f"{name} is {got!r}, a float; expected an int{hint}",
+            msg(
+                "int_is_float" if near else "int_is_float_far",
+                subject=subject_data(name),
+                got=repr(got),
+                expected=expected,
+                hint=msg("hint.floor_division") if hint else None,
+            ),
         )
     if got != expected:
-        return Failure(f"wrong {name}", f"{name} is {got}, expected {expected}")
+        return Failure(
+            f"wrong {name}",
+            f"{name} is {got}, expected {expected}",
+            msg("int_mismatch", subject=subject_data(name), got=got, expected=expected),
+        )
     return None
 
 
@@ -138,8 +216,21 @@ def compare_array(
             else f"a NumPy array of shape {fmt_shape(expected.shape)}"
         )
         hint = " (wrap it with np.array(...))" if isinstance(got, list) else ""
+        want_data = (
+            msg("want.number")
+            if scalar or expected.ndim == 0
+            else msg("want.array", shape=list(expected.shape))
+        )
         return Failure(
-            f"{name} has the wrong type", f"{name} is {describe_value(got)}, expected {want}{hint}"
+            f"{name} has the wrong type",
+            f"{name} is {describe_value(got)}, expected {want}{hint}",
+            msg(
+                "type_mismatch",
+                subject=subject_data(name),
+                got=value_data(got),
+                want=want_data,
+                hint=msg("hint.wrap_array") if hint else None,
+            ),
         )
     failure = _check_dtype(got, expected, name) or _check_shape(got, expected, name)
     if failure:
@@ -160,27 +251,46 @@ def compare_array(
             f"{name} was computed in {got.dtype} (about 7 significant digits), but this problem "
             f"requires float64 (about 16): the max abs error {fmt_number(err)} exceeds the "
             f"allowed {tol.describe()}; compute in float64 (e.g. .astype(np.float64) on the inputs)",
+            msg(
+                "float64_required",
+                subject=subject_data(name),
+                dtype=str(got.dtype),
+                error=_plain_number(err),
+                atol=tol.atol,
+                rtol=tol.rtol,
+            ),
         )
     return failure
 
 
 def _check_dtype(got: np.ndarray, expected: np.ndarray, name: str) -> Failure | None:
     kinds = {"f": "floating-point", "i": "integer", "u": "integer", "b": "boolean", "c": "complex"}
+    kind_codes = {"f": "float", "i": "int", "u": "int", "b": "bool", "c": "complex"}
     g, e = got.dtype.kind, expected.dtype.kind
     if g == e or {g, e} <= {"i", "u"}:
         return None
     if e == "f" and g in "iub":
         hint = " (start from float values: 1.0 instead of 1, or .astype(np.float64))"
+        hint_data = msg("hint.float_values")
     elif e in "iu" and g == "f":
         # Only what holds for every integer output: no guess about argmin or indices.
         hint = (
             f" (keep integer arithmetic, or convert at the end with .astype(np.{expected.dtype}))"
         )
+        hint_data = msg("hint.keep_integers", dtype=str(expected.dtype))
     else:
-        hint = ""
+        hint, hint_data = "", None
+    kind = msg(f"kind.{kind_codes[e]}") if e in kind_codes else msg("kind.other", kind=e)
     return Failure(
         f"{name} has dtype {got.dtype}, expected {kinds.get(e, e)}",
         f"{name} has dtype {got.dtype}, expected an array of {kinds.get(e, e)} numbers{hint}",
+        msg(
+            "dtype_mismatch",
+            subject=subject_data(name),
+            dtype=str(got.dtype),
+            kind=kind,
+            hint=hint_data,
+        ),
     )
 
 
@@ -190,8 +300,10 @@ def _check_shape(got: np.ndarray, expected: np.ndarray, name: str) -> Failure | 
         return None
     summary = f"{name} has shape {fmt_shape(gs)}, expected {fmt_shape(es)}"
     if len(gs) == len(es) >= 2 and gs == es[::-1]:
+        code = "shape_transpose"
         detail = f"{name}: shape {fmt_shape(gs)} looks like the transpose of the expected {fmt_shape(es)}"
     elif len(gs) == len(es) and sorted(gs) == sorted(es):
+        code = "shape_axes_order"
         detail = f"{name}: shape {fmt_shape(gs)} has the expected axes in another order {fmt_shape(es)} (a transpose or a wrong axis order?)"
     elif got.size == expected.size:
         squeezed = tuple(d for d in gs if d != 1) == tuple(d for d in es if d != 1)
@@ -200,12 +312,16 @@ def _check_shape(got: np.ndarray, expected: np.ndarray, name: str) -> Failure | 
             if squeezed
             else "same number of elements, wrong layout"
         )
+        code = "shape_extra_axis" if squeezed else "shape_layout"
         detail = f"{name}: shape {fmt_shape(gs)}, expected {fmt_shape(es)} ({why})"
     elif expected.ndim == 0:
+        code = "shape_not_scalar"
         detail = f"{name}: shape {fmt_shape(gs)}, expected a single number (did you forget to sum or average?)"
     else:
+        code = "shape_mismatch"
         detail = f"{name}: shape {fmt_shape(gs)}, expected {fmt_shape(es)}"
-    return Failure(summary, detail)
+    data = msg(code, subject=subject_data(name), got=list(gs), expected=list(es))
+    return Failure(summary, detail, data)
 
 
 def _compare_exact(got: np.ndarray, expected: np.ndarray, name: str) -> Failure | None:
@@ -217,6 +333,15 @@ def _compare_exact(got: np.ndarray, expected: np.ndarray, name: str) -> Failure 
         f"{name} has wrong entries",
         f"{name}: {int(wrong.sum())} of {expected.size} entries differ; first at index {fmt_index(idx)}: "
         f"expected {fmt_number(expected[idx])}, got {fmt_number(got[idx])}",
+        msg(
+            "entries_differ",
+            subject=subject_data(name),
+            count=int(wrong.sum()),
+            size=int(expected.size),
+            index=_index_list(idx),
+            expected=_plain_number(expected[idx]),
+            got=_plain_number(got[idx]),
+        ),
     )
 
 
@@ -236,6 +361,14 @@ def _compare_close(
             f"{what} in {name}",
             f"{what} in {name}{at} where the expected value is {fmt_number(expected[idx])} "
             f"({count} non-finite value{'s' if count > 1 else ''}): an overflow in exp, a log of 0, a division by 0 or the square root of a negative number?",
+            msg(
+                "nonfinite",
+                subject=subject_data(name),
+                what=what,
+                at=msg("at_index", index=_index_list(idx)) if got.ndim else None,
+                expected=_plain_number(expected[idx]),
+                count=count,
+            ),
         )
     ok = np.isclose(got, expected, rtol=tol.rtol, atol=tol.atol, equal_nan=True)
     if ok.all():
@@ -248,14 +381,24 @@ def _compare_close(
         + (f" at index {fmt_index(idx)}" if got.ndim else "")
         + f": expected {fmt_number(expected[idx])}, got {fmt_number(got[idx])}"
     )
-    pattern = _pattern(got, expected, tol)
+    pattern, pattern_data = _pattern(got, expected, tol)
     if pattern:
         detail += f"; {pattern}"
-    return Failure(f"{name} has wrong values", detail)
+    data = msg(
+        "value_mismatch",
+        subject=subject_data(name),
+        error=_plain_number(err[idx]),
+        at=msg("at_index_value", index=_index_list(idx)) if got.ndim else None,
+        expected=_plain_number(expected[idx]),
+        got=_plain_number(got[idx]),
+        pattern=pattern_data,
+    )
+    return Failure(f"{name} has wrong values", detail, data)
 
 
-def _pattern(got: np.ndarray, expected: np.ndarray, tol: Tolerance) -> str:
-    """A recognisable relation between wrong and right values, if there is one."""
+def _pattern(got: np.ndarray, expected: np.ndarray, tol: Tolerance) -> tuple[str, dict | None]:
+    """A recognisable relation between wrong and right values, if there is one (its English
+    phrase and its message)."""
 
     def close(a, b):
         return a.shape == b.shape and np.allclose(
@@ -263,19 +406,21 @@ def _pattern(got: np.ndarray, expected: np.ndarray, tol: Tolerance) -> str:
         )
 
     if not (np.all(np.isfinite(got)) and np.all(np.isfinite(expected))):
-        return ""
+        return "", None
     if close(got, -expected):
-        return "every value has the opposite sign"
+        return "every value has the opposite sign", msg("pattern.opposite_sign")
     if got.ndim == 2 and got.shape[0] == got.shape[1] and close(got, expected.T):
-        return "the values are the transpose of the expected ones"
+        return "the values are the transpose of the expected ones", msg("pattern.transpose")
     denom = float(np.sum(expected * expected))
     if denom > 0 and expected.size > 1:
         c = float(np.sum(got * expected)) / denom
         if abs(c) > 1e-12 and not np.isclose(c, 1.0) and close(got, c * expected):
-            return f"every value is {c:.4g} × the expected one"
+            return f"every value is {c:.4g} × the expected one", msg(
+                "pattern.scaled", factor=float(f"{c:.4g}")
+            )
     if np.allclose(got, 0.0) and not np.allclose(expected, 0.0):
-        return "everything is zero"
-    return ""
+        return "everything is zero", msg("pattern.zero")
+    return "", None
 
 
 def compare_unchanged(before: Any, after: Any) -> tuple | None:

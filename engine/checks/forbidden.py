@@ -31,6 +31,8 @@ import sys
 import types
 from dataclasses import dataclass
 
+from engine.messages import msg
+
 _ESCAPE_NAMES = {
     "__import__",
     "eval",
@@ -51,6 +53,7 @@ class Violation:
     line: int
     column: int
     sentence: str
+    data: dict | None = None  # the sentence as a message (engine.messages)
 
 
 class _Analyzer(ast.NodeVisitor):
@@ -73,11 +76,11 @@ class _Analyzer(ast.NodeVisitor):
                 return f"{base}.{attr}"
         return None
 
-    def report(self, node: ast.AST, name: str, sentence: str) -> None:
+    def report(self, node: ast.AST, name: str, sentence: str, code: str, **params) -> None:
+        line = getattr(node, "lineno", 0)
+        data = msg(code, name=name, line=line, **params)
         self.violations.append(
-            Violation(
-                name, getattr(node, "lineno", 0), getattr(node, "col_offset", 0) + 1, sentence
-            )
+            Violation(name, line, getattr(node, "col_offset", 0) + 1, sentence, data)
         )
 
     def check_name(self, node: ast.AST, dotted: str | None) -> None:
@@ -89,6 +92,7 @@ class _Analyzer(ast.NodeVisitor):
                     node,
                     f,
                     f"uses `{f}` (line {node.lineno}), which this problem asks you to implement yourself",
+                    "forbidden.use",
                 )
                 return
 
@@ -101,6 +105,7 @@ class _Analyzer(ast.NodeVisitor):
                     node,
                     alias.name,
                     f"imports `{alias.name}` (line {node.lineno}), which is not allowed in this problem",
+                    "forbidden.import",
                 )
             if alias.asname:
                 self.aliases[alias.asname] = alias.name
@@ -116,6 +121,7 @@ class _Analyzer(ast.NodeVisitor):
                 node,
                 module,
                 f"imports from `{module}` (line {node.lineno}), which is not allowed in this problem",
+                "forbidden.import_from",
             )
         for alias in node.names:
             if alias.name == "*":
@@ -125,6 +131,8 @@ class _Analyzer(ast.NodeVisitor):
                             node,
                             f,
                             f"`from {module} import *` (line {node.lineno}) brings in `{f}`; import only what you need",
+                            "forbidden.star",
+                            module=module,
                         )
                 continue
             dotted = f"{module}.{alias.name}"
@@ -148,6 +156,7 @@ class _Analyzer(ast.NodeVisitor):
                 node,
                 "sys.modules",
                 f"uses `sys.modules` (line {node.lineno}), which is not allowed in this problem",
+                "forbidden.escape",
             )
         self.generic_visit(node)
 
@@ -157,6 +166,7 @@ class _Analyzer(ast.NodeVisitor):
                 node,
                 node.id,
                 f"uses `{node.id}` (line {node.lineno}), which is not allowed in this problem",
+                "forbidden.escape",
             )
         elif node.id in self.aliases:
             self.check_name(node, self.aliases[node.id])

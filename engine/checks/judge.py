@@ -13,15 +13,18 @@ import numpy as np
 
 from engine.checks.compare import (
     Failure,
+    Subject,
     Tolerance,
     compare,
     compare_array,
     compare_unchanged,
     describe_value,
     fmt_index,
+    value_data,
 )
 from engine.checks.plan import PreparedTest
 from engine.checks.properties import check_properties
+from engine.messages import msg
 from engine.sandbox.api import CallResult
 
 
@@ -30,7 +33,9 @@ def find_failure(test: PreparedTest, call: CallResult) -> Failure | None:
     if call.error is not None:
         e = call.error
         line = f" at line {e.line}" if e.line else ""
-        return Failure(f"raised {e.type}{line}", f"raised {e.type}{line}: {e.message}")
+        at_line = msg("at_line", line=e.line) if e.line else None
+        data = msg("raised", type=e.type, at_line=at_line, message=e.message)
+        return Failure(f"raised {e.type}{line}", f"raised {e.type}{line}: {e.message}", data)
     return (
         _check_outputs(test, call.value)
         or _check_inputs_unchanged(test, call)
@@ -48,17 +53,25 @@ def _split_outputs(test: PreparedTest, value: Any) -> tuple[list, Failure | None
         return [], Failure(
             f"returned {describe_value(value)}, expected a tuple of {n}",
             f"returned {describe_value(value)}, expected a tuple of {n} {kind} ({names}): `return {names}`",
+            msg(
+                "tuple_expected",
+                got=value_data(value),
+                n=n,
+                names=list(test.outputs),
+                names_text=names,
+            ),
         )
     if len(value) != n:
         return [], Failure(
             f"returned a tuple of {len(value)}, expected {n}",
             f"returned a tuple of {len(value)}, expected {n} {kind} ({names})",
+            msg("tuple_length", got=len(value), n=n, names=list(test.outputs)),
         )
     return list(value), None
 
 
-def _label(test: PreparedTest, k: int) -> str:
-    return "the result" if len(test.outputs) == 1 else f"`{test.outputs[k]}`"
+def _label(test: PreparedTest, k: int) -> Subject:
+    return Subject("result") if len(test.outputs) == 1 else Subject("output", test.outputs[k])
 
 
 def _check_outputs(test: PreparedTest, value: Any) -> Failure | None:
@@ -94,6 +107,7 @@ def _check_order(test: PreparedTest, got: list, expected: list) -> Failure | Non
                 return Failure(
                     "the outputs are in the wrong order",
                     f"your output {k + 1} is the expected `{test.outputs[j]}`: return them in the order ({names})",
+                    msg("outputs_order", k=k + 1, name=test.outputs[j], names_text=names),
                 )
     return None
 
@@ -116,6 +130,11 @@ def _check_inputs_unchanged(test: PreparedTest, call: CallResult) -> Failure | N
             return Failure(
                 f"your function modified its input `{name}`",
                 f"your function modified its input `{name}`{at}: work on a copy (e.g. `{name}.copy()`) or build a new array",
+                msg(
+                    "input_modified",
+                    name=name,
+                    at=msg("first_change", index=[int(i) for i in diff]) if at else None,
+                ),
             )
     return None
 
@@ -130,7 +149,7 @@ def _check_gradients(test: PreparedTest, call: CallResult) -> Failure | None:
     for i, name in zip(test.grad.wrt, test.grad.wrt_names, strict=True):
         expected = test.grad.expected.get(i)
         got = grads.get(i)
-        label = f"the gradient w.r.t. `{name}`"
+        label = Subject("gradient", name)
         if got is None:
             if expected is None or not expected.any():
                 continue
@@ -138,6 +157,7 @@ def _check_gradients(test: PreparedTest, call: CallResult) -> Failure | None:
                 f"no gradient reached `{name}`",
                 f"no gradient reached `{name}`: the graph was cut (`.detach()`, `.item()`, `.numpy()`, "
                 "`torch.no_grad()` or a new tensor built from values) between it and the outputs",
+                msg("no_gradient", name=name),
             )
         if expected is None:
             expected = np.zeros_like(got)

@@ -6,7 +6,19 @@ from typing import Any
 
 import numpy as np
 
-from engine.checks.compare import Failure, describe_value, fmt_index, fmt_number
+from engine.checks.compare import (
+    Failure,
+    describe_value,
+    fmt_index,
+    fmt_number,
+    subject_data,
+    value_data,
+)
+from engine.messages import msg
+
+
+def _idx(index: tuple) -> list[int]:
+    return [int(i) for i in index]
 
 
 def _as_float_array(value: Any) -> np.ndarray | None:
@@ -33,6 +45,14 @@ def finite(arr: np.ndarray, name: str) -> Failure | None:
         f"{what} in {name}{where}: "
         "exp of a large number overflows to inf (and inf / inf is NaN); arrange the formula so "
         "that exp only sees values <= 0 (for softmax: subtract each row's maximum first)",
+        msg(
+            "prop_nonfinite",
+            subject=subject_data(name),
+            what=what,
+            where=msg("prop_where", index=_idx(idx), bad=int(bad.sum()), size=int(arr.size))
+            if idx
+            else None,
+        ),
     )
 
 
@@ -49,6 +69,12 @@ def sums_to_one(arr: np.ndarray, name: str) -> Failure | None:
         f"{name} does not sum to 1 along the last axis",
         f"{name} should sum to 1 along the last axis, but {row} sums to {fmt_number(sums[idx])}: "
         "normalise along axis=-1 (keepdims=True)",
+        msg(
+            "prop_not_normalised",
+            subject=subject_data(name),
+            row=msg("row", index=_idx(idx)) if idx else msg("row_it"),
+            sum=float(sums[idx]),
+        ),
     )
 
 
@@ -60,6 +86,12 @@ def probabilities(arr: np.ndarray, name: str) -> Failure | None:
     return Failure(
         f"{name} has values outside [0, 1]",
         f"{name} should hold probabilities, but index {fmt_index(idx)} is {fmt_number(arr[idx])}",
+        msg(
+            "prop_not_probabilities",
+            subject=subject_data(name),
+            index=_idx(idx),
+            value=float(arr[idx]),
+        ),
     )
 
 
@@ -71,6 +103,7 @@ def nonnegative(arr: np.ndarray, name: str) -> Failure | None:
     return Failure(
         f"{name} has negative values",
         f"{name} should be >= 0, but index {fmt_index(idx)} is {fmt_number(arr[idx])}",
+        msg("prop_negative", subject=subject_data(name), index=_idx(idx), value=float(arr[idx])),
     )
 
 
@@ -87,7 +120,15 @@ def check_properties(value: Any, names: list[str], label: str) -> Failure | None
     arr = _as_float_array(value)
     if arr is None:
         return Failure(
-            f"{label} has the wrong type", f"{label} is {describe_value(value)}, expected an array"
+            f"{label} has the wrong type",
+            f"{label} is {describe_value(value)}, expected an array",
+            msg(
+                "type_mismatch",
+                subject=subject_data(label),
+                got=value_data(value),
+                want=msg("want.any_array"),
+                hint=None,
+            ),
         )
     for prop in names:
         failure = PROPERTIES[prop](arr, label)

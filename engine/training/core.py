@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.messages import msg
 from engine.sandbox.api import Call, CallResult, Job, Limits, RunResult
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,7 @@ TRAINING_LIMITS = {"wall_seconds": 60, "cpu_seconds": 60, "memory_mb": 1024}
 class Failure:
     summary: str  # shown for hidden tests
     detail: str  # shown for visible tests
+    data: dict | None = None  # the detail as a message code and parameters (engine.messages)
 
 
 Judge = Callable[[list[CallResult]], Failure | None]
@@ -140,6 +142,7 @@ def judge_run(
                 "returned values of an unexpected type or shape",
                 "returned values of an unexpected type or shape; check the return types "
                 "and shapes in the statement",
+                msg("training.unexpected_values"),
             )
         out.append((test, failure, None))
     return out
@@ -149,9 +152,12 @@ def _raised(e, learner_lines: int) -> Failure:
     if e.line is not None and e.line > learner_lines:
         # In a grader helper: the learner's model or return value was not what it expects.
         text = f"the grader could not use your model: {e.type}: {e.message}"
-        return Failure(f"the grader could not use your model ({e.type})", text)
+        data = msg("training.model_unusable", type=e.type, message=e.message)
+        return Failure(f"the grader could not use your model ({e.type})", text, data)
     line = f" at line {e.line}" if e.line else ""
-    return Failure(f"raised {e.type}{line}", f"raised {e.type}{line}: {e.message}")
+    at_line = msg("at_line", line=e.line) if e.line else None
+    data = msg("raised", type=e.type, at_line=at_line, message=e.message)
+    return Failure(f"raised {e.type}{line}", f"raised {e.type}{line}: {e.message}", data)
 
 
 def _error_dict(e, hidden: bool) -> dict:

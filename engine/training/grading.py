@@ -14,6 +14,7 @@ from engine.grading import (
     _static_rejection,
     _summarise,
     _truncate,
+    hidden_message,
 )
 from engine.training.core import PreparedTraining, build_job, judge_run, plan_values
 
@@ -58,6 +59,18 @@ def _test_result(test, failure, values: dict | None = None) -> TestResult:
     if failure is None:
         return TestResult(test.name, True, test.points, test.points, "", test.hidden, values=values)
     message = failure.summary if test.hidden else failure.detail
+    data = failure.data
     if test.hidden:
         message = f"{message} (hidden test: its inputs are not shown)"
-    return TestResult(test.name, False, 0, test.points, message, test.hidden, test.hint, values)
+        data = hidden_message(data)
+    return TestResult(
+        test.name,
+        False,
+        0,
+        test.points,
+        message,
+        test.hidden,
+        test.hint,
+        values,
+        message_data=data,
+    )

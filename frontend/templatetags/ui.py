@@ -36,6 +36,7 @@ def script_strings() -> dict[str, str]:
         "tests.hint": _("Hint:"),
         "state.solved": _("Solved"),
         "tests.hidden": _("Hidden test {n}"),
+        "diagnosis.title": _("A likely misconception"),
         "output.stdout": _("Output of your code"),
         "output.stderr": _("Error output"),
         "submit.throttled": _("Too many submissions. Try again in {seconds} seconds."),

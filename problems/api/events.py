@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import close_old_connections
 from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from knox.auth import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
@@ -95,12 +96,13 @@ class _SlotStream:
             self.slot.release()
 
 
-def _event(submission: Submission) -> str:
-    data = json.dumps(SubmissionSerializer(submission).data, ensure_ascii=False, default=str)
+def _event(submission: Submission, language: str) -> str:
+    serializer = SubmissionSerializer(submission, context={"language": language})
+    data = json.dumps(serializer.data, ensure_ascii=False, default=str)
     return f"event: status\nid: {submission.updated_at.isoformat()}\ndata: {data}\n\n"
 
 
-def _stream(user, submission_id: int):
+def _stream(user, submission_id: int, language: str):
     yield "retry: 1000\n\n"
     deadline = time.monotonic() + _stream_seconds()
     last_seen = None
@@ -112,7 +114,7 @@ def _stream(user, submission_id: int):
             if submission.updated_at != last_seen:
                 last_seen = submission.updated_at
                 last_write = time.monotonic()
-                yield _event(submission)
+                yield _event(submission, language)
             elif time.monotonic() - last_write >= HEARTBEAT_SECONDS:
                 # A comment line: a closed connection fails this write, freeing its slot.
                 last_write = time.monotonic()
@@ -184,7 +186,8 @@ def submission_events(request, pk: int):
         ) % {"count": _streams_per_user(), "seconds": retry}
         return JsonResponse({"detail": message}, status=429, headers={"Retry-After": str(retry)})
     response = StreamingHttpResponse(
-        _SlotStream(_stream(user, pk), slot), content_type="text/event-stream"
+        _SlotStream(_stream(user, pk, get_language() or "ja"), slot),
+        content_type="text/event-stream",
     )
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # let a proxy pass events through unbuffered

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ..feedback import diagnosis_in_language, language_code, message_in_language, tests_in_language
 from ..models import CHOICE_KINDS, Problem, Submission
 from ..published import problem_as_learners_see
 from ..variants import choice_labels, choice_order, choice_references_render, choices_in_order
@@ -162,6 +164,9 @@ class SubmissionSerializer(serializers.ModelSerializer):
     version = serializers.IntegerField(source="problem_version.number", read_only=True)
     verdict = serializers.SerializerMethodField()
     tests = serializers.SerializerMethodField()
+    message = serializers.SerializerMethodField()
+    message_data = serializers.JSONField(read_only=True)
+    diagnosis = serializers.SerializerMethodField()
 
     class Meta:
         model = Submission
@@ -177,6 +182,8 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "stdout",
             "stderr",
             "message",
+            "message_data",
+            "diagnosis",
             "visible_only",
             "attempts",
             "created_at",
@@ -187,10 +194,33 @@ class SubmissionSerializer(serializers.ModelSerializer):
     def get_verdict(self, submission: Submission) -> str | None:
         return submission.verdict or None
 
+    def _language(self) -> str:
+        # The event stream passes the request's language: its generator outlives the request.
+        return language_code(self.context.get("language"))
+
+    def get_message(self, submission: Submission) -> str:
+        """In the request's language (ja or en); the English one for results stored before
+        messages had codes."""
+        return message_in_language(
+            message=submission.message, data=submission.message_data, language=self._language()
+        )
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "properties": {"mutant": {"type": "string"}, "message": {"type": "string"}},
+        }
+    )
+    def get_diagnosis(self, submission: Submission) -> dict | None:
+        """The misconception a wrong answer behaves like, explained in the request's language."""
+        return diagnosis_in_language(diagnosis=submission.diagnosis, language=self._language())
+
     def get_tests(self, submission: Submission) -> list[dict]:
         # Hidden tests keep their verdict but never their inputs or details.
         shown = []
-        for test in submission.tests:
+        language = self._language()
+        for test in tests_in_language(tests=submission.tests, language=language):
             if test.get("hidden"):
                 shown.append(
                     {

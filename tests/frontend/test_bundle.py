@@ -344,6 +344,33 @@ def test_it_polls_with_etags_when_there_is_no_event_stream(open_page):
     assert "不合格" in hidden.inner_text()
 
 
+def test_a_diagnosed_misconception_is_shown_above_the_tests_with_code_and_math(open_page):
+    # given a wrong answer the API diagnosed as a known misconception
+    diagnosed = {
+        **WRONG,
+        "diagnosis": {
+            "mutant": "swapped-input-forget-gates",
+            "message": "入力ゲートは $\\tanh(a)$ を書き込む量を決めます。`nn.LSTM` の順序ではありません。",
+        },
+    }
+    page = open_page()
+    FakeGradingApi(details=[submission("running"), diagnosed]).install(page)
+    # when
+    page.click("button[name='visible_only'][value='true']")
+    page.wait_for_selector("#submission-panel [data-diagnosis='swapped-input-forget-gates']")
+    # then the explanation comes before the test table, code as <code>, math by KaTeX
+    section = page.locator("#submission-panel .diagnosis")
+    assert "考えられる誤解" in section.inner_text()
+    assert section.locator("code").inner_text() == "nn.LSTM"
+    assert section.locator(".katex").count() == 1
+    assert "`" not in section.inner_text()
+    order = page.eval_on_selector(
+        "#submission-panel",
+        "p => p.querySelector('.diagnosis').compareDocumentPosition(p.querySelector('.test-table'))",
+    )
+    assert order & 4  # DOCUMENT_POSITION_FOLLOWING: the table comes after
+
+
 def test_it_says_the_grader_is_slow_when_no_verdict_comes(open_page):
     page = open_page()
     FakeGradingApi(details=[submission("queued")]).install(page)

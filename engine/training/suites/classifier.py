@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from engine.checks.pictures import chart
+from engine.messages import msg
 from engine.sandbox.api import Ref
 from engine.training.core import Failure, Plan, Suite, call
 from engine.training.data import spoken_digit_sample
@@ -67,7 +68,9 @@ def layer(params: dict, seed: int) -> Plan:
         modules = results[0].value
         if not isinstance(modules, list):
             return Failure(
-                "build_model did not return a model", "build_model did not return a torch.nn.Module"
+                "build_model did not return a model",
+                "build_model did not return a torch.nn.Module",
+                msg("training.no_model"),
             )
         same_type = [m for m in modules if m.get("type") == kind]
         if any(all(m.get(k) == v for k, v in attrs.items()) for m in same_type):
@@ -80,7 +83,11 @@ def layer(params: dict, seed: int) -> Plan:
             found = "; ".join(
                 f"nn.{kind}(" + ", ".join(f"{k}={m.get(k)}" for k in attrs) + ")" for m in same_type
             )
-        return Failure(f"the model has no {wanted}", f"the model has no {wanted} (found: {found})")
+        return Failure(
+            f"the model has no {wanted}",
+            f"the model has no {wanted} (found: {found})",
+            msg("training.layer_missing", wanted=wanted, found=found),
+        )
 
     return Plan([call("_grader_modules", MODEL)], judge)
 
@@ -128,6 +135,7 @@ def clipped_norm(params: dict, seed: int) -> Plan:
                 f"the unclipped gradient norm is only {raw_norm:.3g} (max_norm is {max_norm}): "
                 "does train_step compute the loss with cross_entropy on the model's logits and "
                 "call loss.backward() and optimizer.step()?",
+                msg("training.gradient_too_small", norm=raw_norm, max_norm=max_norm),
             )
         if clip_norm > max_norm * (1 + 1e-3):
             return Failure(
@@ -135,6 +143,7 @@ def clipped_norm(params: dict, seed: int) -> Plan:
                 f"the optimiser applied a gradient of total norm {clip_norm:.4g} with "
                 f"max_norm={max_norm} (unclipped: {raw_norm:.4g}): clip the norm of all "
                 "gradients together after loss.backward() and before optimizer.step()",
+                msg("training.clip_exceeds", norm=clip_norm, max_norm=max_norm, raw=raw_norm),
             )
         expected = {k: g * (max_norm / raw_norm) for k, g in raw.items()}
         off = _norm({k: clipped[k] - expected[k] for k in raw}) / max_norm
@@ -146,6 +155,12 @@ def clipped_norm(params: dict, seed: int) -> Plan:
             f"max_norm / norm = {max_norm / raw_norm:.4g} (relative difference {off:.3g}): "
             "clip_grad_norm_ rescales every gradient by the same factor; clipping each value "
             "(clip_grad_value_) or each parameter on its own changes the direction",
+            msg(
+                "training.clip_not_rescaled",
+                norm=clip_norm,
+                factor=max_norm / raw_norm,
+                off=float(off),
+            ),
         )
 
     return Plan(calls, judge)
@@ -167,12 +182,14 @@ def both_directions(params: dict, seed: int) -> Plan:
                 "the model has no backward direction",
                 "no recurrent weights of a backward direction (weight_hh_l0_reverse): use "
                 "nn.LSTM(..., bidirectional=True)",
+                msg("training.no_backward_direction"),
             )
         if not any(k in moved for k in reverse) or not any(k in moved for k in forward):
             return Failure(
                 "one direction of the LSTM does not reach the output",
                 "after a training step only one direction's weights changed: feed the outputs "
                 "of both directions (forward and backward) to the output layer",
+                msg("training.one_direction_unused"),
             )
         return None
 
@@ -190,6 +207,7 @@ def _ladder_ratios(results, x, y, classes: int):
             "the grader could not train your model",
             "the grader's training loop returned nothing it could read: "
             "does build_model return a torch.nn.Module?",
+            msg("training.could_not_train"),
         )
     before, failure = _logits(found.get("before"), len(x), classes, "the logits before training")
     if failure:
@@ -250,6 +268,20 @@ def loss_falls(params: dict, seed: int) -> Plan:
             f"（{factor * loss0:.4f}）より下がりませんでした: {tried_ja}。ロジットが問題文の"
             "層から計算されていること、途中で .detach() や .item() により計算グラフが切れて"
             "いないことを確かめてください。",
+            msg(
+                "training.loss_not_falling",
+                steps=steps,
+                trainer=msg(
+                    "training.trainer_learner"
+                    if trainer == "learner"
+                    else "training.trainer_grader"
+                ),
+                clips=len(x),
+                loss0=round(loss0, 4),
+                factor=factor,
+                target=round(factor * loss0, 4),
+                tried=tried,
+            ),
         )
 
     def values(results):
@@ -308,6 +340,7 @@ def depends_on_last_steps(params: dict, seed: int) -> Plan:
             f"changing only the last {tail} of {x.shape[1]} time steps leaves the logits "
             "unchanged: classify from the state after the last time step (out[:, -1] or "
             "h_n), not from the first",
+            msg("training.ignores_last_steps", tail=tail, steps=int(x.shape[1])),
         )
 
     return Plan([call("_grader_logits", MODEL, x), call("_grader_logits", MODEL, x2)], judge)
@@ -332,6 +365,7 @@ def batch_independent(params: dict, seed: int) -> Plan:
             "reversing the order of the clips in the batch changes their logits, not just "
             "their order: the model mixes clips (a recurrent layer without batch_first=True "
             "reads (N, T, F) as (T, N, F))",
+            msg("training.batch_mixing"),
         )
 
     return Plan(
@@ -349,7 +383,9 @@ def _probe(results, kind: str) -> tuple[dict | None, Failure | None]:
     found = results[0].value
     if not isinstance(found, dict) or "layer_calls" not in found:
         return None, Failure(
-            "build_model did not return a model", "build_model did not return a torch.nn.Module"
+            "build_model did not return a model",
+            "build_model did not return a torch.nn.Module",
+            msg("training.no_model"),
         )
     if not found["layer_calls"]:
         return None, Failure(
@@ -358,6 +394,7 @@ def _probe(results, kind: str) -> tuple[dict | None, Failure | None]:
             "the input to the logits\n"
             f"model(x) の計算で nn.{kind} が一度も呼ばれていません。問題文の層を入力から"
             "ロジットまでの計算の途中で使ってください。",
+            msg("training.layer_never_called", kind=kind),
         )
     return found, None
 
@@ -389,6 +426,16 @@ def layer_used(params: dict, seed: int) -> Plan:
                 f"for x of shape {tuple(x.shape)} the nn.{kind} was called on "
                 f"{_shape_text(found['layer_input'])}; expected a tensor of shape "
                 f"{tuple(expected)}, {layout}",
+                msg(
+                    "training.layer_input_shape",
+                    kind=kind,
+                    x_shape=list(x.shape),
+                    got=msg("training.not_a_tensor_input")
+                    if found["layer_input"] is None
+                    else msg("value.array", shape=list(found["layer_input"])),
+                    expected=list(expected),
+                    layout=layout,
+                ),
             )
         a, failure = _logits(found["logits"], n, classes, "model(x)")
         if failure:
@@ -404,6 +451,7 @@ def layer_used(params: dict, seed: int) -> Plan:
             f"logits must be computed from the nn.{kind}'s output, not from the raw input\n"
             f"nn.{kind} のパラメータを変えてもロジットが変わりません。ロジットは入力から直接では"
             f"なく、nn.{kind} の出力から計算してください。",
+            msg("training.layer_unused", kind=kind),
         )
 
     return Plan(calls, judge)
@@ -428,13 +476,16 @@ def _final_states(found: dict, bidirectional: bool) -> list[np.ndarray]:
     return [np.concatenate([forward, backward], 1), np.concatenate([backward, forward], 1)]
 
 
-def _linear_input(found: dict, what: str) -> tuple[np.ndarray | None, Failure | None]:
+def _linear_input(
+    found: dict, what: str, what_code: str
+) -> tuple[np.ndarray | None, Failure | None]:
     """The input of the last nn.Linear the forward pass called, or why there is none."""
     linear = found.get("linear_input")
     if not isinstance(linear, np.ndarray):
         return None, Failure(
             "the logits do not come from an nn.Linear",
             f"model(x) calls no nn.Linear: pass {what}",
+            msg("training.no_linear", what=msg(what_code)),
         )
     return linear.astype(np.float64), None
 
@@ -466,8 +517,16 @@ def final_state(params: dict, seed: int) -> Plan:
                 f"the nn.{kind}'s output has the wrong shape",
                 f"the nn.{kind} returned an output of shape {shape} for x of shape "
                 f"{tuple(x.shape)}; with batch_first=True it is (N, T, hidden)",
+                msg(
+                    "training.layer_output_shape",
+                    kind=kind,
+                    shape=str(shape),
+                    x_shape=list(x.shape),
+                ),
             )
-        linear, failure = _linear_input(found, "the state to nn.Linear(H, n_classes)")
+        linear, failure = _linear_input(
+            found, "the state to nn.Linear(H, n_classes)", "training.pass_state"
+        )
         if failure:
             return failure
         states = _final_states(found, bidirectional)
@@ -487,6 +546,11 @@ def final_state(params: dict, seed: int) -> Plan:
             "another step or another direction's output\n"
             f"最後の nn.Linear の入力（形 {tuple(linear.shape)}）が{named_ja}ではありません。"
             "時間方向の平均や別の時刻ではなく、系列全体を読んだ後の状態から分類してください。",
+            msg(
+                "training.not_final_state",
+                shape=list(linear.shape),
+                named=msg("training.both_final_states" if bidirectional else "training.last_state"),
+            ),
         )
 
     return Plan(calls, judge)
@@ -502,7 +566,9 @@ def conv_pipeline(params: dict, seed: int) -> Plan:
         if failure:
             return failure
         conv = np.asarray(found["layer_output"], dtype=np.float64)  # (N, C, T')
-        linear, failure = _linear_input(found, "the pooled features to nn.Linear(32, n_classes)")
+        linear, failure = _linear_input(
+            found, "the pooled features to nn.Linear(32, n_classes)", "training.pass_pooled"
+        )
         if failure:
             return failure
         t = conv.shape[2] // 2
@@ -518,6 +584,7 @@ def conv_pipeline(params: dict, seed: int) -> Plan:
                 "全結合層の入力が、ReLU をかけずにプーリングした畳み込みの出力になっています"
                 f"（最小値 {linear.min():.3g}）。畳み込みの出力に ReLU をかけてからプーリングして"
                 "ください。",
+                msg("training.no_relu", min=float(linear.min())),
             )
         expected = np.maximum(pooled, 0).mean(axis=2)
         return Failure(
@@ -528,6 +595,11 @@ def conv_pipeline(params: dict, seed: int) -> Plan:
             f"全結合層の入力（形 {tuple(linear.shape)}）が、畳み込みの出力に ReLU と "
             f"MaxPool1d(2) をかけて時間方向に平均したもの（形 {tuple(expected.shape)}）に"
             "なっていません。",
+            msg(
+                "training.not_conv_pipeline",
+                shape=list(linear.shape),
+                expected=list(expected.shape),
+            ),
         )
 
     return Plan(calls, judge)

@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from engine.checks.pictures import chart
+from engine.messages import msg
 from engine.sandbox.api import Ref
 from engine.training.core import Failure, Plan, Suite, call
 from engine.training.data import sine_heldout_phases, sine_training_phases, sine_windows
@@ -100,6 +101,7 @@ def decoder_uses_state(params: dict, seed: int) -> Plan:
             "the decoder ignores the state it is given",
             "decode(model, dx, state) gives the same y for two different states: the decoder "
             "must start from the state it is passed (the encoder's context), not from zeros",
+            msg("training.decoder_ignores_state"),
         )
 
     return Plan([call("decode", MODEL, dx, s) for s in states], judge)
@@ -125,6 +127,7 @@ def heldout_mse(params: dict, seed: int) -> Plan:
             f"on {n} held-out windows the mean squared error of predict is {mse:.4f}; it must "
             f"be at most {threshold}. Train for the whole step budget, decode from the "
             "encoder's state, and feed each prediction back as the next decoder input",
+            msg("training.heldout_mse", n=n, mse=round(mse, 4), threshold=threshold),
         )
 
     def metric(results):
@@ -168,6 +171,7 @@ def autoregressive(params: dict, seed: int) -> Plan:
             f"decoding step by step from the encoder's state with the start value {START} as "
             "the first input and each output as the next input, carrying the state along; at "
             "inference the decoder may see only its own predictions",
+            msg("training.not_autoregressive", diff=float(diff.max()), step=step, start=START),
         )
 
     calls = [call("predict", MODEL, ex), call("_grader_rollout", MODEL, ex, STEPS, START)]
@@ -186,6 +190,7 @@ def step_budget(params: dict, seed: int) -> Plan:
             return Failure(
                 "the grader could not count the training steps",
                 "the grader could not count the optimiser steps of train",
+                msg("training.steps_not_counted"),
             )
         taken = int(counted["optimizer_steps"]) or int(counted["parameter_updates"])
         if taken <= budget:
@@ -198,6 +203,7 @@ def step_budget(params: dict, seed: int) -> Plan:
             f"train(model, ex, dx, dy, steps) は steps = {budget} に対して {taken} 回"
             "オプティマイザを更新しました。更新は steps 回までにしてください（未知の窓の誤差は"
             "この回数の学習で判定します）。",
+            msg("training.over_budget", taken=taken, budget=budget),
         )
 
     return Plan([call("_grader_value", Ref("_trained"))], judge, values=_loss_curve)

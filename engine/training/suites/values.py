@@ -6,7 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from engine.checks.compare import describe_value
+from engine.checks.compare import describe_value, value_data
+from engine.messages import msg
 from engine.training.core import Failure
 
 
@@ -18,11 +19,13 @@ def array_of_shape(
         return None, Failure(
             f"{what} is not a tensor",
             f"{what} is {describe_value(value)}; expected a tensor of shape {shape}",
+            msg("training.not_a_tensor", what=what, got=value_data(value), shape=list(shape)),
         )
     if value.shape != shape:
         return None, Failure(
             f"{what} has the wrong shape",
             f"{what} has shape {value.shape}; expected {shape}",
+            msg("training.wrong_shape", what=what, got=list(value.shape), shape=list(shape)),
         )
     value = value.astype(np.float64)
     if not np.isfinite(value).all():
@@ -31,6 +34,7 @@ def array_of_shape(
             f"{what} has NaN or infinite values",
             f"{what} has {bad} NaN or infinite values (of {value.size}): the training diverged "
             "or a computation overflowed",
+            msg("training.nonfinite", what=what, bad=bad, size=int(value.size)),
         )
     return value, None
 
@@ -41,6 +45,7 @@ def pair(value: Any, what: str) -> tuple[tuple | None, Failure | None]:
     return None, Failure(
         f"{what} did not return a pair",
         f"{what} returned {describe_value(value)}; expected a tuple (y, state)",
+        msg("training.not_a_pair", what=what, got=value_data(value)),
     )
 
 

@@ -1,6 +1,7 @@
 // Draws a submission (the JSON of GET /api/submissions/<id>/) into the status panel.
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
+import { initMath } from "../math.js";
 import { testPictures } from "./pictures.js";
 
 /** The badge for a submission's state: its verdict once done, else queued/running/error. */
@@ -121,6 +122,24 @@ function output(key, text, open) {
   return h("details", { class: `submission__output submission__output--${key}`, open }, h("summary", {}, t(`output.${key}`)), h("pre", {}, text));
 }
 
+/** Text with `code` spans as <code> elements (the feedback's Markdown, as text nodes only). */
+function withCode(text) {
+  return String(text)
+    .split("`")
+    .map((part, i) => (i % 2 === 1 ? h("code", {}, part) : part));
+}
+
+/** The misconception the answer behaves like (the API's `diagnosis`), above the test table. */
+function diagnosis(found) {
+  if (!found || !found.message) return null;
+  return h(
+    "section",
+    { class: "diagnosis note note--info", "data-diagnosis": found.mutant ?? "" },
+    h("h3", { class: "diagnosis__title" }, t("diagnosis.title")),
+    h("div", { class: "diagnosis__message", "data-math": "" }, h("p", {}, withCode(found.message))),
+  );
+}
+
 /** Replaces the panel's content with the submission; `notes` are extra elements (slow, trouble). */
 export function renderSubmission(panel, submission, notes = []) {
   const finished = submission.status === "done" || submission.status === "error";
@@ -134,11 +153,13 @@ export function renderSubmission(panel, submission, notes = []) {
       h("p", { class: "submission__head", role: "status" }, badge(submission), " ", score(submission)),
       notes,
       submission.message ? h("p", { class: "submission__message" }, submission.message) : null,
+      diagnosis(submission.diagnosis),
       testTable(submission.tests),
       output("stdout", submission.stdout, true),
       output("stderr", submission.stderr, submission.status === "done" && submission.verdict !== "AC"),
     ),
   );
+  if (submission.diagnosis) initMath(panel);
 }
 
 /** A notice in the panel (throttled, rejected, network error...), with the server's detail. */

@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from engine.grading import deliberate_shutdown
+from problems.feedback import result_in_language
 from problems.grading import grade_code_for_problem, internal_error_result
 from problems.models import Problem
 
@@ -18,8 +19,14 @@ class Command(BaseCommand):
         parser.add_argument("slug")
         parser.add_argument("file")
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
+        parser.add_argument(
+            "--lang",
+            choices=("ja", "en"),
+            default="en",
+            help="The language of the messages and the diagnosis (default: en).",
+        )
 
-    def handle(self, *args, slug, file, **options):
+    def handle(self, *args, slug, file, lang="en", **options):
         problem = Problem.objects.filter(slug=slug, is_published=True, kind="code").first()
         if problem is None:
             raise CommandError(f"No published code problem has the slug '{slug}'.")
@@ -38,6 +45,7 @@ class Command(BaseCommand):
             result = internal_error_result(
                 error, advice="this is not the submission's fault. Report it with this file."
             )
+        result = result_in_language(result, language=lang)
         if options["json"]:
             self.stdout.write(json.dumps(result, ensure_ascii=False))
             return
@@ -48,3 +56,5 @@ class Command(BaseCommand):
             self.stdout.write(f"  {mark} {test['name']}{hidden}: {test.get('message', '')}")
         if result.get("message"):
             self.stdout.write(result["message"])
+        if result.get("diagnosis"):
+            self.stdout.write(f"[{result['diagnosis']['mutant']}] {result['diagnosis']['message']}")

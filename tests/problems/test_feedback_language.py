@@ -1,0 +1,160 @@
+"""The grader's feedback in the learner's language: the API, the event stream, the page and
+`manage.py grade --lang` render messages from their codes, and a wrong answer that behaves
+like a mutant carries that misconception's explanation (problems/feedback.py)."""
+
+from __future__ import annotations
+
+import json
+import re
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+from problems.models import Submission
+from problems.services import submission_create
+from problems.validation import problem_publish_if_proven, problem_version_validate
+from tests.factories import load_content_problems, make_graded_submission, make_user
+
+pytestmark = pytest.mark.django_db
+
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+MUTANT = "swapped-input-forget-gates"
+
+
+@pytest.fixture
+def lstm_cell():
+    (problem,) = load_content_problems("lstm-cell")
+    version = problem.versions.get()
+    problem_version_validate(version=version)
+    problem_publish_if_proven(problem=problem)
+    return problem
+
+
+def _mutant(problem, name=MUTANT) -> dict:
+    return next(m for m in problem.versions.get().engine_spec["mutants"] if m["name"] == name)
+
+
+@pytest.fixture
+def graded_mutant(lstm_cell, django_capture_on_commit_callbacks):
+    user = make_user()
+    with django_capture_on_commit_callbacks(execute=True):
+        submission = submission_create(
+            user=user, problem=lstm_cell, code=_mutant(lstm_cell)["code"]
+        )
+    submission.refresh_from_db()
+    return user, submission
+
+
+def test_validation_records_the_mutants_visible_outputs(lstm_cell):
+    runs = {run["name"]: run for run in lstm_cell.versions.get().validation["runs"]}
+    record = runs[MUTANT]["outputs"]
+    visible = [t for t in lstm_cell.versions.get().engine_spec["tests"] if not t.get("hidden")]
+    assert len(record) == len(visible)
+    assert set(record[0]["outputs"]) == {"h", "c"}
+    assert runs["reference"]["outputs"][0]["passed"] is True
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_the_api_shows_the_diagnosis_and_messages_in_the_request_language(graded_mutant, language):
+    # given a submission that makes the swapped-gates mistake
+    user, submission = graded_mutant
+    feedback = _mutant(submission.problem)["feedback"][language]
+    client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_authenticate(user)
+    # when
+    data = client.get(f"/api/submissions/{submission.pk}/").json()
+    # then
+    assert data["verdict"] == "WA"
+    assert data["diagnosis"] == {"mutant": MUTANT, "message": feedback}
+    failing = [t for t in data["tests"] if not t["passed"] and not t["hidden"]]
+    texts = [data["message"]] + [t["message"] for t in failing]
+    assert all("`" not in text for text in texts)
+    if language == "ja":
+        assert all(JAPANESE.search(text) for text in texts)
+        assert "最大絶対誤差" in failing[0]["message"]
+    else:
+        assert not any(JAPANESE.search(text) for text in texts)
+        assert data["message"].startswith(
+            f"{len(data['tests'])} of {len(data['tests'])} tests failed"
+        )
+    assert data["message_data"]["code"] == "summary.failed"
+
+
+def test_the_page_shows_the_diagnosis_above_the_test_table(graded_mutant, client):
+    user, submission = graded_mutant
+    client.force_login(user)
+    page = client.get(f"/submissions/{submission.pk}/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert 'data-diagnosis="swapped-input-forget-gates"' in page
+    assert "考えられる誤解" in page
+    assert page.index("data-diagnosis") < page.index("test-table")
+    assert "入力ゲート" in page  # the mutant's feedback, in Japanese
+    assert "最大絶対誤差" in page
+
+
+def test_the_event_stream_speaks_the_request_language(graded_mutant, client):
+    user, submission = graded_mutant
+    feedback = _mutant(submission.problem)["feedback"]["en"]
+    client.force_login(user)
+    response = client.get(f"/api/submissions/{submission.pk}/events/", HTTP_ACCEPT_LANGUAGE="en")
+    text = b"".join(response.streaming_content).decode()
+    data = json.loads(next(line[6:] for line in text.splitlines() if line.startswith("data: {")))
+    assert data["diagnosis"]["message"] == feedback
+    assert "tests failed" in data["message"]
+
+
+def test_a_correct_answer_has_no_diagnosis(lstm_cell, django_capture_on_commit_callbacks):
+    user = make_user()
+    with django_capture_on_commit_callbacks(execute=True):
+        submission = submission_create(
+            user=user, problem=lstm_cell, code=lstm_cell.versions.get().engine_spec["solution"]
+        )
+    submission.refresh_from_db()
+    assert submission.verdict == "AC" and submission.diagnosis is None
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="ja")
+    client.force_authenticate(user)
+    data = client.get(f"/api/submissions/{submission.pk}/").json()
+    assert data["diagnosis"] is None
+    assert JAPANESE.search(data["message"])
+
+
+def test_a_result_stored_before_codes_shows_its_english_message(lstm_cell):
+    # given a submission graded before messages had codes
+    user = make_user()
+    old = make_graded_submission(
+        user,
+        lstm_cell,
+        verdict="WA",
+        tests=[
+            {"name": "t", "passed": False, "points": 0, "max_points": 1, "message": "old words"}
+        ],
+    )
+    Submission.objects.filter(pk=old.pk).update(message="1 of 1 tests failed; old words")
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="ja")
+    client.force_authenticate(user)
+    data = client.get(f"/api/submissions/{old.pk}/").json()
+    assert data["message"] == "1 of 1 tests failed; old words"
+    assert data["tests"][0]["message"] == "old words"
+    assert data["diagnosis"] is None
+
+
+def test_grade_lang_ja_json_has_japanese_messages_and_the_diagnosis(lstm_cell, tmp_path):
+    answer = tmp_path / "answer.py"
+    answer.write_text(_mutant(lstm_cell)["code"])
+    out = StringIO()
+    call_command("grade", "lstm-cell", str(answer), "--lang", "ja", "--json", stdout=out)
+    result = json.loads(out.getvalue())
+    assert result["verdict"] == "WA"
+    assert JAPANESE.search(result["message"]) and "`" not in result["message"]
+    assert result["diagnosis"] == {
+        "mutant": MUTANT,
+        "message": _mutant(lstm_cell)["feedback"]["ja"],
+    }
+    assert "outputs" not in result
+    # and the default is English
+    out = StringIO()
+    call_command("grade", "lstm-cell", str(answer), "--json", stdout=out)
+    english = json.loads(out.getvalue())
+    assert not JAPANESE.search(english["message"])
+    assert english["diagnosis"]["message"] == _mutant(lstm_cell)["feedback"]["en"]
