@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('problems', '0016_problem_learner_content_data'),
+        ('problems', '0017_submission_message_data_and_diagnosis'),
     ]
 
     operations = [
