@@ -34,6 +34,11 @@ from problems.models import (
     SubmissionStatus,
     Verdict,
 )
+from problems.parameterised import (
+    problem_as_answered,
+    problem_for_learner,
+    problem_for_occurrence,
+)
 from problems.published import problem_as_learners_see
 from problems.selectors import problem_list_published
 from problems.services import (
@@ -124,7 +129,10 @@ def render_problem(request, problem: Problem, *, preview: bool = False):
     listed = problem.is_published and not preview
     previous, following = _neighbours(problem) if listed else (None, None)
     state = progress.problem_states_for_user(user=request.user, problem_ids=[problem.pk])
+    original = problem
     occurrence = occurrence_for(user=request.user, problem=problem)
+    # a parameterised problem: the numbers of the learner's current occurrence
+    problem = problem_for_occurrence(problem, occurrence)
     context = {
         "problem": problem,
         "section": problem.section,
@@ -150,7 +158,7 @@ def render_problem(request, problem: Problem, *, preview: bool = False):
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('login')}?next={request.path}")
-        answered = _answer_from_form(request, problem)
+        answered = _answer_from_form(request, original)
         status = answered.pop("status", 200)
         context.update(answered)
     return render(request, "frontend/problem.html", context, status=status)
@@ -180,7 +188,10 @@ def _answer_from_form(request, problem: Problem) -> dict:
         messages.error(request, str(error))
         return {"given": response, "given_keys": _as_keys(response) if response else []}
     order = recorded_choice_order(answer)
+    # the explanation and the right answer of the variant the learner answered
+    problem = problem_as_answered(problem, answer)
     return {
+        "problem": problem,
         "outcome": outcome,
         # the choices as they were when answered, not the next occurrence's order
         "choices": choices_in_order(problem=problem, order=order),
@@ -330,6 +341,7 @@ def attempt_question(request, pk: int, number: int):
             return done
     answer = answers.get(problem.pk)
     occurrence = occurrence_for(user=request.user, problem=problem, attempt=attempt)
+    problem = problem_for_occurrence(problem, occurrence)  # a parameterised problem's numbers
     context = {
         "attempt": attempt,
         "quiz": attempt.quiz,
@@ -468,6 +480,11 @@ def attempt_review(request, pk: int):
     items = []
     for number, problem in enumerate(problems, 1):
         answer = answers.get(problem.pk)
+        # the variant the learner saw: stored with the answer, or the attempt's draw
+        if answer is not None:
+            problem = problem_as_answered(problem, answer)
+        else:
+            problem = problem_for_learner(problem, user=attempt.user, attempt=attempt)
         # what the learner saw: the recorded order, or the attempt's for a question left open
         order = recorded_choice_order(answer)
         if order is None and problem.kind in CHOICE_KINDS:
