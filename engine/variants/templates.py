@@ -42,8 +42,9 @@ def _format(value: Any, spec: str | None) -> str:
 def render(template: str, values: Mapping[str, Any]) -> str:
     """The template with every placeholder replaced; TemplateError names what is missing."""
     leftover = _PLACEHOLDER.sub("", template)
-    if _OPENING.search(leftover):
-        start = _OPENING.search(leftover).start()
+    opening = _OPENING.search(leftover)
+    if opening:
+        start = opening.start()
         raise TemplateError(
             f"'{leftover[start : start + 30]}…' is not a placeholder; write {{{{name}}}} or "
             "{{name:.3f}} (a name, an optional [index], an optional format)."

@@ -77,12 +77,12 @@ def _choices(
     # is dropped: the correct choice first, then the others in the order listed.
     kept: list[RenderedChoice] = []
     seen: set[tuple[str, str]] = set()
-    for choice in sorted(rendered, key=lambda c: not c.correct):
-        faces = {(name, text) for name, text in choice.texts.items() if name.startswith("text")}
+    for candidate in sorted(rendered, key=lambda c: not c.correct):
+        faces = {(name, text) for name, text in candidate.texts.items() if name.startswith("text")}
         if faces & seen:
             continue
         seen |= faces
-        kept.append(choice)
+        kept.append(candidate)
     count = spec.choice_count or len(choices)
     if len(kept) < count:
         dropped = [c.key for c in rendered if c not in kept]
