@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from problems.access import access_problem, access_problem_preview
 from problems.answers import AnswerFormatError
 from problems.models import Problem
+from problems.parameterised import problem_as_answered, problem_for_occurrence
 from problems.published import problem_as_draft, problem_as_learners_see
 from problems.selectors.attempts import attempts_open
 from problems.selectors.content import (
@@ -115,7 +116,10 @@ def render_problem(request, problem: Problem, *, preview: bool = False):
     listed = problem.is_published and not preview
     previous, following = _neighbours(problem) if listed else (None, None)
     state = problem_states_for_user(user=request.user, problem_ids=[problem.pk])
+    original = problem
     occurrence = occurrence_for(user=request.user, problem=problem)
+    # a parameterised problem: the numbers of the learner's current occurrence
+    problem = problem_for_occurrence(problem, occurrence)
     context = {
         "problem": problem,
         "section": problem.section,
@@ -141,7 +145,7 @@ def render_problem(request, problem: Problem, *, preview: bool = False):
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('login')}?next={request.path}")
-        answered = _answer_from_form(request, problem)
+        answered = _answer_from_form(request, original)
         status = answered.pop("status", 200)
         context.update(answered)
     return render(request, "frontend/problem.html", context, status=status)
@@ -171,7 +175,10 @@ def _answer_from_form(request, problem: Problem) -> dict:
         messages.error(request, str(error))
         return {"given": response, "given_keys": as_keys(response) if response else []}
     order = recorded_choice_order(answer)
+    # the explanation and the right answer of the variant the learner answered
+    problem = problem_as_answered(problem, answer)
     return {
+        "problem": problem,
         "outcome": outcome,
         # the choices as they were when answered, not the next occurrence's order
         "choices": choices_in_order(problem=problem, order=order),

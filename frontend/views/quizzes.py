@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from problems.access import access_attempt
 from problems.answers import AnswerFormatError
 from problems.models import CHOICE_KINDS, Attempt, Problem, Submission, Verdict
+from problems.parameterised import problem_as_answered, problem_for_learner, problem_for_occurrence
 from problems.selectors.attempts import (
     attempt_answers,
     attempt_history,
@@ -90,6 +91,7 @@ def attempt_question(request, pk: int, number: int):
             return done
     answer = answers.get(problem.pk)
     occurrence = occurrence_for(user=request.user, problem=problem, attempt=attempt)
+    problem = problem_for_occurrence(problem, occurrence)  # a parameterised problem's numbers
     context = {
         "attempt": attempt,
         "quiz": attempt.quiz,
@@ -229,6 +231,11 @@ def attempt_review(request, pk: int):
     items = []
     for number, problem in enumerate(problems, 1):
         answer = answers.get(problem.pk)
+        # the variant the learner saw: stored with the answer, or the attempt's draw
+        if answer is not None:
+            problem = problem_as_answered(problem, answer)
+        else:
+            problem = problem_for_learner(problem, user=attempt.user, attempt=attempt)
         # what the learner saw: the recorded order, or the attempt's for a question left open
         order = recorded_choice_order(answer)
         if order is None and problem.kind in CHOICE_KINDS:

@@ -6,7 +6,10 @@ import json
 
 from django import forms
 
+from engine.variants import validate_variant_spec
+
 from ..models import CodeSpec, Problem, ProblemKind
+from ..parameterised import TEXT_FIELDS, choice_templates
 
 
 class PrettyJSONField(forms.JSONField):
@@ -147,6 +150,28 @@ class ProblemForm(forms.ModelForm):
             for name in ("statement_ja", "statement_en", "explanation_ja", "explanation_en")
         }
 
+    def _check_variants(self, cleaned: dict) -> None:
+        """A parameterised problem's edited texts must still render for every variant."""
+        if cleaned.get("numeric_answer") is not None:
+            self.add_error(
+                "numeric_answer",
+                "This problem is parameterised: its answer is computed for each learner's "
+                "variant. Leave the answer empty.",
+            )
+        errors = validate_variant_spec(
+            self.instance.variant_spec,
+            kind=cleaned.get("kind", ""),
+            texts={name: cleaned.get(name) or "" for name in TEXT_FIELDS},
+            choices=choice_templates(self.instance.choices.all()),
+            fixed_texts={
+                f"hints[{n}].{side}": hint.get(side, "")
+                for n, hint in enumerate(cleaned.get("hints") or [])
+                for side in ("ja", "en")
+            },
+        )
+        for error in errors:
+            self.add_error(None, error)
+
     def clean_tags(self):
         tags = self.cleaned_data.get("tags") or []
         if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
@@ -155,7 +180,10 @@ class ProblemForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("kind") == ProblemKind.NUMERIC and cleaned.get("numeric_answer") is None:
+        parameterised = self.instance.pk is not None and self.instance.is_parameterised
+        if parameterised:
+            self._check_variants(cleaned)
+        elif cleaned.get("kind") == ProblemKind.NUMERIC and cleaned.get("numeric_answer") is None:
             self.add_error("numeric_answer", "A numeric problem needs its answer.")
         if cleaned.get("is_published") and cleaned.get("kind") == ProblemKind.CODE:
             # An edit of a published problem stays published: learners keep seeing and being

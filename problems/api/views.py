@@ -15,6 +15,7 @@ from study.selectors import card_next_due
 
 from ..access import access_attempt, access_problem, access_submission
 from ..answers import AnswerFormatError, correct_answer_display
+from ..parameterised import problem_as_answered, problem_for_occurrence
 from ..selectors.content import problem_list_published
 from ..selectors.submissions import submission_list_for_user
 from ..services.answers import answer_create
@@ -57,17 +58,19 @@ class ProblemListView(generics.ListAPIView):
 
 class ProblemDetailView(APIView):
     def get(self, request, slug: str):
+        """The learner's variant of the problem: inside `?attempt=<id>`, the attempt's."""
         problem = access_problem(user=request.user, slug=slug)
         attempt = None
         attempt_id = _filter_value(request, "attempt")
         if attempt_id:
-            if not attempt_id.isdigit():
+            if not (attempt_id.isdigit() and len(attempt_id) <= 18):
                 raise ValidationError(
                     {"attempt": "must be the id of your attempt, e.g. ?attempt=12."}
                 )
             attempt = access_attempt(user=request.user, attempt_id=int(attempt_id), to_answer=True)
         occurrence = occurrence_for(user=request.user, problem=problem, attempt=attempt)
-        serializer = ProblemDetailSerializer(problem, context={"occurrence": occurrence})
+        shown = problem_for_occurrence(problem, occurrence)  # a parameterised problem's numbers
+        serializer = ProblemDetailSerializer(shown, context={"occurrence": occurrence})
         return Response(serializer.data)
 
 
@@ -105,6 +108,7 @@ class AnswerCreateView(APIView):
         if attempt is not None:
             # A quiz in progress is graded at its end: nothing here tells the right answer.
             return Response({"id": answer.pk, "recorded": True}, status=status.HTTP_201_CREATED)
+        problem = problem_as_answered(problem, answer)  # the variant the learner answered
         return Response(
             {
                 "id": answer.pk,

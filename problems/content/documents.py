@@ -46,17 +46,28 @@ def problem_to_document(problem: Problem) -> dict:
     elif problem.kind == ProblemKind.NUMERIC:
         document["numeric"] = {
             # float(): the same document whether the value came from YAML (int) or the database.
-            "answer": float(problem.numeric_answer),
+            "answer": None if problem.is_parameterised else float(problem.numeric_answer),
             "tolerance": float(problem.numeric_tolerance),
             "unit": problem.numeric_unit or None,
         }
+        if problem.is_parameterised:  # computed for each variant by its answer_function
+            del document["numeric"]["answer"]
     elif problem.kind == ProblemKind.TEXT:
         document["accepted_answers"] = [
             answer.text for answer in problem.accepted_answers.order_by("id")
         ]
     elif problem.kind == ProblemKind.CODE:
         document["code"] = _code_document(problem)
+    if problem.is_parameterised:
+        document.update(_variant_document(problem.variant_spec))
     return document
+
+
+def _variant_document(spec: dict) -> dict:
+    ordered = {
+        key: spec[key] for key in ("params", "answer_function", "choice_count") if key in spec
+    }
+    return ordered
 
 
 def _choice_document(choice) -> dict:
@@ -66,6 +77,8 @@ def _choice_document(choice) -> dict:
         "en": choice.text_en,
         "correct": choice.is_correct,
     }
+    if choice.misconception:
+        document["misconception"] = choice.misconception
     # Only when written: a choice without feedback keeps the document (and version hash) it had.
     if choice.feedback_ja or choice.feedback_en:
         document["feedback"] = _pair(choice, "feedback")

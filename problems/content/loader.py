@@ -92,6 +92,7 @@ def _semantic_errors(document: dict, path: Path) -> list[str]:
         errors.extend(
             f"code.{message}" for message in _code_spec_errors(document.get("code") or {})
         )
+    errors.extend(_variant_errors(document))
     errors.extend(_choice_reference_errors(document, set(keys)))
     return errors
 
@@ -127,6 +128,70 @@ def _choice_reference_errors(document: dict, keys: set[str]) -> list[str]:
                     "a choice's feedback; name the choice by its content here."
                 )
     return errors
+
+
+VARIANT_KEYS = ("params", "answer_function", "choice_count")
+
+
+def _variant_errors(document: dict) -> list[str]:
+    """A parameterised problem: every variant of VALIDATION_SEEDS draws well-posed."""
+    numeric = document.get("numeric") or {}
+    if "params" not in document:
+        stray = [key for key in VARIANT_KEYS if key in document]
+        stray += [
+            f"choices[{n}].misconception"
+            for n, choice in enumerate(document.get("choices") or [])
+            if "misconception" in choice
+        ]
+        errors = [f"{key}: only for parameterised problems (add params:)." for key in stray]
+        if document.get("kind") == "numeric" and "answer" not in numeric:
+            errors.append("numeric.answer: required (or add params: and answer_function:).")
+        return errors
+    if "answer" in numeric:
+        return [
+            "numeric.answer: a parameterised problem's answer is computed by its "
+            "answer_function for each variant; remove numeric.answer."
+        ]
+    from engine.variants import validate_variant_spec
+
+    return validate_variant_spec(
+        {key: document[key] for key in VARIANT_KEYS if key in document},
+        kind=document.get("kind", ""),
+        texts=_variant_texts(document),
+        choices=_choice_templates(document.get("choices") or []),
+        fixed_texts={
+            f"hints[{n}].{language}": hint.get(language, "")
+            for n, hint in enumerate(document.get("hints") or [])
+            for language in ("ja", "en")
+        },
+    )
+
+
+def _variant_texts(document: dict) -> dict[str, str]:
+    return {
+        f"{key}_{language}": (document.get(key) or {}).get(language, "")
+        for key in ("statement", "explanation")
+        for language in ("ja", "en")
+    }
+
+
+def _choice_templates(choices: list[dict]) -> list:
+    from engine.variants import ChoiceTemplate
+
+    return [
+        ChoiceTemplate(
+            key=str(choice.get("key")),
+            texts={
+                "text_ja": choice.get("ja", ""),
+                "text_en": choice.get("en", ""),
+                "feedback_ja": (choice.get("feedback") or {}).get("ja", ""),
+                "feedback_en": (choice.get("feedback") or {}).get("en", ""),
+            },
+            correct=bool(choice.get("correct", False)),
+            misconception=choice.get("misconception", ""),
+        )
+        for choice in choices
+    ]
 
 
 def _code_spec_errors(spec: dict) -> list[str]:
@@ -215,6 +280,11 @@ def _upsert_problem(section: Section, document: dict, report: LoadReport) -> Pro
         "numeric_answer": numeric.get("answer"),
         "numeric_tolerance": numeric.get("tolerance", 0.0),
         "numeric_unit": numeric.get("unit") or "",
+        "variant_spec": (
+            {key: document[key] for key in VARIANT_KEYS if key in document}
+            if "params" in document
+            else None
+        ),
         **_bilingual(document, "title"),
         **_bilingual(document, "statement"),
         **_bilingual(document, "explanation"),
@@ -229,6 +299,7 @@ def _upsert_problem(section: Section, document: dict, report: LoadReport) -> Pro
             text_ja=choice["ja"],
             text_en=choice["en"],
             is_correct=bool(choice.get("correct", False)),
+            misconception=choice.get("misconception", ""),
             **_bilingual(choice, "feedback"),
         )
         for index, choice in enumerate(document.get("choices", []))

@@ -88,13 +88,14 @@ PROBLEM = {
                     "en": {"type": "string", "minLength": 1},
                     "correct": {"type": "boolean"},
                     "feedback": BILINGUAL,
+                    # parameterised: the registered mistake whose value this distractor shows
+                    "misconception": {"type": "string", "minLength": 1, "maxLength": 64},
                 },
                 "additionalProperties": False,
             },
         },
         "numeric": {
             "type": "object",
-            "required": ["answer"],
             "properties": {
                 "answer": {"type": "number"},
                 "tolerance": {"type": "number", "minimum": 0},
@@ -108,6 +109,10 @@ PROBLEM = {
             "items": {"type": ["string", "number"]},
         },
         "code": {"type": "object", "required": ["entry_points", "reference", "tests"]},
+        # parameterised problems (engine.variants): generators, checked in depth by the loader
+        "params": {"type": "object", "minProperties": 1},
+        "answer_function": {"type": "string", "minLength": 1},
+        "choice_count": {"type": "integer", "minimum": 2},
     },
     "additionalProperties": False,
     "allOf": [

@@ -106,6 +106,13 @@ class Problem(BilingualMixin, TimeStampedModel):
     numeric_answer = models.FloatField(null=True, blank=True)
     numeric_tolerance = models.FloatField(default=0.0, validators=[MinValueValidator(0.0)])
     numeric_unit = models.CharField(max_length=32, blank=True)
+    # A parameterised problem (engine.variants): {"params", "answer_function", "choice_count"};
+    # its texts are templates and its answer is computed for each learner's variant.
+    variant_spec = ExactJSONField(
+        null=True,
+        blank=True,
+        help_text='Parameterised problems: {"params": {...}, "answer_function": "<name>"}.',
+    )
     # problems/published.py: empty unless a code problem's latest edit awaits validation;
     # then the learner-facing part of the version that grades learners, which they see.
     learner_content = models.JSONField(
@@ -127,7 +134,10 @@ class Problem(BilingualMixin, TimeStampedModel):
                 condition=Q(numeric_tolerance__gte=0), name="problem_tolerance_not_negative"
             ),
             models.CheckConstraint(
-                condition=~Q(kind="numeric") | Q(numeric_answer__isnull=False),
+                # a parameterised problem's answer is its variant's, computed on the fly
+                condition=~Q(kind="numeric")
+                | Q(numeric_answer__isnull=False)
+                | Q(variant_spec__isnull=False),
                 name="problem_numeric_has_answer",
             ),
         ]
@@ -136,6 +146,9 @@ class Problem(BilingualMixin, TimeStampedModel):
         return self.slug
 
     def save(self, *args, **kwargs):
+        # problems.parameterised renders a learner's variant into a copy: never store one.
+        if getattr(self, "rendered_variant", None) is not None:
+            raise ValueError("A learner's variant of a problem is for display; save the original.")
         if getattr(self, "shows_learner_content", False):
             raise ValueError(
                 "This problem holds what learners see (problems/published.py); save the "
@@ -155,6 +168,10 @@ class Problem(BilingualMixin, TimeStampedModel):
     @property
     def is_code(self) -> bool:
         return self.kind == ProblemKind.CODE
+
+    @property
+    def is_parameterised(self) -> bool:
+        return self.variant_spec is not None
 
     def hint_text(self, n: int) -> str:
         """Hint `n` (from 1) in the active language (Japanese when the other is missing)."""
@@ -176,6 +193,8 @@ class Choice(BilingualMixin, models.Model):
     # answer is revealed, for the choices the learner picked and for the correct ones.
     feedback_ja = models.TextField(blank=True)
     feedback_en = models.TextField(blank=True)
+    # A parameterised single-choice problem's distractor: the registered mistake it shows.
+    misconception = models.CharField(max_length=64, blank=True)
 
     localized_feedback = property(lambda self: self.localized("feedback"))
 

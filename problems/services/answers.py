@@ -13,8 +13,10 @@ from django.utils.translation import gettext as _
 from .. import events
 from ..answers import AnswerFormatError, AnswerOutcome, check_answer
 from ..models import Answer, Attempt, Problem
+from ..parameterised import params_record, problem_for_occurrence
 from ..roles import User
-from ..variants import occurrence_check, variant_record
+from ..variants import occurrence_check, occurrence_for
+from ..variants import variant_record as occurrence_record
 
 
 class AnswerRejected(AnswerFormatError):
@@ -49,6 +51,26 @@ def _check_attempt(*, user: User, problem: Problem, attempt: Attempt | None) -> 
 CONFIDENCE_LEVELS = ("high", "low")
 
 
+def _variant(
+    problem: Problem,
+    shown: Problem,
+    *,
+    user: User,
+    attempt: Attempt | None,
+    checked: Any,
+    current: Any,
+) -> dict:
+    """`Answer.variant`: the occurrence, its choice order and a parameterised problem's numbers.
+
+    The answer was checked against `checked`'s numbers before the lock; another answer in
+    between (a second tab) made `current` another occurrence, with other numbers."""
+    if problem.is_parameterised and current.key != checked.key:
+        # refused as stale, with its sentence
+        occurrence_check(user=user, problem=problem, attempt=attempt, posted=checked.key)
+    # the choice order of the choices this variant shows
+    return {**occurrence_record(problem=shown, occurrence=current), **params_record(shown)}
+
+
 def answer_create(
     *,
     user: User,
@@ -72,12 +94,15 @@ def answer_create(
     """
     if confidence not in ("", *CONFIDENCE_LEVELS):
         raise AnswerRejected(_('Confidence must be "high" or "low" (or left out).'))
+    # a parameterised problem is checked against the learner's own variant (its numbers)
+    checked = occurrence_for(user=user, problem=problem, attempt=attempt)
+    shown = problem_for_occurrence(problem, checked)
     if dont_know:
         if problem.is_code:
             check_answer(problem, "")  # raises the "submit code instead" sentence
         outcome = AnswerOutcome(correct=False, score=0, max_score=problem.points, response="")
     else:
-        outcome = check_answer(problem, response)
+        outcome = check_answer(shown, response)
     _check_attempt(user=user, problem=problem, attempt=attempt)
     fields = {
         "user": user,
@@ -94,7 +119,9 @@ def answer_create(
             # must not both pass the check for the same one
             get_user_model().objects.select_for_update().filter(pk=user.pk).first()
             current = occurrence_check(user=user, problem=problem, posted=occurrence)
-            fields["variant"] = variant_record(problem=problem, occurrence=current)
+            fields["variant"] = _variant(
+                problem, shown, user=user, attempt=attempt, checked=checked, current=current
+            )
             answer = Answer.objects.create(problem=problem, attempt=None, **fields)
             events.announce(events.answer_recorded, sender=Answer, answer=answer, duration=duration)
         return answer, outcome
@@ -103,7 +130,9 @@ def answer_create(
         # the last one replaces the others instead of colliding on answer_once_per_attempt
         Attempt.objects.select_for_update().filter(pk=attempt.pk).first()
         current = occurrence_check(user=user, problem=problem, attempt=attempt, posted=occurrence)
-        fields["variant"] = variant_record(problem=problem, occurrence=current)
+        fields["variant"] = _variant(
+            problem, shown, user=user, attempt=attempt, checked=checked, current=current
+        )
         attempt.answers.filter(problem=problem).delete()
         answer = Answer.objects.create(problem=problem, attempt=attempt, **fields)
     return answer, outcome

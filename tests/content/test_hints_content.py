@@ -153,6 +153,22 @@ def test_answer_forms_cover_the_explanations_roundings():
     assert not _contains_number("w = 10.9", "0.9")
 
 
+def _variants(document: dict) -> list[dict]:
+    """The document itself, or for a parameterised problem 20 of its variants (answer and
+    explanation with the variant's numbers; its hints are fixed text)."""
+    if "params" not in document:
+        return [document]
+    from tests.variantkit import document_variant
+
+    variants = []
+    for seed in range(20):
+        rendered = document_variant(document, seed=seed)
+        explanation = {side: rendered.texts[f"explanation_{side}"] for side in ("ja", "en")}
+        numeric = {**document["numeric"], "answer": rendered.answer}
+        variants.append({**document, "numeric": numeric, "explanation": explanation})
+    return variants
+
+
 def _contains_number(text: str, form: str) -> bool:
     return re.search(rf"(?<![\d.]){re.escape(form)}(?!\d)", _normalise(text)) is not None
 
@@ -160,11 +176,20 @@ def _contains_number(text: str, form: str) -> bool:
 @pytest.mark.parametrize("item", NUMERIC_WITH_HINTS, ids=_ids)
 def test_no_numeric_hint_gives_the_answer(item):
     path, document = item
-    forms = answer_forms(document)
+    variants = _variants(document)
+    # A parameterised problem's hints are fixed text: one may hold a constant (the 1 of
+    # $\tfrac{1}{2}$) that a variant's answer happens to equal, but not the answer of most.
+    allowed = len(variants) // 10
     for number, hint in enumerate(document["hints"], start=1):
         for side in ("ja", "en"):
-            leaked = [form for form in forms if _contains_number(hint[side], form)]
-            assert not leaked, f"{path.name}: hint {number} ({side}) contains the answer {leaked}"
+            leaks = []
+            for variant in variants:
+                forms = answer_forms(variant)
+                leaks += [[form for form in forms if _contains_number(hint[side], form)]]
+            leaked = [forms for forms in leaks if forms]
+            assert len(leaked) <= allowed, (
+                f"{path.name}: hint {number} ({side}) contains the answer {leaked[0]}"
+            )
 
 
 @pytest.mark.django_db

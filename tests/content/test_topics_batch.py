@@ -15,6 +15,7 @@ import yaml
 
 from problems.content.loader import _semantic_errors
 from problems.content.schema import PROBLEM, schema_errors
+from tests.variantkit import variant_answer
 
 torch = pytest.importorskip("torch")
 
@@ -27,13 +28,18 @@ def _document(slug: str) -> dict:
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
+# Parameterised problems: the variant with the numbers these tests (and the seed file) use.
+PINNED = {
+    "x-t-skip-gram-pairs": {"sentence": "I like to eat fresh apples", "c": 2},
+    "x-t-cutmix-label-weight": {"size": 32, "w": 16, "h": 8},
+}
+
+
 def assert_answer(slug: str, value: float) -> None:
     # Within a tenth of the tolerance: the rounding asked for is accepted, the key is not off.
     numeric = _document(slug)["numeric"]
-    assert abs(numeric["answer"] - value) <= max(numeric.get("tolerance", 0) / 10, 1e-12), (
-        slug,
-        value,
-    )
+    expected = variant_answer(slug, **PINNED[slug]) if slug in PINNED else numeric["answer"]
+    assert abs(expected - value) <= max(numeric.get("tolerance", 0) / 10, 1e-12), (slug, value)
 
 
 def _correct_keys(slug: str) -> set[str]:
@@ -432,10 +438,14 @@ def loaded(db):
 
 def test_loaded_problems_grade_the_rounded_answer_right_and_the_named_mistakes_wrong(loaded):
     from problems.answers import check_answer
+    from problems.parameterised import problem_variant
 
     for slug, (right, wrongs) in NUMERIC_RESPONSES.items():
-        assert check_answer(loaded[slug], right).correct, slug
-        assert [w for w in wrongs if check_answer(loaded[slug], w).correct] == [], slug
+        problem = loaded[slug]
+        if slug in PINNED:
+            problem = problem_variant(problem, params=PINNED[slug])
+        assert check_answer(problem, right).correct, slug
+        assert [w for w in wrongs if check_answer(problem, w).correct] == [], slug
 
 
 def test_loaded_choice_problems_accept_only_their_keys(loaded):
