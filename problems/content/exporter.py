@@ -57,6 +57,8 @@ def _quiz_to_document(quiz: Quiz) -> dict:
     document["shuffle"] = quiz.shuffle
     if quiz.draw_count:
         document["draw"] = quiz.draw_count
+    if quiz.slots:
+        document["slots"] = quiz.slots
     if quiz.pass_percent != 70:
         document["pass_percent"] = quiz.pass_percent
     return document

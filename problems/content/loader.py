@@ -249,9 +249,33 @@ def read_content(root: Path) -> ContentTree:
                     errors.append(
                         f"{course_path}: quizzes.{quiz['slug']}.problems: no problem '{slug}'."
                     )
+            known_sections = {section.get("slug") for section, _ in sections}
+            known_sections |= set(Section.objects.values_list("slug", flat=True))
+            errors.extend(f"{course_path}: {e}" for e in _slot_errors(quiz, known_sections, known))
     if errors:
         raise ContentError(errors)
     return ContentTree(course=course, sections=sections)
+
+
+def _slot_errors(quiz: dict, known_sections: set[str], known_problems: set[str]) -> list[str]:
+    """A quiz's slots name sections and problems that exist and draw no more than `draw`. How
+    many problems a slot finds is checked when an attempt draws (a pack may hold a part of the
+    bank; a slot then draws what there is)."""
+    errors = []
+    for index, slot in enumerate(quiz.get("slots", [])):
+        where = f"quizzes.{quiz['slug']}.slots[{index}]"
+        if "section" in slot and slot["section"] not in known_sections:
+            errors.append(f"{where}.section: no section '{slot['section']}'.")
+        for slug in slot.get("problems", []):
+            if slug not in known_problems:
+                errors.append(f"{where}.problems: no problem '{slug}'.")
+    total = sum(slot["count"] for slot in quiz.get("slots", []))
+    if quiz.get("slots") and total > quiz.get("draw", total):
+        errors.append(
+            f"quizzes.{quiz['slug']}.slots: they draw {total} questions, more than "
+            f"draw ({quiz['draw']}); raise draw or lower the counts."
+        )
+    return errors
 
 
 def _bilingual(document: dict, key: str) -> dict:
@@ -374,6 +398,7 @@ def _upsert_quizzes(course: Course, quizzes: list[dict], sections: dict[str, Sec
                 "time_limit_minutes": spec.get("time_limit_minutes"),
                 "shuffle": spec.get("shuffle", False),
                 "draw_count": spec.get("draw"),
+                "slots": spec.get("slots", []),
                 "pass_percent": spec.get("pass_percent", 70),
                 **_bilingual(spec, "title"),
                 **_bilingual(spec, "description"),

@@ -37,6 +37,23 @@ COURSE = {
                     "shuffle": {"type": "boolean"},
                     # questions drawn afresh per attempt from the quiz's problems (its pool)
                     "draw": {"type": "integer", "minimum": 1},
+                    # pools each attempt draws from first: a section, a tag or a list of problems
+                    "slots": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "section": SLUG,
+                                "tag": {"type": "string", "minLength": 1},
+                                "problems": {"type": "array", "items": SLUG, "minItems": 1},
+                                "count": {"type": "integer", "minimum": 1},
+                            },
+                            "minProperties": 2,
+                            "maxProperties": 2,
+                            "required": ["count"],
+                            "additionalProperties": False,
+                        },
+                    },
                     "pass_percent": {"type": "integer", "minimum": 1, "maximum": 100},
                 },
                 "additionalProperties": False,

@@ -16,7 +16,7 @@ from .content import (
     Section,
     validate_hints,
 )
-from .quizzes import DEADLINE_GRACE, Answer, Attempt, Quiz, QuizItem
+from .quizzes import DEADLINE_GRACE, Answer, Attempt, Quiz, QuizItem, slot_matches
 from .submissions import GradingRecord, RegradeBatch, Submission, SubmissionStatus, Verdict
 
 __all__ = [
@@ -42,5 +42,6 @@ __all__ = [
     "SubmissionStatus",
     "TimeStampedModel",
     "Verdict",
+    "slot_matches",
     "validate_hints",
 ]

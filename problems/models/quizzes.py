@@ -28,6 +28,13 @@ class Quiz(BilingualMixin, TimeStampedModel):
         help_text="Questions drawn afresh for each attempt from the quiz's problems (its pool), "
         "spread over its sections in proportion; empty: every problem, every time.",
     )
+    slots = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Pools each attempt draws from first, e.g. [{"tag": "fill-in", "count": 10}, '
+        '{"section": "01-rnn", "count": 5}, {"problems": ["a", "b"], "count": 1}]; the rest of '
+        "draw_count comes from the whole pool, spread over its sections.",
+    )
     pass_percent = models.PositiveSmallIntegerField(
         default=70, help_text="The readiness line the review compares the score with."
     )
@@ -156,3 +163,13 @@ class Answer(models.Model):
         if self.attempt_id is not None and self.attempt.user_id != self.user_id:
             raise ValueError("An answer in an attempt must belong to the attempt's learner.")
         super().save(*args, **kwargs)
+
+
+def slot_matches(slot: dict, *, slug: str, section_slug: str, tags: list[str]) -> bool:
+    """Whether a problem is in a quiz slot's pool: its section, one of its tags, or its slug in
+    the slot's list (`Quiz.slots`)."""
+    if "section" in slot:
+        return section_slug == slot["section"]
+    if "tag" in slot:
+        return slot["tag"] in (tags or [])
+    return slug in slot.get("problems", [])

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import events
-from ..models import Attempt, Problem, Quiz
+from ..models import Attempt, Problem, Quiz, slot_matches
 from ..roles import User
 from .answers import AnswerRejected
 
@@ -43,18 +43,45 @@ def _draw(pool: list[tuple[int, int]], count: int, rng: random.Random) -> list[i
     return [pk for s, ids in by_section.items() for pk in rng.sample(ids, shares[s])]
 
 
+def _draw_slots(rows: list[tuple], slots: list[dict], rng: random.Random) -> set[int]:
+    """Each slot's `count` problems drawn at random from the pool's problems it names (a
+    section, a tag or a list), none twice; fewer when the pool has fewer left (an unpublished
+    problem), never an error at the start of an exam."""
+    drawn: set[int] = set()
+    for slot in slots:
+        candidates = [
+            pk
+            for pk, _, slug, section_slug, tags in rows
+            if pk not in drawn
+            and slot_matches(slot, slug=slug, section_slug=section_slug, tags=tags)
+        ]
+        drawn |= set(rng.sample(candidates, min(slot["count"], len(candidates))))
+    return drawn
+
+
 def attempt_start(*, user: User, quiz: Quiz) -> Attempt:
-    """A new attempt: a quiz with `draw_count` draws its questions afresh from its pool, spread
-    over its sections; the seed is recorded so the draw can be explained later."""
-    pool = list(
+    """A new attempt: a quiz with `slots` and/or `draw_count` draws its questions afresh from its
+    pool (each slot's count from its own pool first, the rest spread over the sections); the
+    seed is recorded so the draw can be explained later."""
+    rows = list(
         quiz.items.filter(problem__is_published=True)
         .order_by("order")
-        .values_list("problem_id", "problem__section_id")
+        .values_list(
+            "problem_id",
+            "problem__section_id",
+            "problem__slug",
+            "problem__section__slug",
+            "problem__tags",
+        )
     )
+    pool = [(problem_id, section_id) for problem_id, section_id, *_ in rows]
     seed = random.SystemRandom().randrange(2**62)
     rng = random.Random(seed)
-    if quiz.draw_count:
-        drawn = set(_draw(pool, quiz.draw_count, rng))
+    if quiz.draw_count or quiz.slots:
+        drawn = _draw_slots(rows, quiz.slots, rng)
+        rest = [(pk, section_id) for pk, section_id in pool if pk not in drawn]
+        count = max(0, (quiz.draw_count or len(drawn)) - len(drawn))
+        drawn |= set(_draw(rest, count, rng)) if count else set()
         problem_ids = [problem_id for problem_id, _ in pool if problem_id in drawn]
     else:
         problem_ids = [problem_id for problem_id, _ in pool]

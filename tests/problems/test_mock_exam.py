@@ -7,12 +7,15 @@ import random
 from collections import Counter
 
 import pytest
+import yaml
 from django.test import Client
 
-from problems.models import Attempt, Quiz, QuizItem
+from problems.content.exporter import export_files, export_to_directory
+from problems.content.loader import ContentError, load_content
+from problems.models import Attempt, Course, Quiz, QuizItem
 from problems.services.answers import answer_create
 from problems.services.attempts import _draw, attempt_finish, attempt_start
-from tests.factories import make_choice_problem, make_section, make_user
+from tests.factories import load_content_problems, make_choice_problem, make_section, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -80,6 +83,52 @@ def test_the_real_mock_exams_draw_afresh(tmp_path):
         assert differ >= 1 / 3, (slug, differ)
         sections = {p.section_id for p in quiz.problems.filter(pk__in=first.problem_order)}
         assert len(sections) >= 10, slug
+        for attempt in (first, second):  # 穴埋め in every attempt: the slot's count at least
+            drawn = quiz.problems.filter(pk__in=attempt.problem_order)
+            fill_ins = [p for p in drawn if "fill-in" in p.tags]
+            assert len(fill_ins) >= {"mock-exam": 10, "mock-exam-short": 4}[slug], slug
+
+
+def test_slots_draw_their_counts_from_their_own_pools_and_the_rest_from_the_whole():
+    # given: three sections, some problems tagged, a slot per kind of pool
+    quiz = _pool_quiz({"rnn": 12, "lstm": 12, "attention": 12}, draw=15)
+    problems = [item.problem for item in quiz.items.order_by("order")]
+    tagged = problems[:24:3]  # 8 tagged, over rnn and lstm
+    for problem in tagged:
+        problem.tags = ["fill-in"]
+        problem.save()
+    listed = problems[30:33]
+    quiz.slots = [
+        {"tag": "fill-in", "count": 5},
+        {"section": "attention", "count": 8},
+        {"problems": [p.slug for p in listed], "count": 1},
+    ]
+    quiz.save()
+    learner = make_user()
+    draws = []
+    for _ in range(12):
+        # when
+        attempt = attempt_start(user=learner, quiz=quiz)
+        drawn = set(attempt.problem_order)
+        draws.append(drawn)
+        # then: 15 distinct questions, each slot's count from its own pool
+        assert len(attempt.problem_order) == len(drawn) == 15
+        assert len(drawn & {p.pk for p in tagged}) >= 5
+        attention = {p.pk for p in problems if p.section.slug == "attention"}
+        assert len(drawn & attention) >= 8  # a proportional share would be 5
+        assert drawn & {p.pk for p in listed}
+    assert len({frozenset(d) for d in draws}) == len(draws)  # no two attempts alike
+
+
+def test_a_slot_with_too_few_problems_draws_what_there_is():
+    quiz = _pool_quiz({"rnn": 6}, draw=3, slots=[{"tag": "rare", "count": 3}])
+    rare = quiz.problems.first()
+    rare.tags = ["rare"]
+    rare.save()
+    learner = make_user()
+    for _ in range(5):  # the one rare problem every time, the rest from the whole pool
+        attempt = attempt_start(user=learner, quiz=quiz)
+        assert rare.pk in attempt.problem_order and len(set(attempt.problem_order)) == 3
 
 
 def test_flags_toggle_and_the_review_filters_and_scores_by_section():
@@ -145,3 +194,46 @@ def test_a_finished_attempt_takes_no_flags():
     response = client.post(f"/attempts/{attempt.pk}/q/1/", {"action": "flag"})
     assert response.status_code == 302 and response["Location"].endswith("/review/")
     assert Attempt.objects.get(pk=attempt.pk).flagged == []
+
+
+def _pack_with_mock_exam(tmp_path, **quiz_fields):
+    """An exported pack of two problems whose course holds one drawn quiz."""
+
+    load_content_problems("cnn-output-size", "sigmoid-derivative-max")
+    course = Course.objects.get()
+    quiz = Quiz.objects.create(
+        course=course, slug="drawn", title_ja="模試", title_en="Mock", draw_count=2, **quiz_fields
+    )
+    for order, problem in enumerate(course.sections.first().problems.all()):
+        QuizItem.objects.create(quiz=quiz, problem=problem, order=order)
+    root = tmp_path / "pack"
+    export_to_directory(course=course, root=root)
+    return root, yaml.safe_load((root / "course.yaml").read_text(encoding="utf-8"))
+
+
+def test_slots_travel_with_an_exported_pack_byte_identically(tmp_path):
+    slots = [{"tag": "fill-in", "count": 1}, {"problems": ["cnn-output-size"], "count": 1}]
+    root, course = _pack_with_mock_exam(tmp_path, slots=slots)
+    assert next(q for q in course["quizzes"] if q["slug"] == "drawn")["slots"] == slots
+    first = export_files(course=Course.objects.get())
+    load_content(root)
+    assert Quiz.objects.get(slug="drawn").slots == slots
+    assert export_files(course=Course.objects.get()) == first
+
+
+@pytest.mark.parametrize(
+    ("slots", "error"),
+    [
+        ([{"tag": "fill-in", "count": 3}], "they draw 3 questions, more than draw (2)"),
+        ([{"section": "99-nowhere", "count": 1}], "no section '99-nowhere'"),
+        ([{"problems": ["no-such-problem"], "count": 1}], "no problem 'no-such-problem'"),
+        ([{"tag": "fill-in", "section": "01-rnn", "count": 1}], "slots"),  # one pool per slot
+    ],
+)
+def test_a_slot_that_cannot_be_drawn_is_refused_with_the_reason(tmp_path, slots, error):
+    root, course = _pack_with_mock_exam(tmp_path)
+    next(q for q in course["quizzes"] if q["slug"] == "drawn")["slots"] = slots
+    (root / "course.yaml").write_text(yaml.safe_dump(course, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ContentError) as refused:
+        load_content(root)
+    assert error in str(refused.value)
