@@ -29,9 +29,16 @@ def template_names(template: str) -> set[str]:
     return {match.group("name") for match in _PLACEHOLDER.finditer(template)}
 
 
+# A computed value this close to 0 is floating-point noise (0.1 - 0.3 + 0.2), never a number a
+# variant means: shown as 0, not as 5.551e-17.
+NOISE = 1e-12
+
+
 def _format(value: Any, spec: str | None) -> str:
     if isinstance(value, list):
         return ", ".join(_format(item, spec) for item in value)
+    if isinstance(value, float) and abs(value) < NOISE:
+        value = 0.0
     if spec:
         return format(value, spec)
     if isinstance(value, float):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from .generators import ParamError, param_spec_errors
 from .registry import IllPosed, answer_function
 from .templates import TemplateError, template_names
@@ -11,6 +13,10 @@ VALIDATION_SEEDS = 200
 # Two learners must see different numbers on at least 90 % of draws.
 MAX_SAME_NUMBERS = 0.10
 KINDS = ("numeric", "single_choice")
+
+
+# 1e-05, 5.551e-17: what a learner cannot read as the number of a step.
+_SCIENTIFIC = re.compile(r"\d[eE][-+]?\d{2}\b")
 
 
 def _spec_errors(data: dict, kind: str, choices: list[ChoiceTemplate]) -> list[str]:
@@ -82,7 +88,16 @@ def validate_variant_spec(
     for seed in range(seeds):
         params = draw(spec, seed)
         try:
-            render_variant(spec, texts=texts, choices=choices, params=params)
+            variant = render_variant(spec, texts=texts, choices=choices, params=params)
+            shown = [*variant.texts.items()]
+            shown += [(f"choice {c.key}", t) for c in variant.choices for t in c.texts.values()]
+            for where, text in shown:
+                if found := _SCIENTIFIC.search(text):
+                    raise TemplateError(
+                        f"{where} shows a number in scientific notation ('{found.group(0)}'); "
+                        "give its placeholder a fixed format ({{x:.3f}}) or round the value in "
+                        "the answer function."
+                    )
         except (IllPosed, TemplateError, ParamError) as error:
             failures.append(f"seed {seed} ({_described(params)}): {error}")
         except (ArithmeticError, ValueError) as error:  # the function's own: a domain error

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from datetime import timedelta
 
+from django.utils.translation import gettext as _
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
@@ -38,7 +39,7 @@ def _filter_value(request, name: str) -> str | None:
     """A query filter's value; a NUL byte (which no slug or verdict has) is a 400, not a 500."""
     value = request.query_params.get(name)
     if value and "\x00" in value:
-        raise ValidationError({name: "contains a NUL byte; send the plain slug or verdict."})
+        raise ValidationError({name: _("contains a NUL byte; send the plain slug or verdict.")})
     return value
 
 
@@ -65,7 +66,7 @@ class ProblemDetailView(APIView):
         if attempt_id:
             if not (attempt_id.isdigit() and len(attempt_id) <= 18):
                 raise ValidationError(
-                    {"attempt": "must be the id of your attempt, e.g. ?attempt=12."}
+                    {"attempt": _("must be the id of your attempt, e.g. ?attempt=12.")}
                 )
             attempt = access_attempt(user=request.user, attempt_id=int(attempt_id), to_answer=True)
         occurrence = occurrence_for(user=request.user, problem=problem, attempt=attempt)

@@ -243,3 +243,18 @@ def test_hints_with_placeholders_are_rejected():
         "hints[0].en: hints are shown without the variant's numbers; write them without "
         "{{...}} placeholders."
     ]
+
+
+def test_floating_point_noise_is_shown_as_zero_not_in_scientific_notation():
+    # the reviewer's rnn-hidden-state seed 497: -0.2 × (-1) + 1 × 0.1 + (-0.3) = 5.551e-17
+    u = -0.2 * -1 + 1.0 * 0.1 + -0.3
+    assert u != 0 and abs(u) < 1e-12
+    assert render("u = {{u:.4g}}, tanh(u) = {{t}}", {"u": u, "t": u}) == "u = 0, tanh(u) = 0"
+    assert render("{{v:.4g}}", {"v": 1.5e-4}) == "0.00015"  # a real small value stays
+
+
+def test_a_template_that_prints_a_number_in_scientific_notation_is_rejected():
+    spec = {"params": {"H": {"range": [8, 64]}}, "answer_function": "birnn-feature-size"}
+    texts = {"statement_ja": "H = {{H}}", "explanation_en": "a tiny step: {{answer:.2e}}"}
+    (error,) = validate_variant_spec(spec, kind="numeric", texts=texts)
+    assert "explanation_en shows a number in scientific notation" in error

@@ -212,6 +212,8 @@ def test_the_api_shows_and_checks_the_learners_variant(problems):
     assert got["statement"] == in_quiz.statement_en
     bad = client.get("/api/problems/vae-kl-value/?attempt=x1")
     assert bad.status_code == 400 and "must be the id of your attempt" in bad.content.decode()
+    in_ja = client_for(learner, language="ja").get("/api/problems/vae-kl-value/?attempt=x1")
+    assert in_ja.status_code == 400 and "受験の番号" in in_ja.content.decode()
     other = client_for(make_user()).get(f"/api/problems/vae-kl-value/?attempt={attempt.pk}")
     assert other.status_code == 404
 
