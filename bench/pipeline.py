@@ -42,6 +42,7 @@ ENV = {
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/14",
     "ALLOWED_HOSTS": "127.0.0.1,localhost",
     "SECURE_COOKIES": "false",
+    "SECURE_SSL_REDIRECT": "false",  # gunicorn is spoken to over plain HTTP here
     "SUBMISSION_RATE": "100000/min",
     "SUBMISSIONS_IN_FLIGHT_PER_USER": "1000",
     "LOG_LEVEL": "WARNING",
@@ -153,8 +154,11 @@ def _follow(session: requests.Session, submission_id: int) -> dict:
                 raise RuntimeError(
                     f"event stream refused: {stream.status_code} {stream.text[:200]}"
                 )
-            for line in stream.iter_lines(decode_unicode=True):
-                if line and line.startswith("data: {"):
+            # Bytes, split as EventSource splits (on \r and \n only): str.splitlines would also
+            # cut at U+2028 and the like, which JSON may carry unescaped.
+            for raw in stream.iter_lines():
+                line = raw.decode("utf-8")
+                if line.startswith("data: {"):
                     body = json.loads(line[len("data: ") :])
                     if body["status"] in ("done", "error"):
                         return body
