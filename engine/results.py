@@ -269,30 +269,6 @@ def _module_level_names(tree: ast.Module) -> set[str]:
 # -- a run that failed as a whole
 
 
-# A run stopped at a limit: (verdict, message code, detail when the sandbox gave none, English).
-_LIMITS = {
-    RunStatus.TIMEOUT: (
-        Verdict.TLE,
-        "time_limit",
-        "your code ran too long",
-        "Time limit exceeded{where}: {detail}. Look for an endless loop or an unvectorised loop "
-        "over many elements.",
-    ),
-    RunStatus.MEMORY: (
-        Verdict.MLE,
-        "memory_limit",
-        "your code used too much memory",
-        "Memory limit exceeded{where}: {detail}.",
-    ),
-    RunStatus.OUTPUT_LIMIT: (
-        Verdict.OLE,
-        "output_limit",
-        "your code printed too much",
-        "Output limit exceeded{where}: {detail}. Remove large prints.",
-    ),
-}
-
-
 def run_failure(problem: Gradable, run: RunResult, hidden: bool) -> dict | None:
     """The verdict fields when the run as a whole failed, else None."""
     where = " (in a hidden test)" if hidden else ""
@@ -332,14 +308,34 @@ def run_failure(problem: Gradable, run: RunResult, hidden: bool) -> dict | None:
                 message=e.message if e else "",
             ),
         }
-    if status in _LIMITS:
-        verdict, code, default, english = _LIMITS[status]
-        detail = run.message or default
+    if status == RunStatus.TIMEOUT:
         return {
             **base,
-            "verdict": verdict,
-            "message": english.format(where=where, detail=detail),
-            "message_data": msg(code, where=where_data, detail=detail),
+            "verdict": Verdict.TLE,
+            "message": f"Time limit exceeded{where}: {run.message or 'your code ran too long'}. Look for an endless loop or an unvectorised loop over many elements.",
+            "message_data": msg(
+                "time_limit", where=where_data, detail=run.message or "your code ran too long"
+            ),
+        }
+    if status == RunStatus.MEMORY:
+        return {
+            **base,
+            "verdict": Verdict.MLE,
+            "message": f"Memory limit exceeded{where}: {run.message or 'your code used too much memory'}.",
+            "message_data": msg(
+                "memory_limit",
+                where=where_data,
+                detail=run.message or "your code used too much memory",
+            ),
+        }
+    if status == RunStatus.OUTPUT_LIMIT:
+        return {
+            **base,
+            "verdict": Verdict.OLE,
+            "message": f"Output limit exceeded{where}: {run.message or 'your code printed too much'}. Remove large prints.",
+            "message_data": msg(
+                "output_limit", where=where_data, detail=run.message or "your code printed too much"
+            ),
         }
     if status == RunStatus.CRASHED:
         return {
