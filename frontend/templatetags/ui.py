@@ -84,7 +84,9 @@ def script_strings() -> dict[str, str]:
         "chart.series.lr": _("lr {lr}"),
         "progress.title": _("Training your model"),
         "progress.train": _("Step {step} of {total}"),
-        "progress.retry": _("training again with another learning rate (run {part} of at most {parts})"),
+        "progress.retry": _(
+            "training again with another learning rate (run {part} of at most {parts})"
+        ),
         "progress.hidden": _("Running the hidden tests"),
         "progress.loss": _("current loss {loss}"),
         "progress.eta": _("about {seconds} s left"),
