@@ -380,18 +380,8 @@ def _training_progress_and_curve(page, site: str, language: str, viewport: dict)
     _open_code_problem(page, "seq2seq-sin-cos-training", solution)
     page.locator("button[data-action=submit]").click()
     # then, while the grader trains it, the panel shows how far it has got
+    # (checked last, after the verdict's pictures: _live_progress_shown)
     observations = _watch_training(page, language, viewport)
-    assert observations, "no [data-training-progress] in #submission-panel during the training"
-    assert any(o["visible"] for o in observations), "[data-training-progress] was never visible"
-    assert _advanced(observations), f"the progress bar did not advance: {observations}"
-    assert all(o["max"] and 0 <= o["value"] <= o["max"] for o in observations), observations
-    running = [o for o in observations if o["value"]]
-    assert running, f"no step was reported: {observations}"
-    latest = running[-1]
-    assert re.fullmatch(r"\d+ / \d+", latest["step"]), latest
-    assert re.search(r"\d", latest["loss"]), latest
-    assert latest["eta"], latest
-    assert any(o["chart"] for o in observations), "no live loss chart ([data-live-loss-chart])"
     # and after the verdict, the loss curve of the grader's run and a held-out window
     expect(panel).to_have_attribute("data-verdict", "AC")
     expect(panel.locator("[data-training-progress]")).not_to_be_visible()
@@ -414,6 +404,23 @@ def _training_progress_and_curve(page, site: str, language: str, viewport: dict)
         ready="#submission-panel figure[data-chart=heldout][data-chart-drawn]",
         show="#submission-panel figure[data-chart=loss]",
     )
+    _live_progress_shown(observations)
+
+
+def _live_progress_shown(observations: list[dict]) -> None:
+    """While it trained: a visible progress bar that advanced, step k of N, the current loss,
+    the time left and, once there were two loss points, a live chart."""
+    assert observations, "no [data-training-progress] in #submission-panel during the training"
+    assert any(o["visible"] for o in observations), "[data-training-progress] was never visible"
+    assert _advanced(observations), f"the progress bar did not advance: {observations}"
+    assert all(o["max"] and 0 <= o["value"] <= o["max"] for o in observations), observations
+    running = [o for o in observations if o["value"]]
+    assert running, f"no step was reported: {observations}"
+    latest = running[-1]
+    assert re.fullmatch(r"\d+ / \d+", latest["step"]), latest
+    assert re.search(r"\d", latest["loss"]), latest
+    assert latest["eta"], latest
+    assert any(o["chart"] for o in observations), "no live loss chart ([data-live-loss-chart])"
 
 
 @pytest.mark.parametrize(("language", "viewport"), WALKS)
