@@ -56,6 +56,9 @@ WORDS = {
         "incorrect": "✗ 不正解：あなたの選択",
         "correct": "✓ 正解",
         "predicted": "予測",
+        "training": "モデルを学習しています",
+        "step": "ステップ",
+        "loss": "現在の損失",
     },
     "en": {
         "summary": "tests failed",
@@ -69,6 +72,9 @@ WORDS = {
         "incorrect": "✗ Incorrect: your choice",
         "correct": "✓ Correct answer",
         "predicted": "Predicted",
+        "training": "Training your model",
+        "step": "Step",
+        "loss": "current loss",
     },
 }
 
@@ -84,18 +90,22 @@ READ_PROGRESS = """panel => {
     const status = panel.dataset.status;
     if (!live) return {status, seen: false};
     const bar = live.querySelector("progress");
-    const text = (selector) => panel.querySelector(selector)?.textContent.trim() ?? null;
+    const text = (selector) => {
+        const element = panel.querySelector(selector);
+        return element && !element.hidden ? element.textContent.trim() : null;
+    };
     return {
         status,
         seen: true,
         visible: live.checkVisibility(),
         phase: live.dataset.phase ?? null,
-        value: bar ? Number(bar.getAttribute("value")) : null,
-        max: bar ? Number(bar.getAttribute("max")) : null,
+        value: bar?.hasAttribute("value") ? Number(bar.getAttribute("value")) : null,
+        max: bar?.hasAttribute("max") ? Number(bar.getAttribute("max")) : null,
         step: text("[data-progress-step]"),
         loss: text("[data-progress-loss]"),
         eta: text("[data-progress-eta]"),
-        chart: Boolean(panel.querySelector("[data-live-loss-chart] canvas")),
+        title: text(".training-progress__title"),
+        chart: Boolean(panel.querySelector("[data-live-loss-chart] canvas")?.checkVisibility()),
     };
 }"""
 
@@ -365,9 +375,9 @@ def _watch_training(page, language: str, viewport: dict) -> list[dict]:
 
 
 def _advanced(observations: list[dict]) -> bool:
-    """Whether the step went up between two observations of the same phase."""
+    """Whether the step went up between two successive observations."""
     return any(
-        earlier["phase"] == later["phase"] and later["value"] > earlier["value"]
+        (later["value"] or 0) > (earlier["value"] or 0)
         for earlier, later in zip(observations, observations[1:], strict=False)
     )
 
@@ -404,22 +414,33 @@ def _training_progress_and_curve(page, site: str, language: str, viewport: dict)
         ready="#submission-panel figure[data-chart=heldout][data-chart-drawn]",
         show="#submission-panel figure[data-chart=loss]",
     )
-    _live_progress_shown(observations)
+    _live_progress_shown(observations, language)
 
 
-def _live_progress_shown(observations: list[dict]) -> None:
+def _live_progress_shown(observations: list[dict], language: str) -> None:
     """While it trained: a visible progress bar that advanced, step k of N, the current loss,
-    the time left and, once there were two loss points, a live chart."""
+    the time left and, once there were two loss points, a live chart; in the page's language."""
+    words = WORDS[language]
     assert observations, "no [data-training-progress] in #submission-panel during the training"
     assert any(o["visible"] for o in observations), "[data-training-progress] was never visible"
-    assert _advanced(observations), f"the progress bar did not advance: {observations}"
-    assert all(o["max"] and 0 <= o["value"] <= o["max"] for o in observations), observations
-    running = [o for o in observations if o["value"]]
-    assert running, f"no step was reported: {observations}"
-    latest = running[-1]
-    assert re.fullmatch(r"\d+ / \d+", latest["step"]), latest
-    assert re.search(r"\d", latest["loss"]), latest
-    assert latest["eta"], latest
+    assert all(o["title"] == words["training"] for o in observations), observations
+    training = [o for o in observations if o["phase"] == "train"]
+    assert training, f"no training phase was reported: {observations}"
+    assert _advanced(training), f"the progress bar did not advance: {training}"
+    for seen in training:
+        assert seen["max"] and 0 <= seen["value"] <= seen["max"], seen
+        # "Step 120 of 400", "400 ステップ中 120 ステップ目": the bar's numbers, in words
+        assert words["step"] in seen["step"], seen
+        assert {str(int(seen["value"])), str(int(seen["max"]))} <= set(
+            re.findall(r"\d+", seen["step"])
+        ), seen
+        assert seen["eta"], seen
+    with_loss = [o for o in training if o["loss"]]
+    assert with_loss, f"no current loss was shown: {training}"
+    assert words["loss"] in with_loss[-1]["loss"], with_loss[-1]
+    assert re.search(r"\d", with_loss[-1]["loss"]), with_loss[-1]
+    if language == "ja":
+        assert not any("Step" in o["step"] for o in observations), observations
     assert any(o["chart"] for o in observations), "no live loss chart ([data-live-loss-chart])"
 
 
