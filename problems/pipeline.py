@@ -143,7 +143,9 @@ def submission_grade(*, submission_id: int) -> None:
     submission = submission_claim(submission_id=submission_id)
     if submission is None:
         return
-    progress = SubmissionProgress(submission.pk)
+    spec = submission.problem_version.engine_spec
+    hidden = not submission.visible_only and any(t.get("hidden") for t in spec.get("tests", []))
+    progress = SubmissionProgress(submission.pk, hidden_follows=hidden)
     try:
         result = grading.grade_code(
             spec=submission.problem_version.engine_spec,

@@ -45,8 +45,10 @@ class SubmissionProgress:
     """The ``progress`` callback of one grading: turns the sandbox's events into the state the
     page shows, and writes it now and then. ``close()`` removes it once the verdict is written."""
 
-    def __init__(self, submission_id: int, *, clock=time.monotonic):
+    def __init__(self, submission_id: int, *, hidden_follows: bool = False, clock=time.monotonic):
         self.submission_id = submission_id
+        # hidden tests run after the visible part: they train again, so the time left counts them
+        self.hidden_follows = hidden_follows
         self.clock = clock
         self.started = clock()
         self.seq = 0
@@ -87,6 +89,8 @@ class SubmissionProgress:
         began, first = self.part_started
         if step > first and now > began:
             eta = (total - step) * (now - began) / (step - first)
+            if self.hidden_follows:  # as long again as the visible part will have taken
+                eta += (now - self.started) + eta
         self.state = {
             "phase": "train",
             "step": step,

@@ -67,6 +67,17 @@ def test_a_long_grading_reports_its_step_loss_and_time_left(reporter):
     assert state["elapsed_seconds"] == pytest.approx(2.0)
 
 
+def test_the_time_left_counts_the_hidden_tests_that_train_again(reporter):
+    # given: hidden tests follow, which run the training again
+    _, clock = reporter
+    report = SubmissionProgress(8, hidden_follows=True, clock=clock)
+    report(_train(1))
+    clock.now += 2.0
+    report(_train(11))
+    # then: 5.8 s of training left, then the hidden part, as long as the visible one (7.8 s)
+    assert progress.current(8)["eta_seconds"] == pytest.approx(5.8 + 2.0 + 5.8)
+
+
 def test_writes_are_spaced_but_the_last_step_and_a_new_phase_go_at_once(reporter):
     report, clock = reporter
     clock.now += 1.0

@@ -305,6 +305,25 @@ function chartAlt(chart) {
   return t("chart.heldout_alt", { gap: fmt(gap) });
 }
 
+/** A tick label that keeps small losses readable (uPlot's default rounds 0.001 to "0"). */
+function axisNumber(v) {
+  if (v === 0) return "0";
+  const size = Math.abs(v);
+  if (size >= 0.01 && size < 10000) return String(Number(v.toPrecision(3)));
+  return v.toExponential(0);
+}
+
+const powerOfTen = (v) => v > 0 && Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9;
+const onlyPowersOfTen = (u, splits) => splits.map((v) => (v != null && powerOfTen(v) ? v : null));
+
+/** The y axis of a loss chart: readable small numbers, and on a log scale ticks, labels and
+ * grid lines at powers of ten only (the minor lines would band the plot grey). */
+export function valueAxis(logScale) {
+  const axis = { size: 56, values: (u, splits) => splits.map((v) => (v == null ? null : axisNumber(v))) };
+  if (!logScale) return axis;
+  return { ...axis, filter: onlyPowersOfTen, ticks: { filter: onlyPowersOfTen }, grid: { filter: onlyPowersOfTen } };
+}
+
 function lineChart(slot, chart) {
   const x = chart.x.map(num);
   const keys = chart.series.map((line) => line.name);
@@ -316,7 +335,7 @@ function lineChart(slot, chart) {
     width,
     height: 200,
     scales: { x: { time: false }, y: logScale ? { distr: 3 } : {} },
-    axes: [{ label: t(chart.kind === "loss" ? "chart.step" : "chart.time") }, { size: 56 }],
+    axes: [{ label: t(chart.kind === "loss" ? "chart.step" : "chart.time") }, valueAxis(logScale)],
     legend: { show: true, live: false },
     cursor: { drag: { x: false, y: false } },
     series: [

@@ -4,6 +4,7 @@
 import uPlot from "uplot";
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
+import { valueAxis } from "./pictures.js";
 
 const charts = new WeakMap(); // [data-live-loss-chart] slot -> its uPlot
 const progressStates = new WeakMap(); // [data-training-progress] box -> the progress it shows
@@ -47,15 +48,20 @@ function lossSeries(progress) {
   return [xs, ys];
 }
 
+/** A log scale once the loss spans more than a factor of ten (as the final chart decides). */
+function wantsLog(ys) {
+  return ys.every((v) => v > 0) && Math.max(...ys) / Math.min(...ys) > 10;
+}
+
 function drawChart(slot, data) {
-  const positive = data[1].every((v) => v > 0);
+  const positive = wantsLog(data[1]);
   const width = Math.max(240, Math.min(560, (slot.clientWidth || 560) - 8));
   const chart = new uPlot(
     {
       width,
       height: 160,
       scales: { x: { time: false }, y: positive ? { distr: 3 } : {} },
-      axes: [{ label: t("chart.step") }, { size: 56 }],
+      axes: [{ label: t("chart.step") }, valueAxis(positive)],
       legend: { show: false },
       cursor: { drag: { x: false, y: false } },
       series: [{ label: t("chart.step") }, { label: t("chart.series.loss"), stroke: "#1f5fbf", width: 2 }],
@@ -72,7 +78,12 @@ function updateChart(slot, progress) {
   figure.hidden = data[0].length < 2;
   if (figure.hidden) return;
   slot.setAttribute("aria-label", t("progress.chart_alt", { first: lossText(data[1][0]), last: lossText(data[1].at(-1)), steps: data[0].at(-1) }));
-  const chart = charts.get(slot);
+  let chart = charts.get(slot);
+  if (chart && (chart.scales.y.distr === 3) !== wantsLog(data[1])) {
+    chart.destroy(); // the loss now spans (or no longer spans) decades: redraw on the other scale
+    charts.delete(slot);
+    chart = null;
+  }
   if (chart) chart.setData(data);
   else if (slot.isConnected) drawChart(slot, data);
   else requestAnimationFrame(() => slot.isConnected && !charts.get(slot) && drawChart(slot, lossSeries(progress)));
