@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from ..access import access_problem_in_admin
 from ..content.exporter import export_zip
@@ -246,7 +247,8 @@ class ProblemAdmin(admin.ModelAdmin):
             self.log_change(request, obj, f"Validation of v{version.number} started")
             self.message_user(
                 request,
-                f"Saved; the validation of v{version.number} is running (its progress is below).",
+                _("Saved; the validation of v%(number)s is running (its progress is below).")
+                % {"number": version.number},
                 messages.SUCCESS,
             )
             return HttpResponseRedirect(reverse("admin:problems_problem_change", args=[obj.pk]))
