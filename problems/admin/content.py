@@ -38,7 +38,7 @@ from ..services.authoring import (
     submissions_regrade,
 )
 from .forms import CodeSpecForm, ProblemForm
-from .progress import validation_progress_view, version_progress
+from .progress import validation_progress_view, version_progress, version_progress_cell
 
 
 class SectionInline(admin.TabularInline):
@@ -136,7 +136,8 @@ class ProblemVersionInline(admin.TabularInline):
 def validation_state_cell(version: ProblemVersion) -> str:
     """A version list's cell: its validation's outcome, or a small live bar while it runs."""
     return render_to_string(
-        "admin/problems/validation_progress_compact.html", {"progress": version_progress(version)}
+        "admin/problems/validation_progress_compact.html",
+        {"progress": version_progress_cell(version)},
     )
 
 

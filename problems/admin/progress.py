@@ -55,6 +55,8 @@ def _time_text(progress: ValidationProgress) -> str:
         return ""
     if progress.state == "queued":
         return _("Waiting for %(elapsed)s") % {"elapsed": _clock(elapsed)}
+    if progress.state == "interrupted":
+        return _("Stopped after %(elapsed)s") % {"elapsed": _clock(elapsed)}
     if progress.state != "running":
         return _("Took %(elapsed)s") % {"elapsed": _clock(elapsed)}
     if progress.remaining_seconds is None:
@@ -70,7 +72,20 @@ def _outcome_text(progress: ValidationProgress) -> str:
         return _("Passed: the reference gets full marks and every mutant is rejected.")
     if progress.state == "failed":
         return _("Failed: this version cannot be published; the report says why.")
+    if progress.state == "interrupted":
+        return _("The validation stopped before it ended (its worker was stopped); run it again.")
     return ""
+
+
+def _outcome_short(progress: ValidationProgress) -> str:
+    """A version list's cell once the validation is over."""
+    if progress.state == "passed":
+        return "✔ " + _("validated")
+    if progress.state == "failed":
+        return "✘ " + _("validation failed")
+    if progress.state == "interrupted":
+        return "✘ " + _("interrupted")
+    return "—"
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -110,10 +125,7 @@ def validation_progress_json(progress: ValidationProgress) -> dict:
             "current": _current_text(progress.step),
             "time": _time_text(progress),
             "outcome": _outcome_text(progress),
-            "outcome_short": {
-                "passed": _("validated"),
-                "failed": _("validation failed"),
-            }.get(progress.state, ""),
+            "outcome_short": _outcome_short(progress),
             "report": _("Open the report"),
         },
     }
@@ -124,6 +136,19 @@ def version_progress(version: ProblemVersion) -> dict:
     return {
         **validation_progress_json(validation_progress_get(version=version)),
         "url": reverse("admin:problems_problemversion_progress", args=[version.pk]),
+    }
+
+
+def version_progress_cell(version: ProblemVersion) -> dict:
+    """What a version list's cell draws first: no report link, so no query per row."""
+    progress = validation_progress_get(version=version)
+    return {
+        "url": reverse("admin:problems_problemversion_progress", args=[version.pk]),
+        "live": progress.is_live,
+        "state": progress.state,
+        "done": progress.done,
+        "total": progress.total,
+        "text": {"step": _step_text(progress), "outcome_short": _outcome_short(progress)},
     }
 
 

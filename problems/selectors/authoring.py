@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 
 from ..models import Problem, ProblemVersion, RegradeBatch, Submission, SubmissionStatus
@@ -95,7 +96,8 @@ def validation_is_running(version: ProblemVersion | None) -> bool:
 @dataclass(frozen=True)
 class ValidationProgress:
     """Where a version's validation is: `idle` (never asked for, or its progress expired
-    without a report), `queued`, `running`, `passed` or `failed`."""
+    without a report), `queued`, `running`, `passed`, `failed`, or `interrupted` (it was
+    running, and its process has said nothing for longer than a validation may take)."""
 
     version: ProblemVersion
     state: str
@@ -144,12 +146,17 @@ def _progress_from_cache(
     version: ProblemVersion, entry: Mapping[str, Any], now: datetime
 ) -> ValidationProgress:
     state = entry["state"]
+    updated_at = _moment(entry.get("updated_at"))
+    silent_for = _seconds(updated_at, now) or 0.0
+    if state == "running" and silent_for > settings.VALIDATION_PROGRESS_STALE_SECONDS:
+        state = "interrupted"  # its worker died or was stopped: no report will come
     queued_at, started_at = _moment(entry.get("queued_at")), _moment(entry.get("started_at"))
     finished_at = _moment(entry.get("finished_at"))
+    live = state in ("queued", "running")
     if state == "queued":
         elapsed = _seconds(queued_at, now)
     else:
-        elapsed = _seconds(started_at, finished_at or now)
+        elapsed = _seconds(started_at, finished_at or (now if live else updated_at or now))
     return ValidationProgress(
         version=version,
         state=state,
@@ -161,7 +168,7 @@ def _progress_from_cache(
         started_at=started_at,
         finished_at=finished_at,
         elapsed_seconds=elapsed,
-        remaining_seconds=0.0 if finished_at else _remaining(entry, now),
+        remaining_seconds=0.0 if finished_at else _remaining(entry, now) if live else None,
     )
 
 

@@ -25,13 +25,7 @@
       return;
     }
     bar.max = data.total;
-    bar.value = data.live ? data.done : data.total;
-  }
-
-  function shortOutcome(data) {
-    if (data.state === "passed") return "✔ " + data.text.outcome_short;
-    if (data.state === "failed") return "✘ " + data.text.outcome_short;
-    return data.text.step;
+    bar.value = data.done;
   }
 
   function draw(box, data) {
@@ -42,7 +36,7 @@
     drawBar(box, data);
     if (box.classList.contains("validation-progress-compact")) {
       if (!data.live) box.querySelector(".vp-bar")?.remove();
-      setText(box, ".vp-step", data.live ? data.text.step : shortOutcome(data));
+      setText(box, ".vp-step", data.live ? data.text.step : data.text.outcome_short);
       return;
     }
     setText(box, ".vp-title", data.text.title);
@@ -53,7 +47,7 @@
     if (outcome) {
       outcome.hidden = !data.text.outcome;
       outcome.classList.toggle("success", data.state === "passed");
-      outcome.classList.toggle("error", data.state === "failed");
+      outcome.classList.toggle("error", data.state === "failed" || data.state === "interrupted");
       setText(outcome, ".vp-outcome-text", data.text.outcome);
       const link = outcome.querySelector(".vp-report");
       if (link) link.href = data.report_url;

@@ -122,6 +122,22 @@ def test_the_time_left_is_the_rate_so_far_times_the_steps_left(leaky_relu):
     assert progress.step["name"] == "m2" and progress.step["number"] == 3
 
 
+def test_a_validation_whose_process_went_silent_is_interrupted_not_running_for_ever(
+    leaky_relu, settings
+):
+    # given a validation that started and then heard nothing from its worker
+    version = leaky_relu.versions.get()
+    recorder = ValidationProgressRecorder(version_id=version.pk)
+    recorder.start(total=6)
+    recorder.step_started(ValidationStep("reference", "reference", 1, 1))
+    written = datetime.fromisoformat(validation_progress_read(version.pk)["updated_at"])
+    quiet = timedelta(seconds=settings.VALIDATION_PROGRESS_STALE_SECONDS)
+    # then it is running as long as it may be, and interrupted after that
+    assert validation_progress_get(version=version, now=written + quiet).state == "running"
+    late = validation_progress_get(version=version, now=written + quiet + timedelta(seconds=1))
+    assert late.state == "interrupted" and not late.is_live and late.step is None
+
+
 # -- the endpoint ----------------------------------------------------------------------------
 
 
