@@ -16,6 +16,7 @@ reference happens here, in the trusted process.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
@@ -87,6 +88,13 @@ def _default_runner(job: Job) -> RunResult:
     return sandbox.run(job)
 
 
+def _reporting_runner(progress: Callable[[dict], None]) -> Runner:
+    def run(job: Job) -> RunResult:
+        return sandbox.run(job, on_progress=progress)
+
+    return run
+
+
 def deliberate_shutdown(exc: BaseException) -> bool:
     """Only a deliberate stop passes a trusted boundary: Ctrl-C, a generator closing, or a
     Celery worker's warm/cold shutdown; any other BaseException (``SystemExit`` from code
@@ -107,6 +115,7 @@ def grade_submission(
     seed: int | None = None,
     record_outputs: bool = False,
     known_outputs: dict | None = None,
+    progress: Callable[[dict], None] | None = None,
 ) -> GradeResult:
     """Grade ``code`` against ``spec`` (a validated ``code:`` mapping of a problem file).
 
@@ -117,7 +126,10 @@ def grade_submission(
     ``record_outputs`` puts the visible tests' outputs in ``result.outputs`` (validation
     records the reference's and the mutants'); ``known_outputs`` (``{"reference": record,
     "mutants": [{"name", "record"}]}``, those records) diagnoses a wrong answer that behaves
-    like one of the mutants (engine.diagnosis). Both are the function kind's."""
+    like one of the mutants (engine.diagnosis). Both are the function kind's.
+
+    ``progress`` (with the default runner) hears the sandbox's progress events while the
+    code runs (``engine.sandbox.run``): a training loop's step and loss, for the page."""
     try:
         kind = KINDS[kind_of(spec)]
         problem = kind.prepare(spec, seed)
@@ -134,7 +146,9 @@ def grade_submission(
         )
     try:
         options = {"record_outputs": record_outputs, "known_outputs": known_outputs}
-        result: GradeResult = kind.grade(problem, code, runner or _default_runner, **options)
+        if runner is None:
+            runner = _reporting_runner(progress) if progress is not None else _default_runner
+        result: GradeResult = kind.grade(problem, code, runner, **options)
         return replace(result, seed=seed) if seed is not None else result
     except BaseException as exc:  # SystemExit included: the worker survives
         if deliberate_shutdown(exc):

@@ -305,20 +305,80 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "in_hidden_test": {"en": " (in a hidden test)", "ja": "（非公開テストで）"},
     "time_limit": {
-        "en": "Time limit exceeded{where:msg}: {detail}. Look for an endless loop or an unvectorised loop over many elements.",
-        "ja": "実行時間の制限を超えました{where:msg}（{detail}）。無限ループや、多数の要素に対するベクトル化されていないループがないか確認してください。",
+        "en": "Time limit exceeded{where:msg}: {detail:text}. Look for an endless loop or an unvectorised loop over many elements.",
+        "ja": "実行時間の制限を超えました{where:msg}。{detail:text}。無限ループや、多数の要素に対するベクトル化されていないループがないか確認してください。",
     },
     "memory_limit": {
-        "en": "Memory limit exceeded{where:msg}: {detail}.",
-        "ja": "メモリの制限を超えました{where:msg}（{detail}）。",
+        "en": "Memory limit exceeded{where:msg}: {detail:text}.",
+        "ja": "メモリの制限を超えました{where:msg}。{detail:text}。大きな配列を作りすぎていないか確認してください。",
     },
     "output_limit": {
-        "en": "Output limit exceeded{where:msg}: {detail}. Remove large prints.",
-        "ja": "出力の制限を超えました{where:msg}（{detail}）。大量の print を削除してください。",
+        "en": "Output limit exceeded{where:msg}: {detail:text}. Remove large prints.",
+        "ja": "出力の制限を超えました{where:msg}。{detail:text}。大量の print を削除してください。",
     },
     "crashed": {
-        "en": "Your program crashed{where:msg}: {detail}.",
-        "ja": "プログラムが異常終了しました{where:msg}（{detail}）。",
+        "en": "Your program crashed{where:msg}: {detail:text}.",
+        "ja": "プログラムが異常終了しました{where:msg}。{detail:text}。",
+    },
+    # The limit a run went over, as the sandbox says it (engine/sandbox/verdict.py).
+    "limit.wall": {
+        "en": "wall-clock limit of {seconds:num} s exceeded",
+        "ja": "経過時間の上限 {seconds:num} 秒に達しました",
+    },
+    "limit.cpu": {
+        "en": "CPU time limit of {seconds:num} s exceeded",
+        "ja": "CPU 時間の上限 {seconds:num} 秒に達しました",
+    },
+    "limit.memory": {
+        "en": "memory limit of {mb} MB exceeded",
+        "ja": "メモリ使用量が上限の {mb} MB を超えました",
+    },
+    "limit.memory_error": {
+        "en": "memory limit of {mb} MB exceeded (MemoryError)",
+        "ja": "メモリ使用量が上限の {mb} MB を超えました（MemoryError）",
+    },
+    "limit.stdout": {
+        "en": "stdout exceeded {bytes} bytes",
+        "ja": "標準出力が上限の {bytes} バイトを超えました",
+    },
+    "limit.stderr": {
+        "en": "stderr exceeded {bytes} bytes",
+        "ja": "標準エラー出力が上限の {bytes} バイトを超えました",
+    },
+    "limit.result": {
+        "en": "result channel exceeded {bytes} bytes",
+        "ja": "結果のデータが上限の {bytes} バイトを超えました",
+    },
+    "limit.result_budget": {
+        "en": "the result is too large to check: {why}; return a few NumPy arrays instead of nested lists or many small pieces",
+        "ja": "結果が大きすぎて確認できません（{why}）。入れ子のリストや細かな断片ではなく、少数の NumPy 配列で返してください",
+    },
+    "limit.unknown_time": {"en": "your code ran too long", "ja": "実行に時間がかかりすぎました"},
+    "limit.unknown_memory": {
+        "en": "your code used too much memory",
+        "ja": "メモリを使いすぎました",
+    },
+    "limit.unknown_output": {"en": "your code printed too much", "ja": "出力が多すぎました"},
+    # Why a run ended without its result (engine/sandbox/verdict.py).
+    "crash.corrupted": {
+        "en": "the result channel was corrupted ({why})",
+        "ja": "結果を送る通信路が壊されました（{why}）",
+    },
+    "crash.signal": {
+        "en": "the program was killed by {signal}",
+        "ja": "プログラムがシグナル {signal} で強制終了されました",
+    },
+    "crash.segfault": {
+        "en": "the program was killed by {signal} (segmentation fault, e.g. a stack overflow from deep recursion)",
+        "ja": "プログラムがシグナル {signal} で強制終了されました（セグメンテーション違反。深い再帰によるスタックの溢れなど）",
+    },
+    "crash.exit_status": {
+        "en": "the program exited with status {status} before finishing",
+        "ja": "プログラムが終了コード {status} で途中終了しました",
+    },
+    "crash.exited": {
+        "en": "the program exited before finishing",
+        "ja": "プログラムが途中で終了しました",
     },
     "crashed_no_result": {
         "en": "Your program crashed{where:msg}: it ended without a result.",

@@ -12,6 +12,7 @@ Parameters are plain JSON values; a template names how each is shown:
     {x:code}     a name from the learner's code: 「h」 in ja, 'h' in en (no backticks)
     {x:codes}    a list of such names, joined with "and" / "と"
     {x:msg}      a nested message ({"code", "params"}), or nothing when the value is None
+    {x:text}     a nested message, or plain text as it is (stored before it was a message)
 
 A hidden test's message keeps only the parameters its summary template uses
 (``hidden_params``), so neither inputs nor expected values reach a learner through it.
@@ -64,6 +65,8 @@ class _Formatter(string.Formatter):
     def format_field(self, value: Any, format_spec: str) -> str:
         if format_spec == "msg":
             return "" if value is None else render(value, self.lang)
+        if format_spec == "text":  # a nested message, or plain text (results stored before)
+            return render(value, self.lang) if isinstance(value, dict) else str(value or "")
         if value is None:
             return ""
         if format_spec == "num":

@@ -314,7 +314,7 @@ def run_failure(problem: Gradable, run: RunResult, hidden: bool) -> dict | None:
             "verdict": Verdict.TLE,
             "message": f"Time limit exceeded{where}: {run.message or 'your code ran too long'}. Look for an endless loop or an unvectorised loop over many elements.",
             "message_data": msg(
-                "time_limit", where=where_data, detail=run.message or "your code ran too long"
+                "time_limit", where=where_data, detail=run.detail or msg("limit.unknown_time")
             ),
         }
     if status == RunStatus.MEMORY:
@@ -323,9 +323,7 @@ def run_failure(problem: Gradable, run: RunResult, hidden: bool) -> dict | None:
             "verdict": Verdict.MLE,
             "message": f"Memory limit exceeded{where}: {run.message or 'your code used too much memory'}.",
             "message_data": msg(
-                "memory_limit",
-                where=where_data,
-                detail=run.message or "your code used too much memory",
+                "memory_limit", where=where_data, detail=run.detail or msg("limit.unknown_memory")
             ),
         }
     if status == RunStatus.OUTPUT_LIMIT:
@@ -334,7 +332,7 @@ def run_failure(problem: Gradable, run: RunResult, hidden: bool) -> dict | None:
             "verdict": Verdict.OLE,
             "message": f"Output limit exceeded{where}: {run.message or 'your code printed too much'}. Remove large prints.",
             "message_data": msg(
-                "output_limit", where=where_data, detail=run.message or "your code printed too much"
+                "output_limit", where=where_data, detail=run.detail or msg("limit.unknown_output")
             ),
         }
     if status == RunStatus.CRASHED:
@@ -349,7 +347,7 @@ def run_failure(problem: Gradable, run: RunResult, hidden: bool) -> dict | None:
             )
             + ".",
             "error": error_dict(run.error, hidden=hidden),
-            "message_data": msg("crashed", where=where_data, detail=run.message)
+            "message_data": msg("crashed", where=where_data, detail=run.detail or run.message)
             if run.message and not hidden
             else msg("crashed_no_result", where=where_data),
         }

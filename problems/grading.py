@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Callable
 
 from django.conf import settings
 
@@ -22,6 +23,7 @@ def grade_code(
     seed: int | None = None,
     record_outputs: bool = False,
     validation: dict | None = None,
+    progress: Callable[[dict], None] | None = None,
 ) -> dict:
     """Grade `code` against an engine spec; plain JSON-able result.
 
@@ -29,7 +31,8 @@ def grade_code(
     result (`result["seed"]`), so a regrade passing it again sees the same inputs.
     `record_outputs` keeps the visible tests' outputs (`result["outputs"]`, for validation);
     `validation` (the version's report, with the mutants' recorded outputs) lets a wrong
-    answer be diagnosed: `result["diagnosis"]` is then `{"mutant", "feedback": {ja, en}}`."""
+    answer be diagnosed: `result["diagnosis"]` is then `{"mutant", "feedback": {ja, en}}`.
+    `progress` hears the sandbox's progress events while the code runs (problems/progress.py)."""
     if visible_only:
         spec = {
             **spec,
@@ -37,7 +40,12 @@ def grade_code(
         }
     known = known_outputs(validation=validation, spec=spec) if validation else None
     result = grade_submission(
-        spec, code, seed=seed, record_outputs=record_outputs, known_outputs=known
+        spec,
+        code,
+        seed=seed,
+        record_outputs=record_outputs,
+        known_outputs=known,
+        progress=progress,
     ).to_dict()
     result["diagnosis"] = diagnosis_stored(diagnosis=result.get("diagnosis"), spec=spec)
     if not record_outputs:

@@ -26,6 +26,7 @@ from . import events, grading
 from .background import GRADE_SUBMISSION, run_in_background
 from .models import Submission, SubmissionStatus, Verdict
 from .notify import submission_changed
+from .progress import SubmissionProgress
 
 logger = logging.getLogger(__name__)
 
@@ -142,6 +143,7 @@ def submission_grade(*, submission_id: int) -> None:
     submission = submission_claim(submission_id=submission_id)
     if submission is None:
         return
+    progress = SubmissionProgress(submission.pk)
     try:
         result = grading.grade_code(
             spec=submission.problem_version.engine_spec,
@@ -149,6 +151,7 @@ def submission_grade(*, submission_id: int) -> None:
             visible_only=submission.visible_only,
             seed=grading.hidden_tests_seed(submission_id=submission.pk),
             validation=submission.problem_version.validation,
+            progress=progress,
         )
     except BaseException as error:  # the engine's fault, never the learner's (SystemExit too)
         if deliberate_shutdown(error):
@@ -162,6 +165,7 @@ def submission_grade(*, submission_id: int) -> None:
             "The team has been told; please resubmit later.",
         }
     submission_finish(submission=submission, result=result)
+    progress.close()
     _ring_deferred(user_id=submission.user_id)
 
 

@@ -31,9 +31,13 @@ DEFAULT_MODE = os.environ.get("QUIZ_SANDBOX_MODE", "warm")
 MODES = ("warm", "cold", "plain")
 
 
-def run(job: Job, mode: str | None = None) -> RunResult:
+def run(job: Job, mode: str | None = None, on_progress=None) -> RunResult:
     """Run ``job`` and report what happened.  Never raises for anything the learner's
-    code does; a failure of the sandbox itself is ``RunStatus.INTERNAL``."""
+    code does; a failure of the sandbox itself is ``RunStatus.INTERNAL``.
+
+    ``on_progress(event)`` (optional) hears the job's progress while it runs: a training
+    loop's step, total and loss from the visible part, then the start of the hidden part
+    (``supervisor.supervise``). Display only: nothing in it is part of the result."""
     # the machinery loads on the first run, not with `import engine.sandbox` (the api)
     from . import backends, protocol, supervisor
 
@@ -60,7 +64,9 @@ def run(job: Job, mode: str | None = None) -> RunResult:
                 launched = warm.launch_warm(job)
             # the limits count from the moment the job is handed over (a zygote's first
             # start, which may take seconds for PyTorch, is not the learner's time)
-            result = supervisor.supervise(job, job_bytes, launched, time.monotonic(), hidden_bytes)
+            result = supervisor.supervise(
+                job, job_bytes, launched, time.monotonic(), hidden_bytes, on_progress
+            )
             retry = (
                 mode == "warm"
                 and result.status == RunStatus.INTERNAL

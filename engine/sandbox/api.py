@@ -155,6 +155,9 @@ class RunResult:
     calls: tuple[CallResult, ...] = ()
     error: ErrorInfo | None = None  # compile/import error, or what the sandbox knows of a crash
     message: str = ""  # a sentence for TIMEOUT/MEMORY/OUTPUT_LIMIT/CRASHED/INTERNAL
+    # that sentence as a message code and its parameters, {"code", "params"} (the learner's
+    # language: engine/message_table.py); None for INTERNAL and the statuses without one
+    detail: dict | None = None
     stdout: str = ""  # printed before the hidden calls (``Job.hidden_from``), if any
     stderr: str = ""
     stdout_truncated: bool = False

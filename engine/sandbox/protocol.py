@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 
 from .api import (
     Call,
@@ -182,6 +183,8 @@ def _decode_into(
                     seconds=float(seconds) if type(seconds) in (int, float) else 0.0,
                 )
             )
+        elif kind == "progress":
+            continue  # for the page while the job runs (ResultScanner); no part of the result
         elif kind in ("compile_error", "import_error"):
             if out.calls or out.kind != "incomplete":
                 raise WireError("unexpected error message")
@@ -215,18 +218,48 @@ def _decode_into(
         out.kind = "incomplete"
 
 
-class AwaitScanner:
-    """Watches the result stream as it arrives for the harness's ``await`` message (a job
-    with hidden calls): frame headers are walked, and only small frames without arrays are
-    parsed. ``scan`` says ``"await"`` once it came right after the start and the visible
-    calls' results, ``"bad"`` when the stream cannot be the harness's, else None."""
+PROGRESS_LIMIT = 10**9  # the largest step count a progress message may carry
 
-    SMALL = 512  # bytes of JSON: the await message is about 40
 
-    def __init__(self, n_visible: int):
+def progress_event(obj: dict) -> dict | None:
+    """A ``progress`` message as plain numbers the page may show, or None if it is not one.
+
+    It comes from the learner's process (the grader helpers send it, but anything there
+    can): nothing in it is trusted beyond being small, finite numbers, and it never enters
+    a verdict."""
+    counts = [obj.get(k) for k in ("step", "total", "part", "parts")]
+    if any(type(v) is not int or not 0 <= v <= PROGRESS_LIMIT for v in counts):
+        return None
+    step, total, part, parts = (int(v) for v in counts)  # type: ignore[arg-type]
+    loss = obj.get("loss")
+    if step > total or total == 0 or part >= max(parts, 1):
+        return None
+    if loss is not None and (type(loss) is not float or not math.isfinite(loss)):
+        return None
+    return {
+        "phase": "train",
+        "step": step,
+        "total": total,
+        "loss": loss,
+        "part": part,
+        "parts": parts,
+    }
+
+
+class ResultScanner:
+    """Watches the result stream as it arrives: frame headers are walked, and only small
+    frames without arrays are parsed. ``scan`` hands each ``progress`` message to
+    ``on_progress`` (if given) and says ``"await"`` once the harness's ``await`` came
+    right after the start and the visible calls' results (a job with hidden calls,
+    ``n_visible`` not None), ``"bad"`` when the stream cannot be the harness's, else None."""
+
+    SMALL = 512  # bytes of JSON: the await message is about 40, a progress one about 100
+
+    def __init__(self, n_visible: int | None, on_progress=None):
         self.n_visible = n_visible
+        self.on_progress = on_progress
         self.pos = 0
-        self.frames = 0
+        self.frames = 0  # frames other than progress ones
 
     def scan(self, buf: bytes | bytearray) -> str | None:
         view = memoryview(buf)
@@ -247,15 +280,26 @@ class AwaitScanner:
                 end += wire._LEN.size + alen
             if end > len(buf):
                 return None
-            if narr == 0 and jlen <= self.SMALL and self._is_await(view[self.pos + head : end]):
+            obj = (
+                self._small(view[self.pos + head : end])
+                if narr == 0 and jlen <= self.SMALL
+                else None
+            )
+            self.pos = end
+            kind = obj.get("kind") if obj is not None else None
+            if obj is not None and kind == "progress":
+                event = progress_event(obj) if self.on_progress is not None else None
+                if event is not None:
+                    self.on_progress(event)
+                continue
+            if kind == "await" and self.n_visible is not None:
                 return "await" if self.frames == 1 + self.n_visible else "bad"
             self.frames += 1
-            self.pos = end
 
     @staticmethod
-    def _is_await(raw: memoryview) -> bool:
+    def _small(raw: memoryview) -> dict | None:
         try:
             obj = json.loads(bytes(raw))
         except ValueError:
-            return False
-        return type(obj) is dict and obj.get("kind") == "await"
+            return None
+        return obj if type(obj) is dict else None

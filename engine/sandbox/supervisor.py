@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import logging
 import os
 import selectors
 import signal
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 
 from .api import Job, RunResult
 from .inside.exits import ExitCode
-from .protocol import AwaitScanner, Decoded, decode_results
+from .protocol import Decoded, ResultScanner, decode_results
 from .verdict import (  # noqa: F401 - re-exported: the backends and tests use them from here
     NOT_STARTED,
     ExitInfo,
@@ -60,6 +61,10 @@ class Launched:
     extra: dict = field(default_factory=dict)
 
 
+log = logging.getLogger(__name__)
+
+Progress = Callable[[dict], None]
+
 LINGER_GRACE = 0.25  # seconds a child may take to exit after its final message
 SURVIVOR_GRACE = 0.5  # seconds a pipe may stay open after the exit (no PID namespace: plain)
 KILL_GRACE = 10.0  # seconds after a kill before the supervisor stops waiting for the pipes
@@ -78,7 +83,12 @@ class _Watch:
     """
 
     def __init__(
-        self, job: Job, job_bytes: bytes, proc: Launched, hidden_bytes: bytes | None = None
+        self,
+        job: Job,
+        job_bytes: bytes,
+        proc: Launched,
+        hidden_bytes: bytes | None = None,
+        on_progress: Progress | None = None,
     ):
         lim = job.limits
         self.job, self.proc = job, proc
@@ -107,12 +117,19 @@ class _Watch:
         # a job with hidden calls: their part, held back until the harness asks for it
         self.hidden_bytes = hidden_bytes
         self.n_visible = len(job.visible_calls) if hidden_bytes is not None else None
-        self.scanner = AwaitScanner(len(job.visible_calls)) if hidden_bytes is not None else None
+        self.on_progress = on_progress
+        self.started_at = 0.0
+        self.scanner = (
+            ResultScanner(self.n_visible, self._progress)
+            if hidden_bytes is not None or on_progress is not None
+            else None
+        )
         self.hidden_started = False
         self.job_w_registered = False
 
     def start(self, started: float) -> None:
         proc = self.proc
+        self.started_at = started
         self.deadline = started + self.job.limits.wall_seconds
         for fd in self.bufs:
             _nonblock(fd)
@@ -241,21 +258,37 @@ class _Watch:
             self.stdout_truncated = self.stdout_truncated or fd != self.proc.result_r
             self.kill()
         if fd == self.proc.result_r and self.scanner is not None:
-            self.scan_for_await()
+            self.scan_results()
         return True
 
-    # -- the hidden calls
+    # -- what the result stream says while the job runs
 
-    def scan_for_await(self) -> None:
+    def scan_results(self) -> None:
         assert self.scanner is not None
         found = self.scanner.scan(self.bufs[self.proc.result_r])
         if found is None:
             return
-        self.scanner = None
+        self.scanner = None  # after the await, nothing more is read before the end
         if found == "await":
             self.release_hidden()
-        else:  # not the harness's stream: no hidden input goes in; the decoder says why
+        elif self.hidden_bytes is not None:
+            # not the harness's stream: no hidden input goes in; the decoder says why
             self.kill()
+
+    def _progress(self, event: dict) -> None:
+        """A visible-part progress message, passed on with the job's running time. Only the
+        visible part's: from the await on the scanner is gone, and the hidden part is
+        announced by ``release_hidden`` alone, with no number the learner's code chose."""
+        self.tell({**event, "elapsed": time.monotonic() - self.started_at})
+
+    def tell(self, event: dict) -> None:
+        if self.on_progress is None:
+            return
+        try:
+            self.on_progress(event)
+        except Exception:  # noqa: BLE001 - a display hook must not stop the supervision
+            log.exception("a progress listener failed")
+            self.on_progress = None
 
     def release_hidden(self) -> None:
         """Hand the hidden calls over. First what the visible calls printed is drained
@@ -270,6 +303,7 @@ class _Watch:
         if self.killed:
             return
         self.hidden_started = True
+        self.tell({"phase": "hidden", "elapsed": time.monotonic() - self.started_at})
         for fd in (self.proc.out_r, self.proc.err_r):
             self.counts[fd] = 0
         self.deadline = time.monotonic() + self.job.limits.wall_seconds
@@ -341,11 +375,19 @@ class _Watch:
 
 
 def supervise(
-    job: Job, job_bytes: bytes, proc: Launched, started: float, hidden_bytes: bytes | None = None
+    job: Job,
+    job_bytes: bytes,
+    proc: Launched,
+    started: float,
+    hidden_bytes: bytes | None = None,
+    on_progress: Progress | None = None,
 ) -> RunResult:
     """Feed the job (its hidden calls' part when the harness asks for it), watch the run
-    until it is over, and give its verdict."""
-    watch = _Watch(job, job_bytes, proc, hidden_bytes)
+    until it is over, and give its verdict. ``on_progress`` hears, while the job runs, each
+    progress message of its visible part (``protocol.progress_event`` plus ``elapsed``, the
+    seconds since the job was handed over) and ``{"phase": "hidden", ...}`` when the hidden
+    calls go in."""
+    watch = _Watch(job, job_bytes, proc, hidden_bytes, on_progress)
     watch.start(started)
     try:
         while True:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import signal
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .api import ErrorInfo, Limits, RunResult, RunStatus
 from .inside.exits import ExitCode, describe
@@ -64,7 +65,19 @@ class RunOutcome:
 NOT_STARTED = "before the learner's code started"
 
 # The verdict's rules, in order (docs/sandbox.md, "Verdicts"): each returns
-# (status, message, error) when it decides, else None.
+# (status, message, error) or a Decided with the message as data too, when it decides, else None.
+
+
+class Decided(NamedTuple):
+    status: RunStatus
+    message: str  # English, for logs and the engine's English rendering
+    error: ErrorInfo | None = None
+    # the message as a code and its parameters (engine/message_table.py renders it in ja/en)
+    detail: dict | None = None
+
+
+def _said(code: str, **params) -> dict:
+    return {"code": code, "params": params}
 
 
 def _harness_failed(o: RunOutcome):
@@ -99,31 +112,45 @@ def _zygote_lost(o: RunOutcome):
 
 def _wall_clock(o: RunOutcome):
     if o.timed_out:
-        return RunStatus.TIMEOUT, f"wall-clock limit of {o.limits.wall_seconds:g} s exceeded", None
+        seconds = o.limits.wall_seconds
+        return Decided(
+            RunStatus.TIMEOUT,
+            f"wall-clock limit of {seconds:g} s exceeded",
+            detail=_said("limit.wall", seconds=seconds),
+        )
     return None
 
 
 def _output_cap(o: RunOutcome):
     if o.over_output:
         cap = o.limits.result_bytes if o.over_output == "result channel" else o.limits.output_bytes
-        return RunStatus.OUTPUT_LIMIT, f"{o.over_output} exceeded {cap} bytes", None
+        stream = {"result channel": "result"}.get(o.over_output, o.over_output)
+        return Decided(
+            RunStatus.OUTPUT_LIMIT,
+            f"{o.over_output} exceeded {cap} bytes",
+            detail=_said(f"limit.{stream}", bytes=cap),
+        )
     return None
 
 
 def _decoder_budget(o: RunOutcome):
     if o.decoded.over_budget:
-        return (
+        return Decided(
             RunStatus.OUTPUT_LIMIT,
             f"the result is too large to check: {o.decoded.over_budget}; "
             "return a few NumPy arrays instead of nested lists or many small pieces",
-            None,
+            detail=_said("limit.result_budget", why=o.decoded.over_budget),
         )
     return None
 
 
 def _out_of_memory(o: RunOutcome):
     if o.oom_kills:
-        return RunStatus.MEMORY, f"memory limit of {o.limits.memory_mb} MB exceeded", None
+        return Decided(
+            RunStatus.MEMORY,
+            f"memory limit of {o.limits.memory_mb} MB exceeded",
+            detail=_said("limit.memory", mb=o.limits.memory_mb),
+        )
     return None
 
 
@@ -137,7 +164,11 @@ def _cpu_limit(o: RunOutcome):
     # a part of a job with hidden calls is ended by the harness at its CPU budget
     budget_spent = sig is None and o.exit.exit_code == ExitCode.CPU_LIMIT and at_limit
     if sig == signal.SIGXCPU or (sig == signal.SIGKILL and at_limit) or budget_spent:
-        return RunStatus.TIMEOUT, f"CPU time limit of {o.limits.cpu_seconds:g} s exceeded", None
+        return Decided(
+            RunStatus.TIMEOUT,
+            f"CPU time limit of {o.limits.cpu_seconds:g} s exceeded",
+            detail=_said("limit.cpu", seconds=o.limits.cpu_seconds),
+        )
     return None
 
 
@@ -148,7 +179,12 @@ def _memory_error(o: RunOutcome):
     err = dec.error or next(
         (c.error for c in dec.calls if c.error and c.error.type == "MemoryError"), None
     )
-    return RunStatus.MEMORY, f"memory limit of {o.limits.memory_mb} MB exceeded (MemoryError)", err
+    return Decided(
+        RunStatus.MEMORY,
+        f"memory limit of {o.limits.memory_mb} MB exceeded (MemoryError)",
+        err,
+        _said("limit.memory_error", mb=o.limits.memory_mb),
+    )
 
 
 def _completed(o: RunOutcome):
@@ -168,16 +204,21 @@ def _crashed(o: RunOutcome):
     sig = o.exit.signal
     if o.decoded.wire_error is not None:
         why = f"the result channel was corrupted ({o.decoded.wire_error})"
+        detail = _said("crash.corrupted", why=o.decoded.wire_error)
     elif sig is not None:
         why = f"the program was killed by {signame(sig)}"
+        detail = _said("crash.signal", signal=signame(sig))
         if sig == signal.SIGSEGV:
             why += " (segmentation fault, e.g. a stack overflow from deep recursion)"
+            detail = _said("crash.segfault", signal=signame(sig))
     elif o.exit.exit_code not in (None, 0):
         # learner code may call os._exit with any status: the number, never a meaning
         why = f"the program exited with status {o.exit.exit_code} before finishing"
+        detail = _said("crash.exit_status", status=o.exit.exit_code)
     else:
         why = "the program exited before finishing"
-    return RunStatus.CRASHED, why, ErrorInfo(type="Crash", message=why)
+        detail = _said("crash.exited")
+    return Decided(RunStatus.CRASHED, why, ErrorInfo(type="Crash", message=why), detail)
 
 
 VERDICT_RULES = (
@@ -199,12 +240,13 @@ def verdict(outcome: RunOutcome) -> RunResult:
     """The run's status from what was observed: the first rule that decides."""
     # lazily, in order; the last rule (_crashed) always decides
     decisions = (rule(outcome) for rule in VERDICT_RULES)
-    status, message, error = next(d for d in decisions if d is not None)
+    status, message, error, detail = Decided(*next(d for d in decisions if d is not None))
     return RunResult(
         status=status,
         calls=tuple(outcome.decoded.calls),
         error=error,
         message=message,
+        detail=detail,
         stdout=outcome.stdout,
         stderr=outcome.stderr,
         stdout_truncated=outcome.stdout_truncated,

@@ -21,6 +21,31 @@ HELPERS = '''
 # ---- grader helpers: appended by engine.training, not part of the learner's file ----
 
 
+_grader_last_report = [-1.0]
+
+
+def _grader_report_due(step, total):
+    """Whether a training loop should report its step now: every quarter second, and the last."""
+    import time
+
+    now = time.perf_counter()
+    if step < total and now - _grader_last_report[0] < 0.25:
+        return False
+    _grader_last_report[0] = now
+    return True
+
+
+def _grader_report(step, total, loss=None, part=0, parts=1):
+    """Step ``step`` of ``total`` of loop ``part`` of ``parts`` (and its loss), for the page
+    while the job runs (the harness's ``_grader_progress``; display only)."""
+    sink = globals().get("_grader_progress")
+    if callable(sink):
+        try:
+            sink(step, total, loss, part, parts)
+        except Exception:
+            pass
+
+
 def _grader_seed(seed):
     import random
 
@@ -99,6 +124,8 @@ def _grader_fit(model, x, y, steps, lr, batch):
         loss = torch.nn.functional.cross_entropy(model(xb), yb)
         loss.backward()
         optimizer.step()
+        if _grader_report_due(step + 1, steps):
+            _grader_report(step + 1, steps, float(loss))
 
 
 def _grader_fit_ladder(model, x, y, steps, lrs, batch, factor, trainer, max_norm):
@@ -115,7 +142,7 @@ def _grader_fit_ladder(model, x, y, steps, lrs, batch, factor, trainer, max_norm
     before = _grader_logits(model, x)
     start = float(torch.nn.functional.cross_entropy(before, y))
     rungs = []
-    for lr in lrs:
+    for rung, lr in enumerate(lrs):
         fit = copy.deepcopy(model)
         optimizer = _grader_optimizer(fit, "adam", lr)
         torch.nn.Module.train(fit, True)
@@ -123,6 +150,9 @@ def _grader_fit_ladder(model, x, y, steps, lrs, batch, factor, trainer, max_norm
         for step in range(steps):
             if step:
                 trace.append(_grader_logits(fit, x))
+                if _grader_report_due(step, steps):
+                    loss = float(torch.nn.functional.cross_entropy(trace[-1], y))
+                    _grader_report(step, steps, loss, rung, len(lrs))
             i = (step * batch) % len(x)
             xb, yb = x[i : i + batch], y[i : i + batch]
             if trainer == "learner":
@@ -135,6 +165,7 @@ def _grader_fit_ladder(model, x, y, steps, lrs, batch, factor, trainer, max_norm
         after = _grader_logits(fit, x)
         rungs.append({"lr": float(lr), "after": after, "trace": trace})
         end = float(torch.nn.functional.cross_entropy(after, y))
+        _grader_report(steps, steps, end if end == end else None, rung, len(lrs))
         if end == end and end <= factor * start:
             break
     return {"before": before, "rungs": rungs}
@@ -226,6 +257,7 @@ def _grader_train(model, ex, dx, dy, steps):
     counts = {}
     every = max(1, steps // 25)
     trace = {"steps": [], "predictions": []}
+    latest = [None]  # the training MSE at the last recorded step, for the progress reports
 
     def record(step):
         # The teacher-forced outputs on the training windows, every `every` steps of the first
@@ -239,8 +271,13 @@ def _grader_train(model, ex, dx, dy, steps):
         try:
             with torch.no_grad():
                 y, _ = decode(model, dx, encode(model, ex))
-            trace["predictions"].append(torch.Tensor.detach(torch.as_tensor(y)).clone())
+            y = torch.Tensor.detach(torch.as_tensor(y)).clone()
+            trace["predictions"].append(y)
             trace["steps"].append(step)
+            try:
+                latest[0] = float(((y.reshape(dy.shape) - dy) ** 2).mean())
+            except Exception:
+                latest[0] = None
         except Exception:
             trace["steps"].append(-1)  # unreadable: no more points
         finally:
@@ -253,6 +290,8 @@ def _grader_train(model, ex, dx, dy, steps):
         n = counts[first]
         if id(optimizer) == first and n % every == 0 and -1 not in trace["steps"]:
             record(n)
+        if id(optimizer) == first and _grader_report_due(min(n, steps), steps):
+            _grader_report(min(n, steps), steps, latest[0])
 
     params = list(torch.nn.Module.parameters(model))
     versions = [p._version for p in params]

@@ -82,6 +82,20 @@ def script_strings() -> dict[str, str]:
         "chart.series.true": _("True cos"),
         "chart.series.predicted": _("Predicted"),
         "chart.series.lr": _("lr {lr}"),
+        "progress.title": _("Training your model"),
+        "progress.train": _("Step {step} of {total}"),
+        "progress.retry": _(
+            "training again with another learning rate (run {part} of at most {parts})"
+        ),
+        "progress.hidden": _("Running the hidden tests"),
+        "progress.loss": _("current loss {loss}"),
+        "progress.eta": _("about {seconds} s left"),
+        "progress.eta_soon": _("almost done"),
+        "progress.eta_unknown": _("estimating the time left…"),
+        "progress.chart": _(
+            "The loss so far, reported while your code trains (the final curve is computed by the grader)"
+        ),
+        "progress.chart_alt": _("So far the loss went from {first} to {last} over {steps} steps."),
     }
     for value, label in Verdict.choices:
         strings[f"verdict.{value}"] = str(label)

@@ -1,7 +1,9 @@
 """Server-sent events for one submission: the browser holds one connection and hears each change.
 
 The stream sends an event named `status` with the same JSON as `GET /api/submissions/<id>/`
-whenever the row changed, and ends when the verdict is written, or after
+whenever the row changed, an event named `progress` with the grader's latest progress
+(problems/progress.py: a training loop's step, loss and time left) whenever it changed while
+the submission runs, and ends when the verdict is written, or after
 `EVENT_STREAM_SECONDS` (the browser's EventSource reconnects): bounded long-polling, so a
 stream holds a worker thread for seconds, not for ever. One user holds at most
 `EVENT_STREAMS_PER_USER` streams at once (counted in the shared cache); the next gets a 429,
@@ -26,8 +28,9 @@ from django.utils.translation import gettext as _
 from knox.auth import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
+from .. import progress
 from ..access import access_submission
-from ..models import Submission
+from ..models import Submission, SubmissionStatus
 from ..notify import channel, redis_client
 from .serializers import SubmissionSerializer
 
@@ -102,10 +105,15 @@ def _event(submission: Submission, language: str) -> str:
     return f"event: status\nid: {submission.updated_at.isoformat()}\ndata: {data}\n\n"
 
 
+def _progress_event(state: dict) -> str:
+    return f"event: progress\ndata: {json.dumps(state, separators=(',', ':'))}\n\n"
+
+
 def _stream(user, submission_id: int, language: str):
     yield "retry: 1000\n\n"
     deadline = time.monotonic() + _stream_seconds()
     last_seen = None
+    last_progress = None
     last_write = time.monotonic()
     pubsub = _subscribe(submission_id)
     try:
@@ -122,6 +130,12 @@ def _stream(user, submission_id: int, language: str):
             if submission.is_finished:
                 yield "event: end\ndata: {}\n\n"
                 return
+            running = submission.status == SubmissionStatus.RUNNING
+            state = progress.current(submission_id) if running else None
+            if state is not None and state.get("seq") != last_progress:
+                last_progress = state.get("seq")
+                last_write = time.monotonic()
+                yield _progress_event(state)
             if time.monotonic() > deadline:
                 return
             close_old_connections()

@@ -7,8 +7,9 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from .. import progress
 from ..feedback import diagnosis_in_language, language_code, message_in_language, tests_in_language
-from ..models import CHOICE_KINDS, Problem, Submission
+from ..models import CHOICE_KINDS, Problem, Submission, SubmissionStatus
 from ..published import problem_as_learners_see
 from ..variants import choice_labels, choice_order, choice_references_render, choices_in_order
 
@@ -159,6 +160,27 @@ def _in_language(text):
     return text
 
 
+PROGRESS_SCHEMA = {
+    "type": "object",
+    "nullable": True,
+    "description": "A long grading's progress while it runs (a training exercise's loop): "
+    "phase `train` (step of total, its loss; part of parts when the grader retries with "
+    "another learning rate) or `hidden` (the hidden tests, no numbers but the estimate).",
+    "properties": {
+        "phase": {"type": "string", "enum": ["train", "hidden"]},
+        "step": {"type": "integer"},
+        "total": {"type": "integer"},
+        "loss": {"type": "number", "nullable": True},
+        "part": {"type": "integer"},
+        "parts": {"type": "integer"},
+        "losses": {"type": "array", "items": {"type": "array", "items": {"type": "number"}}},
+        "eta_seconds": {"type": "number", "nullable": True},
+        "elapsed_seconds": {"type": "number"},
+        "seq": {"type": "integer"},
+    },
+}
+
+
 class SubmissionSerializer(serializers.ModelSerializer):
     problem = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     version = serializers.IntegerField(source="problem_version.number", read_only=True)
@@ -167,6 +189,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
     message = serializers.SerializerMethodField()
     message_data = serializers.JSONField(read_only=True)
     diagnosis = serializers.SerializerMethodField()
+    progress = serializers.SerializerMethodField()
 
     class Meta:
         model = Submission
@@ -184,6 +207,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "message",
             "message_data",
             "diagnosis",
+            "progress",
             "visible_only",
             "attempts",
             "created_at",
@@ -215,6 +239,13 @@ class SubmissionSerializer(serializers.ModelSerializer):
     def get_diagnosis(self, submission: Submission) -> dict | None:
         """The misconception a wrong answer behaves like, explained in the request's language."""
         return diagnosis_in_language(diagnosis=submission.diagnosis, language=self._language())
+
+    @extend_schema_field(PROGRESS_SCHEMA)
+    def get_progress(self, submission: Submission) -> dict | None:
+        """While it is graded, what the grader reports (problems/progress.py); else null."""
+        if submission.status != SubmissionStatus.RUNNING:
+            return None
+        return progress.current(submission.pk)
 
     def get_tests(self, submission: Submission) -> list[dict]:
         # Hidden tests keep their verdict but never their inputs or details.

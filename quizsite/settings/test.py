@@ -53,4 +53,9 @@ STORAGES = {
 GRADING_BACKEND = os.environ.get("GRADING_BACKEND", "sync")
 REDIS_URL = "redis://127.0.0.1:6379/15"
 CELERY_BROKER_URL = REDIS_URL
+# Real workers started by a test (tests/pipeline) share the cache with it, as in production
+# (a grading's progress, problems/progress.py); other tests keep a per-process one.
+SHARED_CACHE = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+if os.environ.get("QUIZ_TEST_SHARED_CACHE"):
+    CACHES = {"default": SHARED_CACHE}
 LOGGING = {"version": 1, "disable_existing_loggers": False}

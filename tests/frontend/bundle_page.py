@@ -122,7 +122,9 @@ class FakeGradingApi:
             if self.events is None:
                 route.fulfill(status=404, json={"detail": "Not found."})
                 return
-            stream = "".join(f"event: status\ndata: {json.dumps(e)}\n\n" for e in self.events)
+            # An event is a submission (event: status) or (name, data), e.g. ("progress", {...}).
+            named = [e if isinstance(e, tuple) else ("status", e) for e in self.events]
+            stream = "".join(f"event: {n}\ndata: {json.dumps(d)}\n\n" for n, d in named)
             route.fulfill(status=200, content_type="text/event-stream", body=stream)
         else:
             self.poll(route)

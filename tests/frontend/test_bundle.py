@@ -167,6 +167,61 @@ def test_a_diagnosed_misconception_is_shown_above_the_tests_with_code_and_math(o
     assert order & 4  # DOCUMENT_POSITION_FOLLOWING: the table comes after
 
 
+def _training(step, losses, eta=None, phase="train"):
+    state = {"phase": phase, "losses": losses, "eta_seconds": eta, "seq": step}
+    if phase == "train":
+        state.update(step=step, total=400, loss=losses[-1][1], part=0, parts=1)
+    return submission("running", progress=state)
+
+
+def _progress_value(page):
+    return page.get_attribute("#submission-panel [data-training-progress] progress", "value")
+
+
+def test_a_training_shows_its_step_loss_time_left_and_live_curve_until_the_verdict(open_page):
+    # given: a grader that reports step 40, then 300 of 400 (polled: no event stream), then AC
+    page = open_page()
+    curve = [[1, 2.3], [100, 1.1], [200, 0.6], [300, 0.31]]
+    FakeGradingApi(
+        details=[_training(40, curve[:1], eta=30), _training(300, curve, eta=12), ACCEPTED]
+    ).install(page)
+    # when
+    page.click("[data-submit-shortcut]")
+    page.wait_for_selector("#submission-panel [data-training-progress][data-phase='train']")
+    first = int(_progress_value(page))
+    page.wait_for_function(
+        "() => document.querySelector('#submission-panel progress')?.value >= 300"
+    )
+    # then: the bar moved, the step, loss and time left are said, the curve is drawn
+    box = page.locator("#submission-panel [data-training-progress]")
+    assert first == 40 and page.get_attribute("#submission-panel progress", "max") == "400"
+    assert box.locator("[data-progress-step]").inner_text() == "400 ステップ中 300 ステップ目"
+    assert box.locator("[data-progress-loss]").inner_text() == "現在の損失 0.3100"
+    assert "残り約" in box.locator("[data-progress-eta]").inner_text()
+    assert box.locator("[data-live-loss-chart] canvas").count() == 1
+    assert page.locator("#submission-panel [data-note='slow_note']").count() == 0
+    # and the verdict replaces it
+    page.wait_for_selector("#submission-panel[data-status='done']")
+    assert page.locator("#submission-panel [data-training-progress]").count() == 0
+
+
+def test_progress_events_move_the_bar_in_place_and_the_hidden_part_has_no_numbers(open_page):
+    page = open_page()
+    events = [
+        submission("running"),
+        ("progress", _training(120, [[1, 2.0], [120, 0.9]], eta=5)["progress"]),
+        ("progress", _training(121, [[1, 2.0], [120, 0.9]], eta=4, phase="hidden")["progress"]),
+    ]
+    FakeGradingApi(events=events, details=[submission("running")]).install(page)
+    page.click("[data-submit-shortcut]")
+    page.wait_for_selector("#submission-panel [data-training-progress][data-phase='hidden']")
+    box = page.locator("#submission-panel [data-training-progress]")
+    assert box.locator("[data-progress-step]").inner_text() == "非公開テストを実行しています"
+    assert box.locator("[data-progress-loss]").is_hidden()
+    assert _progress_value(page) is None  # indeterminate: no step to show
+    assert "残り約" in box.locator("[data-progress-eta]").inner_text()
+
+
 def test_it_says_the_grader_is_slow_when_no_verdict_comes(open_page):
     page = open_page()
     FakeGradingApi(details=[submission("queued")]).install(page)

@@ -39,6 +39,7 @@ class Worker:
             DATABASE_URL=f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
             GRADING_BACKEND="celery",
             GRADING_LEASE_SECONDS=str(LEASE_SECONDS),
+            QUIZ_TEST_SHARED_CACHE="1",  # the cache a test reads progress from: Redis db 15
         )
         return env
 

@@ -186,7 +186,7 @@ def test_the_endpoint_follows_a_validation_from_queued_to_passed(roles, leaky_re
     total = len(_gradings(leaky_relu))
     assert done["state"] == "passed" and done["live"] is False
     assert (done["done"], done["total"], done["percent"]) == (total, total, 100)
-    assert done["text"]["step"] == f"ステップ {total} / {total}"
+    assert done["text"]["step"] == f"{total} ステップ中 {total} ステップ目"
     assert done["text"]["outcome"].startswith("合格")
     assert done["report_url"] == f"/admin/problems/problem/{leaky_relu.pk}/validate/"
     assert done["version"] == {"id": version.pk, "number": 1}
@@ -198,8 +198,8 @@ def test_the_endpoint_follows_a_validation_from_queued_to_passed(roles, leaky_re
         ("en", "Step 2 of 6", "Mutant 1 of 5: wrong-sign", "estimating the time left"),
         (
             "ja",
-            "ステップ 2 / 6",
-            "ミュータント（誤答例）1 / 5: wrong-sign",
+            "6 ステップ中 2 ステップ目",
+            "ミュータント（誤答例）5 個中 1 個目: wrong-sign",
             "残り時間を見積もっています",
         ),
     ],

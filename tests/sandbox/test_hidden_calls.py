@@ -11,7 +11,7 @@ import pytest
 from engine import sandbox
 from engine.sandbox import Call, Job, Limits, RunStatus
 from engine.sandbox.inside.wire import pack_message
-from engine.sandbox.protocol import AwaitScanner, decode_results
+from engine.sandbox.protocol import ResultScanner, decode_results
 from tests.sandbox.sandboxkit import _sandbox_available
 
 needs_sandbox = pytest.mark.skipif(
@@ -175,12 +175,12 @@ def _frames(*objs):
 
 def test_the_await_counts_only_right_after_the_visible_results():
     start, call0 = {"kind": "start"}, {"kind": "call", "index": 0, "error": None, "seconds": 0.0}
-    scanner = AwaitScanner(n_visible=1)
+    scanner = ResultScanner(n_visible=1)
     assert scanner.scan(_frames(start)) is None  # not yet
     assert scanner.scan(_frames(start, call0, {"kind": "await"})) == "await"
     # an await forged before the visible results: no hidden input goes in
-    assert AwaitScanner(n_visible=1).scan(_frames(start, {"kind": "await"})) == "bad"
-    assert AwaitScanner(n_visible=1).scan(b"junk" * 8) == "bad"
+    assert ResultScanner(n_visible=1).scan(_frames(start, {"kind": "await"})) == "bad"
+    assert ResultScanner(n_visible=1).scan(b"junk" * 8) == "bad"
 
 
 def test_the_decoder_refuses_an_await_out_of_place():

@@ -22,7 +22,12 @@ _os_close = os.close
 _os_exit = os._exit
 _os_read = os.read
 _os_times = os.times
+_perf_counter = time.perf_counter
 _TextIOWrapper_flush = io.TextIOWrapper.flush
+
+PROGRESS_EVERY = (
+    0.1  # seconds between two progress messages of a job at most (the last always goes)
+)
 
 MARKS: list[
     tuple[str, float]
@@ -86,6 +91,8 @@ class Runner:
         self.hidden_calls = int(job.get("hidden_calls") or 0)
         self.job_fd, self.job_cap = job_fd, job_cap
         self.on_hidden = on_hidden  # () -> None: the hidden calls' own limits, once they came
+        self.reporting = True  # progress goes out during the visible calls only
+        self.last_progress = -PROGRESS_EVERY
 
     def send(self, obj, values=()):
         arrays = []
@@ -101,6 +108,31 @@ class Runner:
         while view:
             n = os.write(self.fd, view)
             view = view[n:]
+
+    def progress(self, step, total, loss=None, part=0, parts=1):
+        """A training loop's "step k of N" (and its current loss), for the page while the job
+        runs; at most one message every PROGRESS_EVERY seconds, and none once the hidden
+        calls were asked for. Called by the grader helpers (``_grader_progress`` in the
+        learner's module); whatever calls it, the supervisor treats the numbers as display
+        only, and forwards none from the hidden part."""
+        if not self.reporting or self.fd < 0:
+            return
+        now = _perf_counter()
+        if now - self.last_progress < PROGRESS_EVERY and step < total:
+            return
+        self.last_progress = now
+        try:
+            message = {
+                "kind": "progress",
+                "step": int(step),
+                "total": int(total),
+                "loss": None if loss is None else float(loss),
+                "part": int(part),
+                "parts": int(parts),
+            }
+        except (TypeError, ValueError, OverflowError):
+            return
+        self.send(message)
 
     def finish(self):
         """Flush the harness's own stdout/stderr objects (never what the learner put in
@@ -157,6 +189,7 @@ class Runner:
             return
         module = types.ModuleType("solution")
         module.__file__ = filename
+        module._grader_progress = self.progress  # the grader helpers' training progress
         sys.modules["solution"] = module
         try:
             exec(codeobj, module.__dict__)
@@ -177,6 +210,7 @@ class Runner:
         self.slots.clear()  # as in a job of their own: a kind's setup calls come again
         gc.collect()
         flush_own(self.own_streams)  # what the visible calls printed goes out before "await"
+        self.reporting = False
         self.send({"kind": "await", "cpu": cpu_seconds()})
         data = read_message(self.job_fd, self.job_cap)
         _os_close(self.job_fd)

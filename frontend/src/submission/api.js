@@ -44,10 +44,12 @@ export async function createSubmission(url, { code, visibleOnly, form }) {
 }
 
 /**
- * Follows submission `id` until its status is final, calling onUpdate(submission) on each change
- * and onTrouble(isTrouble) when the connection is failing or recovers. Returns stop().
+ * Follows submission `id` until its status is final, calling onUpdate(submission) on each change,
+ * onProgress(progress) on each progress event of a long grading (polling gets the progress in
+ * the submission itself) and onTrouble(isTrouble) when the connection is failing or recovers.
+ * Returns stop().
  */
-export function watchSubmission(id, { eventsUrl, detailUrl, onUpdate, onTrouble = () => {}, firstEventMs = 4000 }) {
+export function watchSubmission(id, { eventsUrl, detailUrl, onUpdate, onProgress = () => {}, onTrouble = () => {}, firstEventMs = 4000 }) {
   let stopped = false;
   let source = null;
   let timer = null;
@@ -120,6 +122,14 @@ export function watchSubmission(id, { eventsUrl, detailUrl, onUpdate, onTrouble 
         deliver(JSON.parse(event.data));
       } catch (error) {
         console.error("status event is not JSON", error);
+      }
+    });
+    source.addEventListener("progress", (event) => {
+      heard = true;
+      try {
+        if (!stopped) onProgress(JSON.parse(event.data));
+      } catch (error) {
+        console.error("progress event is not JSON", error);
       }
     });
     source.onerror = () => {

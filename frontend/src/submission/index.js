@@ -6,6 +6,7 @@ import { t } from "../i18n.js";
 import { initMath } from "../math.js";
 import { announceState, refresh as refreshLiveState } from "../live-state.js";
 import { createSubmission, finalStatuses, watchSubmission } from "./api.js";
+import { tickProgress, updateProgress } from "./progress.js";
 import { note, renderNotice, renderSubmission } from "./render.js";
 
 const watchers = new WeakMap();
@@ -26,27 +27,42 @@ function urlsFor(panel, id) {
 /** Shows `submission` in `panel` and keeps it current until the verdict. */
 export function followSubmission(panel, submission) {
   watchers.get(panel)?.();
-  const state = { submission, slow: false, trouble: false };
+  const state = { submission, slow: false, trouble: false, live: null };
   const slowAfterMs = Number(panel.dataset.slowAfterMs ?? 10000);
 
   const redraw = () => {
     const notes = [];
-    if (state.slow) notes.push(note("slow_note", "warn"));
+    // A grading that reports its progress is not stuck: the bar says more than "slow".
+    if (state.slow && !state.live) notes.push(note("slow_note", "warn"));
     if (state.trouble) notes.push(note("connection_lost", "warn"));
-    renderSubmission(panel, state.submission, notes);
+    renderSubmission(panel, state.submission, notes, state.live);
   };
   const slowTimer = setTimeout(() => {
     state.slow = true;
     redraw();
   }, slowAfterMs);
+  const clock = setInterval(() => tickProgress(panel), 1000);
+
+  const onProgress = (progress) => {
+    if (!progress || state.submission.status !== "running") return;
+    const hadLive = Boolean(state.live);
+    state.live = { progress, receivedAt: Date.now() };
+    if (!updateProgress(panel, progress, state.live.receivedAt) || !hadLive) redraw();
+    panel.dispatchEvent(new CustomEvent("submission:progress", { bubbles: true, detail: progress }));
+  };
 
   const onUpdate = (latest) => {
     state.submission = latest;
     const final = finalStatuses.has(latest.status);
     if (final) {
       clearTimeout(slowTimer);
+      clearInterval(clock);
       state.slow = false;
       state.trouble = false;
+      state.live = null;
+    } else if (latest.progress && latest.progress.seq !== state.live?.progress.seq) {
+      // Polling (no event stream): the progress rides on the submission itself.
+      state.live = { progress: latest.progress, receivedAt: Date.now() };
     }
     redraw();
     panel.dispatchEvent(new CustomEvent(final ? "submission:done" : "submission:update", { bubbles: true, detail: latest }));
@@ -55,11 +71,13 @@ export function followSubmission(panel, submission) {
   redraw();
   if (finalStatuses.has(submission.status)) {
     clearTimeout(slowTimer);
+    clearInterval(clock);
     return;
   }
   const stopWatching = watchSubmission(submission.id, {
     ...urlsFor(panel, submission.id),
     onUpdate,
+    onProgress,
     onTrouble: (trouble) => {
       state.trouble = trouble;
       redraw();
@@ -67,6 +85,7 @@ export function followSubmission(panel, submission) {
   });
   watchers.set(panel, () => {
     clearTimeout(slowTimer);
+    clearInterval(clock);
     stopWatching();
   });
 }

@@ -3,6 +3,7 @@ import { h } from "../dom.js";
 import { t } from "../i18n.js";
 import { initMath } from "../math.js";
 import { testPictures } from "./pictures.js";
+import { progressView } from "./progress.js";
 
 /** The badge for a submission's state: its verdict once done, else queued/running/error. */
 export function badge(submission) {
@@ -140,8 +141,9 @@ function diagnosis(found) {
   );
 }
 
-/** Replaces the panel's content with the submission; `notes` are extra elements (slow, trouble). */
-export function renderSubmission(panel, submission, notes = []) {
+/** Replaces the panel's content with the submission; `notes` are extra elements (slow, trouble);
+ * `live` is the latest progress of a running submission ({progress, receivedAt}). */
+export function renderSubmission(panel, submission, notes = [], live = null) {
   const finished = submission.status === "done" || submission.status === "error";
   panel.setAttribute("aria-busy", String(!finished));
   panel.dataset.status = submission.status ?? "";
@@ -152,6 +154,7 @@ export function renderSubmission(panel, submission, notes = []) {
       { class: "submission" },
       h("p", { class: "submission__head", role: "status" }, badge(submission), " ", score(submission)),
       notes,
+      !finished && live?.progress ? progressView(live.progress, live.receivedAt) : null,
       submission.message ? h("p", { class: "submission__message" }, submission.message) : null,
       diagnosis(submission.diagnosis),
       testTable(submission.tests),
