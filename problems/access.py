@@ -14,7 +14,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
-from .models import Attempt, Problem, RegradeBatch, Submission
+from .models import Attempt, Problem, ProblemVersion, RegradeBatch, Submission
 from .roles import User, Visitor
 from .selectors.content import problem_get_published
 
@@ -110,3 +110,16 @@ def access_regrade_batch(*, model_admin: Any, request: HttpRequest, pk: int | st
     if not model_admin.has_view_permission(request, batch):
         raise PermissionDenied
     return batch
+
+
+def access_version_validation(*, user: Visitor, pk: int) -> ProblemVersion:
+    """A version, for following its validation live: 403 unless `user` is active staff who
+    may read code specs (the progress names the mutants), then 404 if there is none. The
+    permission comes first, so that no one else can tell which ids exist."""
+    may_read_specs = user.is_authenticated and user.has_perm("problems.view_codespec")
+    if not (user.is_active and user.is_staff and may_read_specs):
+        raise PermissionDenied
+    version = ProblemVersion.objects.select_related("problem").filter(pk=pk).first()
+    if version is None:
+        raise Http404("No such version.")
+    return version

@@ -12,6 +12,7 @@ from engine.grading import deliberate_shutdown
 from .grading import grade_code, internal_error_result
 from .models import ProblemVersion
 from .published import problem_learner_content_refresh
+from .validation_progress import ValidationProgressRecorder, ValidationStep
 
 
 @dataclass
@@ -72,58 +73,85 @@ def _run(name: str, spec: dict, code: str, *, is_reference: bool) -> RunReport:
     )
 
 
-def spec_validate(spec: dict) -> ValidationReport:
-    """Run the reference and every mutant; the report says what failed, in sentences."""
+def _steps(spec: dict) -> list[tuple[ValidationStep, str]]:
+    """Every grading of a validation, in order, with the code it runs."""
+    mutants = spec.get("mutants", [])
+    alternatives = spec.get("alternatives", [])
+    return [
+        (ValidationStep("reference", "reference", 1, 1), _solution_source(spec) or ""),
+        *(
+            (ValidationStep("mutant", mutant["name"], index, len(mutants)), mutant["code"])
+            for index, mutant in enumerate(mutants, start=1)
+        ),
+        *(
+            (ValidationStep("alternative", entry["name"], index, len(alternatives)), entry["code"])
+            for index, entry in enumerate(alternatives, start=1)
+        ),
+    ]
+
+
+def _problem_of(step: ValidationStep, run: RunReport) -> str:
+    """The sentence for the author when a run is not what it should be."""
+    failing = [t["name"] for t in run.tests if not t["passed"]]
+    if step.kind == "reference":
+        return (
+            f"The reference solution gets {run.verdict} ({run.score}/{run.max_score}); "
+            f"failing tests: {failing or 'none'}. {run.message}".strip()
+        )
+    if step.kind == "mutant":
+        return f"Mutant '{step.name}' passes every test; add a test that rejects it."
+    return (
+        f"Alternative '{step.name}' is a correct solution but gets "
+        f"{run.verdict} ({run.score}/{run.max_score}); failing tests: {failing or 'none'}. "
+        f"Fix the grader or the tests so it gets full marks, or remove it if it is wrong. "
+        f"{run.message}".strip()
+    )
+
+
+def spec_validate(
+    spec: dict, *, progress: ValidationProgressRecorder | None = None
+) -> ValidationReport:
+    """Run the reference, every mutant and every alternative; the report says what failed,
+    in sentences. `progress` (if given) records each grading as it starts and ends."""
     report = ValidationReport(ok=True)
-    solution = _solution_source(spec)
-    if solution is None:
+    no_solution = _solution_source(spec) is None
+    steps = [] if no_solution else _steps(spec)
+    if progress is not None:
+        progress.start(total=len(steps))
+    if no_solution:
         report.ok = False
         report.problems.append(
             "There is no reference solution to run: add `solution` (or a `reference: {code: ...}`)."
         )
         return report
-    reference = _run("reference", spec, solution, is_reference=True)
-    report.runs.append(reference)
-    if not reference.ok:
-        report.ok = False
-        failing = [t["name"] for t in reference.tests if not t["passed"]]
-        report.problems.append(
-            f"The reference solution gets {reference.verdict} ({reference.score}/{reference.max_score}); "
-            f"failing tests: {failing or 'none'}. {reference.message}".strip()
-        )
-    for mutant in spec.get("mutants", []):
-        run = _run(mutant["name"], spec, mutant["code"], is_reference=False)
+    for step, code in steps:
+        if progress is not None:
+            progress.step_started(step)
+        run = _run(step.name, spec, code, is_reference=step.kind != "mutant")
         report.runs.append(run)
         if not run.ok:
             report.ok = False
-            report.problems.append(
-                f"Mutant '{mutant['name']}' passes every test; add a test that rejects it."
-            )
-    for alternative in spec.get("alternatives", []):
-        run = _run(alternative["name"], spec, alternative["code"], is_reference=True)
-        report.runs.append(run)
-        if not run.ok:
-            report.ok = False
-            failing = [t["name"] for t in run.tests if not t["passed"]]
-            report.problems.append(
-                f"Alternative '{alternative['name']}' is a correct solution but gets "
-                f"{run.verdict} ({run.score}/{run.max_score}); failing tests: {failing or 'none'}. "
-                f"Fix the grader or the tests so it gets full marks, or remove it if it is wrong. "
-                f"{run.message}".strip()
-            )
+            report.problems.append(_problem_of(step, run))
+        if progress is not None:
+            progress.step_finished(step, ok=run.ok, verdict=run.verdict)
     if not spec.get("mutants"):
         report.problems.append("There are no mutants; add wrong answers the tests must reject.")
         report.ok = False
     return report
 
 
-def problem_version_validate(*, version: ProblemVersion) -> ValidationReport:
-    """Validate one version and record the result on it."""
-    report = spec_validate(version.engine_spec)
+def problem_version_validate(
+    *, version: ProblemVersion, progress: ValidationProgressRecorder | None = None
+) -> ValidationReport:
+    """Validate one version and record the result on it; its progress goes to the cache
+    (validation_progress) as it runs, for the admin's progress bar."""
+    progress = progress or ValidationProgressRecorder(version_id=version.pk)
+    report = spec_validate(version.engine_spec, progress=progress)
     version.validation = report.to_dict()
     version.validated_at = timezone.now() if report.ok else None
     version.save(update_fields=["validation", "validated_at"])
     problem_learner_content_refresh(problem=version.problem)  # a proven edit is shown now
+    progress.finish(ok=report.ok)  # after the report is saved: "passed" links to it
     return report
 
 

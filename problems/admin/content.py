@@ -8,9 +8,11 @@ from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count, Q
 from django.http import HttpResponse, HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from ..access import access_problem_in_admin
 from ..content.exporter import export_zip
@@ -36,6 +38,7 @@ from ..services.authoring import (
     submissions_regrade,
 )
 from .forms import CodeSpecForm, ProblemForm
+from .progress import validation_progress_view, version_progress, version_progress_cell
 
 
 class SectionInline(admin.TabularInline):
@@ -102,12 +105,23 @@ class ProblemVersionInline(admin.TabularInline):
     model = ProblemVersion
     extra = 0
     can_delete = False
-    fields = ["number", "created_at", "validated_at", "submission_count", "view_link"]
+    fields = [
+        "number",
+        "created_at",
+        "validated_at",
+        "validation_state",
+        "submission_count",
+        "view_link",
+    ]
     readonly_fields = fields
     ordering = ["-number"]
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="validation")
+    def validation_state(self, version):
+        return validation_state_cell(version)
 
     @admin.display(description="submissions")
     def submission_count(self, version):
@@ -117,6 +131,14 @@ class ProblemVersionInline(admin.TabularInline):
     def view_link(self, version):
         url = reverse("admin:problems_problemversion_change", args=[version.pk])
         return format_html('<a href="{}">read</a>', url)
+
+
+def validation_state_cell(version: ProblemVersion) -> str:
+    """A version list's cell: its validation's outcome, or a small live bar while it runs."""
+    return render_to_string(
+        "admin/problems/validation_progress_compact.html",
+        {"progress": version_progress_cell(version)},
+    )
 
 
 @admin.register(Problem)
@@ -200,6 +222,38 @@ class ProblemAdmin(admin.ModelAdmin):
             ProblemKind.CODE: [CodeSpecInline],
         }[obj.kind]
         return [*inlines, ProblemVersionInline]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The latest version's validation, live while it runs (for those who may read specs:
+        the progress names the mutants)."""
+        problem = Problem.objects.filter(pk=object_id).first() if object_id.isdigit() else None
+        version = problem.versions.order_by("-number").first() if problem else None
+        extra_context = dict(extra_context or {})
+        if problem is not None and problem.is_code and version is not None:
+            if self.has_code_spec_permission(request):
+                extra_context["validation_progress"] = version_progress(version)
+            extra_context["can_validate"] = self.has_validate_permission(request, problem)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def response_change(self, request, obj):
+        """ "Save and validate": the saved version's validation starts, and the change page
+        shows it running."""
+        if (
+            "_validate" in request.POST
+            and obj.is_code
+            and self.has_validate_permission(request, obj)
+        ):
+            version = obj.versions.order_by("-number").first()
+            problem_version_validation_start(version=version)
+            self.log_change(request, obj, f"Validation of v{version.number} started")
+            self.message_user(
+                request,
+                _("Saved; the validation of v%(number)s is running (its progress is below).")
+                % {"number": version.number},
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(reverse("admin:problems_problem_change", args=[obj.pk]))
+        return super().response_change(request, obj)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -285,6 +339,7 @@ class ProblemAdmin(admin.ModelAdmin):
             "running": running,
             "test_names": test_names,
             "rows": _validation_rows(runs, test_names),
+            "validation_progress": version_progress(version) if running else None,
             "title": f"Validate {problem.slug} v{version.number if version else '?'}",
         }
         return TemplateResponse(request, "admin/problems/problem/validate.html", context)
@@ -403,7 +458,8 @@ def start_regrade(model_admin, request, submissions, description: str):
 
 @admin.register(ProblemVersion)
 class ProblemVersionAdmin(admin.ModelAdmin):
-    list_display = ["problem", "number", "created_at", "validated_at"]
+    list_display = ["problem", "number", "created_at", "validated_at", "validation_state"]
+    list_select_related = ["problem"]
     list_filter = ["problem__section"]
     readonly_fields = [
         "problem",
@@ -415,6 +471,20 @@ class ProblemVersionAdmin(admin.ModelAdmin):
         "validation",
     ]
     actions = ["regrade_version"]
+
+    def get_urls(self):
+        custom = [
+            path(
+                "<int:pk>/progress/",
+                validation_progress_view,  # a JSON endpoint: 403 for non-authors, not a login page
+                name="problems_problemversion_progress",
+            ),
+        ]
+        return custom + super().get_urls()
+
+    @admin.display(description="validation")
+    def validation_state(self, version):
+        return validation_state_cell(version)
 
     def has_view_permission(self, request, obj=None) -> bool:
         # A snapshot holds the whole spec: references, mutants, hidden tests.

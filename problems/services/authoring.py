@@ -23,6 +23,7 @@ from ..pipeline import submission_dispatch
 from ..roles import User
 from ..selectors.content import problem_version_for_grading
 from ..validation import validate_version_by_id
+from ..validation_progress import validation_progress_queue
 
 
 def submissions_regrade(
@@ -89,17 +90,25 @@ def problem_publish_if_proven(*, problem: Problem) -> bool:
 
 
 def problem_version_validation_start(*, version: ProblemVersion) -> None:
-    """Validate in the background (a worker, as grading does): a training exercise takes tens
-    of seconds. The version shows `{"state": "running"}` until its report replaces it; a version
-    validated before keeps grading learners meanwhile."""
+    """Validate in the background (a worker, as grading does), once the caller's transaction
+    commits: a training exercise takes minutes. The version shows `{"state": "running"}` until
+    its report replaces it, and its live progress is in the cache (validation_progress); a
+    version validated before keeps grading learners meanwhile."""
+    now = timezone.now()
     ProblemVersion.objects.filter(pk=version.pk).update(
-        validation={"state": "running", "started_at": timezone.now().isoformat()}
+        validation={"state": "running", "started_at": now.isoformat()}
     )
-    run_in_background(
-        task_name=VALIDATE_VERSION,
-        function=validate_version_by_id,
-        object_id=version.pk,
-        queue=version.queue,
+    validation_progress_queue(version_id=version.pk, queued_at=now)  # until a worker starts it
+    # After the commit: an admin save creates the version in the same transaction, and a
+    # worker started before it would not find it.
+    transaction.on_commit(
+        partial(
+            run_in_background,
+            task_name=VALIDATE_VERSION,
+            function=validate_version_by_id,
+            object_id=version.pk,
+            queue=version.queue,
+        )
     )
 
 

@@ -197,6 +197,13 @@ SUBMISSIONS_IN_FLIGHT_PER_USER = int(os.environ.get("SUBMISSIONS_IN_FLIGHT_PER_U
 # and one user holds at most this many at once, so no one can take every web thread.
 EVENT_STREAM_SECONDS = float(os.environ.get("EVENT_STREAM_SECONDS", "10"))
 EVENT_STREAMS_PER_USER = int(os.environ.get("EVENT_STREAMS_PER_USER", "3"))
+# A validation's live progress (problems/validation_progress.py) stays in the cache this long
+# after its last write: past the validation task's hard limit (540 s), so a dead worker's
+# "running" goes away, and long enough to show the outcome to an author who looks later.
+VALIDATION_PROGRESS_TTL_SECONDS = int(os.environ.get("VALIDATION_PROGRESS_TTL_SECONDS", "3600"))
+# A running validation whose process has written nothing for this long was interrupted (the
+# task's hard limit is 540 s for the whole validation, so a healthy one never goes this quiet).
+VALIDATION_PROGRESS_STALE_SECONDS = int(os.environ.get("VALIDATION_PROGRESS_STALE_SECONDS", "600"))
 
 # Celery on Redis acknowledges early by default; here a task is acknowledged only after it
 # ran, redelivered if its worker dies, and one task is reserved at a time.

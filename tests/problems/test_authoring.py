@@ -226,12 +226,17 @@ def test_staff_without_the_author_role_do_not_see_references(lstm_cell):
     )
 
 
-def test_the_validate_button_shows_the_table_and_is_logged(author, lstm_cell):
+def test_the_validate_button_shows_the_table_and_is_logged(
+    author, lstm_cell, django_capture_on_commit_callbacks
+):
     client = admin_client(author)
-    before = client.get(f"/admin/problems/problem/{lstm_cell.pk}/validate/").content.decode()
+    url = f"/admin/problems/problem/{lstm_cell.pk}/validate/"
+    before = client.get(url).content.decode()
     assert 'id="not-validated"' in before  # looking at the page changes nothing
     assert lstm_cell.versions.get().validated_at is None
-    response = client.post(f"/admin/problems/problem/{lstm_cell.pk}/validate/", follow=True)
+    with django_capture_on_commit_callbacks(execute=True):  # the validation starts at the commit
+        assert client.post(url).status_code == 302
+    response = client.get(url)
     assert response.status_code == 200
     body = response.content.decode()
     assert 'id="validation-table"' in body and "Passed" in body
