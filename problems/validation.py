@@ -45,9 +45,9 @@ def _solution_source(spec: dict) -> str | None:
     return (spec.get("reference") or {}).get("code")
 
 
-def _run(name: str, spec: dict, code: str, *, is_reference: bool) -> RunReport:
+def _run(name: str, spec: dict, code: str, *, is_reference: bool, progress=None) -> RunReport:
     try:
-        result = grade_code(spec=spec, code=code, record_outputs=True)
+        result = grade_code(spec=spec, code=code, record_outputs=True, progress=progress)
     except BaseException as error:  # SystemExit included: the worker survives
         if deliberate_shutdown(error):
             raise
@@ -127,7 +127,13 @@ def spec_validate(
     for step, code in steps:
         if progress is not None:
             progress.step_started(step)
-        run = _run(step.name, spec, code, is_reference=step.kind != "mutant")
+        run = _run(
+            step.name,
+            spec,
+            code,
+            is_reference=step.kind != "mutant",
+            progress=progress.training if progress is not None else None,
+        )
         report.runs.append(run)
         if not run.ok:
             report.ok = False

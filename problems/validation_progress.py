@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -21,6 +22,8 @@ from django.core.cache import cache
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
+
+TRAINING_WRITE_EVERY = 0.5  # seconds between two writes of a grading's own progress
 
 StepKind = Literal["reference", "mutant", "alternative"]
 State = Literal["queued", "running", "passed", "failed"]
@@ -89,6 +92,7 @@ class ValidationProgressRecorder:
         self.version_id = version_id
         self.on_write = on_write
         self.entry: dict = {}
+        self.training_written = 0.0
 
     def _record(self) -> None:
         _write(self.version_id, self.entry)
@@ -114,6 +118,24 @@ class ValidationProgressRecorder:
 
     def step_started(self, step: ValidationStep) -> None:
         self.entry["step"] = {**asdict(step), "number": self.entry["done"] + 1}
+        self._record()
+
+    def training(self, event: dict) -> None:
+        """The running grading's own progress (the sandbox's events: a training exercise's
+        step k of N, then its hidden tests), at most every TRAINING_WRITE_EVERY seconds."""
+        step = self.entry.get("step")
+        if step is None:
+            return
+        if event.get("phase") == "train":
+            step["training"] = {"step": event["step"], "total": event["total"]}
+        elif event.get("phase") == "hidden":
+            step["training"] = {"hidden": True}
+        else:
+            return
+        now = time.monotonic()
+        if now - self.training_written < TRAINING_WRITE_EVERY and event.get("phase") == "train":
+            return
+        self.training_written = now
         self._record()
 
     def step_finished(self, step: ValidationStep, *, ok: bool, verdict: str) -> None:

@@ -29,12 +29,25 @@ def _current_text(step: dict | None) -> str:
     """The grading running now, as an author reads it."""
     if step is None:
         return ""
+    return _grading_text(step) + _training_text(step.get("training"))
+
+
+def _grading_text(step: dict) -> str:
     if step["kind"] == "reference":
         return _("Reference solution")
     values = {"index": step["index"], "count": step["count"], "name": step["name"]}
     if step["kind"] == "mutant":
         return _("Mutant %(index)s of %(count)s: %(name)s") % values
     return _("Alternative solution %(index)s of %(count)s: %(name)s") % values
+
+
+def _training_text(training: dict | None) -> str:
+    """Where a long grading is: a training exercise's step, or its hidden tests."""
+    if not training:
+        return ""
+    if training.get("hidden"):
+        return _(" — running the hidden tests")
+    return _(" — training step %(step)s of %(total)s") % training
 
 
 def _step_text(progress: ValidationProgress) -> str:
