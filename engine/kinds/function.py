@@ -170,7 +170,7 @@ def _judge(
 ) -> TestResult:
     name = name or test.name
     failure = find_failure(test, call)
-    values = None if test.hidden else test_values(test, call, pictures)
+    values = None if test.hidden else test_values(test, call, pictures, passed=failure is None)
     if failure is None:
         return TestResult(name, True, test.points, test.points, "", test.hidden, values=values)
     data = failure.data
