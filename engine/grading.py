@@ -25,6 +25,7 @@ import yaml
 
 from engine import sandbox
 from engine.checks.spec import SpecError, schema_errors, under_code
+from engine.diagnosis import KnownOutputs
 from engine.kinds import function, training
 from engine.messages import msg
 from engine.results import (  # noqa: F401 - the public names of grading, re-exported
@@ -106,7 +107,7 @@ def grade_submission(
     runner: Runner | None = None,
     seed: int | None = None,
     record_outputs: bool = False,
-    known_outputs: dict | None = None,
+    known_outputs: dict | KnownOutputs | None = None,
 ) -> GradeResult:
     """Grade ``code`` against ``spec`` (a validated ``code:`` mapping of a problem file).
 
@@ -116,8 +117,9 @@ def grade_submission(
 
     ``record_outputs`` puts the visible tests' outputs in ``result.outputs`` (validation
     records the reference's and the mutants'); ``known_outputs`` (``{"reference": record,
-    "mutants": [{"name", "record"}]}``, those records) diagnoses a wrong answer that behaves
-    like one of the mutants (engine.diagnosis). Both are the function kind's."""
+    "mutants": [{"name", "record"}]}``, those records, or them decoded once by
+    ``engine.diagnosis.known_decoded``) diagnoses a wrong answer that behaves like one of the
+    mutants (engine.diagnosis). Both are the function kind's."""
     try:
         kind = KINDS[kind_of(spec)]
         problem = kind.prepare(spec, seed)

@@ -85,7 +85,12 @@ def submission_claim(*, submission_id: int) -> Submission | None:
     if not claimed:
         return None
     submission_changed(submission_id)
-    return Submission.objects.select_related("problem_version", "problem").get(pk=submission_id)
+    # The version's validation report is read only when its decoded records are not cached.
+    return (
+        Submission.objects.select_related("problem_version", "problem")
+        .defer("problem_version__validation")
+        .get(pk=submission_id)
+    )
 
 
 def _truncate(text: str) -> str:
@@ -148,7 +153,7 @@ def submission_grade(*, submission_id: int) -> None:
             code=submission.code,
             visible_only=submission.visible_only,
             seed=grading.hidden_tests_seed(submission_id=submission.pk),
-            validation=submission.problem_version.validation,
+            known=grading.known_outputs_for_version(version=submission.problem_version),
         )
     except BaseException as error:  # the engine's fault, never the learner's (SystemExit too)
         if deliberate_shutdown(error):
