@@ -5,9 +5,11 @@ whenever the row changed, and ends when the verdict is written, or after
 `EVENT_STREAM_SECONDS` (the browser's EventSource reconnects): bounded long-polling, so a
 stream holds a worker thread for seconds, not for ever. One user holds at most
 `EVENT_STREAMS_PER_USER` streams at once (counted in the shared cache); the next gets a 429,
-so no user can take every thread of the web server and starve `/healthz` and the pages. It re-reads the row (one primary-key query) when the
-pipeline's Redis nudge arrives (problems/notify.py), and at least every POLL_SECONDS, which
-is all it has when no Redis is configured.
+so no user can take every thread of the web server and starve `/healthz` and the pages.
+When the pipeline's Redis nudge arrives (problems/notify.py), and at least every
+POLL_SECONDS (all it has when no Redis is configured), it looks at the row's `updated_at`
+(one primary-key query of one column), and reads and sends the whole row only when that
+changed.
 """
 
 from __future__ import annotations
@@ -102,34 +104,50 @@ def _event(submission: Submission, language: str) -> str:
     return f"event: status\nid: {submission.updated_at.isoformat()}\ndata: {data}\n\n"
 
 
-def _stream(user, submission_id: int, language: str):
+def _stream(user, submission: Submission, language: str):
+    """The submission as read by the access check first; then, after each nudge (or poll), a
+    look at its `updated_at` alone, and the whole row read and sent only when it changed."""
     yield "retry: 1000\n\n"
+    yield _event(submission, language)
+    if submission.is_finished:
+        yield "event: end\ndata: {}\n\n"
+        return
     deadline = time.monotonic() + _stream_seconds()
-    last_seen = None
     last_write = time.monotonic()
-    pubsub = _subscribe(submission_id)
+    shown = submission.updated_at
+    pubsub = _subscribe(submission.pk)
+    # The first look comes before any wait: a change between the access check and the
+    # subscription would otherwise wait for the next poll.
+    wait = False
     try:
-        while True:
-            submission = access_submission(user=user, submission_id=submission_id)
-            if submission.updated_at != last_seen:
-                last_seen = submission.updated_at
+        while time.monotonic() <= deadline:
+            close_old_connections()
+            if wait:
+                _wait_for_change(pubsub)
+            wait = True
+            updated_at = _updated_at(submission.pk)
+            if updated_at is None:  # deleted meanwhile: nothing more to follow
+                return
+            if updated_at != shown:
+                submission = access_submission(user=user, submission_id=submission.pk)
+                shown = submission.updated_at
                 last_write = time.monotonic()
                 yield _event(submission, language)
+                if submission.is_finished:
+                    yield "event: end\ndata: {}\n\n"
+                    return
             elif time.monotonic() - last_write >= HEARTBEAT_SECONDS:
                 # A comment line: a closed connection fails this write, freeing its slot.
                 last_write = time.monotonic()
                 yield ": still grading\n\n"
-            if submission.is_finished:
-                yield "event: end\ndata: {}\n\n"
-                return
-            if time.monotonic() > deadline:
-                return
-            close_old_connections()
-            _wait_for_change(pubsub)
     finally:
         if pubsub is not None:
             pubsub.close()
         close_old_connections()
+
+
+def _updated_at(submission_id: int):
+    return Submission.objects.filter(pk=submission_id).values_list("updated_at", flat=True).first()
 
 
 def _subscribe(submission_id: int):
@@ -173,7 +191,7 @@ def submission_events(request, pk: int):
             {"detail": _("Log in (or send your API token) to follow a submission.")}, status=401
         )
     try:
-        access_submission(user=user, submission_id=pk)
+        submission = access_submission(user=user, submission_id=pk)
     except Http404:
         return JsonResponse({"detail": _("No submission you may see has this number.")}, status=404)
     slot = _StreamSlot(user.pk)
@@ -186,7 +204,7 @@ def submission_events(request, pk: int):
         ) % {"count": _streams_per_user(), "seconds": retry}
         return JsonResponse({"detail": message}, status=429, headers={"Retry-After": str(retry)})
     response = StreamingHttpResponse(
-        _SlotStream(_stream(user, pk, get_language() or "ja"), slot),
+        _SlotStream(_stream(user, submission, get_language() or "ja"), slot),
         content_type="text/event-stream",
     )
     response["Cache-Control"] = "no-cache"
