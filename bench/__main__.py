@@ -1,5 +1,7 @@
-"""``python -m bench [sandbox] [pipeline]``: run the named parts (default: every part
-present).  Each part prints a table and writes ``bench/results/<part>.json``."""
+"""``python -m bench [sandbox] [pipeline] [requests]``: run the named parts (default: sandbox
+then pipeline, whose first line is the pipeline's share of the sandbox's throughput measured
+just before).  Each part prints a table and writes ``bench/results/<part>.json``; ``requests``
+(queries and CPU per request, in one process) is run only when named."""
 
 from __future__ import annotations
 
@@ -7,11 +9,12 @@ import importlib
 import importlib.util
 import sys
 
-PARTS = ("sandbox", "pipeline")
+DEFAULT = ("sandbox", "pipeline")
+PARTS = (*DEFAULT, "requests")
 
 
 def main(argv: list[str]) -> int:
-    wanted = argv or [p for p in PARTS if importlib.util.find_spec(f"bench.{p}") is not None]
+    wanted = argv or [p for p in DEFAULT if importlib.util.find_spec(f"bench.{p}") is not None]
     for part in wanted:
         if part not in PARTS:
             print(f"unknown part {part!r}; choose from {', '.join(PARTS)}", file=sys.stderr)

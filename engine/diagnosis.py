@@ -16,11 +16,12 @@ values. Among several, the one agreeing on most tests wins (the first in file or
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from engine.checks.compare import Tolerance, compare_array, compare_unchanged
+from engine.checks.compare import compare_array, compare_unchanged
 from engine.sandbox.api import CallResult
 
 MAX_VALUES_PER_TEST = 20_000  # outputs larger than this are not recorded (nor diagnosed)
@@ -108,20 +109,16 @@ def visible_record(tests: list, calls: list[CallResult], passed: list[bool]) -> 
     return record
 
 
-def _agrees(learner: dict[str, np.ndarray], mutant: dict, tolerance: Tolerance) -> bool:
+def _agrees(learner: dict[str, np.ndarray], mutant: dict[str, np.ndarray], tolerance) -> bool:
+    """Whether every output agrees within the tolerance; stops at the first that does not."""
     if set(learner) != set(mutant):
         return False
-    for name, got in learner.items():
-        try:
-            expected = _decode(mutant[name])
-        except (KeyError, TypeError, ValueError):
-            return False
-        if compare_array(got, expected, name, tolerance) is not None:
-            return False
-    return True
+    return all(
+        compare_array(got, mutant[name], name, tolerance) is None for name, got in learner.items()
+    )
 
 
-def _decoded(entry: Any) -> dict | None:
+def _decoded(entry: Any) -> dict[str, np.ndarray] | None:
     outputs = entry.get("outputs") if isinstance(entry, dict) else None
     if not isinstance(outputs, dict):
         return None
@@ -131,50 +128,113 @@ def _decoded(entry: Any) -> dict | None:
         return None
 
 
-def _wrong_tests(record: list, reference: list | None, tests: list) -> list[bool]:
-    """Per visible test, whether the mutant is wrong there: its outputs differ from the
-    reference's (a mutant rejected for another reason, e.g. only on hidden tests, is not
-    wrong on a test whose outputs are right). Without the reference's record: its verdict."""
-    if not isinstance(reference, list) or len(reference) != len(record):
-        return [not (isinstance(e, dict) and e.get("passed", True)) for e in record]
-    wrong = []
-    for test, theirs, right in zip(tests, record, reference, strict=True):
-        mine, expected = _decoded(theirs), _decoded(right)
-        if mine is None or expected is None:
-            wrong.append(not (isinstance(theirs, dict) and theirs.get("passed", True)))
+# A recorded test's outputs: decoded arrays; _ABSENT when the record has none (the test is
+# skipped); _UNREADABLE when it has some that do not decode (they agree with nothing).
+_ABSENT = "absent"
+_UNREADABLE = "unreadable"
+Recorded = dict[str, np.ndarray] | str
+
+
+def _recorded(entry: Any) -> Recorded:
+    outputs = entry.get("outputs") if isinstance(entry, dict) else None
+    if not isinstance(outputs, dict):
+        return _ABSENT
+    decoded = _decoded(entry)
+    return _UNREADABLE if decoded is None else decoded
+
+
+@dataclass
+class KnownMutant:
+    name: str
+    outputs: list[Recorded]  # per visible test
+    passed: list[bool]  # the verdict validation recorded, per visible test
+    # Per visible test, whether the mutant is wrong there, by the tests' tolerances
+    _wrong: dict[tuple, list[bool]] = field(default_factory=dict, repr=False)
+
+
+@dataclass
+class KnownOutputs:
+    """Validation's records decoded once (``known_decoded``): a worker keeps one per problem
+    version and diagnoses every wrong answer against it without decoding again."""
+
+    reference: list[Recorded] | None
+    mutants: list[KnownMutant]
+
+    def wrong_tests(self, mutant: KnownMutant, tests: list) -> list[bool]:
+        """Per visible test, whether ``mutant`` is wrong there: its outputs differ from the
+        reference's (a mutant rejected for another reason, e.g. only on hidden tests, is not
+        wrong on a test whose outputs are right). Without the reference's record: its
+        verdict. Depends on the tests' tolerances only, so computed once for them."""
+        key = tuple(t.tolerance for t in tests)
+        if key not in mutant._wrong:
+            mutant._wrong[key] = self._wrong_tests(mutant, tests)
+        return mutant._wrong[key]
+
+    def _wrong_tests(self, mutant: KnownMutant, tests: list) -> list[bool]:
+        reference = self.reference
+        if reference is None or len(reference) != len(mutant.outputs):
+            return [not ok for ok in mutant.passed]
+        wrong = []
+        for test, mine, right, ok in zip(
+            tests, mutant.outputs, reference, mutant.passed, strict=True
+        ):
+            if isinstance(mine, str) or isinstance(right, str):
+                wrong.append(not ok)
+                continue
+            wrong.append(not _agrees(mine, right, test.tolerance))
+        return wrong
+
+
+def known_decoded(known: dict) -> KnownOutputs:
+    """``{"reference": record, "mutants": [{"name", "record"}]}`` as validation recorded them,
+    decoded into arrays (mutants whose record is not a list are left out)."""
+    reference = known.get("reference")
+    mutants = []
+    for mutant in known.get("mutants") or []:
+        record = mutant.get("record")
+        if not isinstance(record, list):
             continue
-        wrong.append(not _agrees(mine, right["outputs"], test.tolerance))
-    return wrong
+        passed = [isinstance(e, dict) and bool(e.get("passed", True)) for e in record]
+        mutants.append(KnownMutant(mutant["name"], [_recorded(e) for e in record], passed))
+    decoded_reference = [_recorded(e) for e in reference] if isinstance(reference, list) else None
+    return KnownOutputs(decoded_reference, mutants)
 
 
-def diagnose(tests: list, calls: list[CallResult], known: dict) -> dict | None:
+def _behaves_like(
+    tests: list, learner: list, mutant: KnownMutant, wrongs: list[bool], needed: int
+) -> int:
+    """On how many visible tests the learner agrees with ``mutant``, or 0 when it is not the
+    diagnosis (a test the mutant gets wrong where the learner does otherwise, or no
+    agreement where the mutant is wrong); stops at the first contradiction."""
+    agreed, agreed_where_wrong = 0, False
+    for test, mine, theirs, wrong in zip(tests, learner, mutant.outputs, wrongs, strict=True):
+        if mine is None or theirs == _ABSENT:
+            continue
+        same = not isinstance(theirs, str) and _agrees(mine, theirs, test.tolerance)
+        if wrong and not same:
+            return 0
+        agreed += same
+        agreed_where_wrong |= same and wrong
+    return agreed if agreed >= needed and agreed_where_wrong else 0
+
+
+def diagnose(tests: list, calls: list[CallResult], known: dict | KnownOutputs) -> dict | None:
     """``{"mutant": name}`` for the mutant the learner's visible results behave like, or None.
 
     ``tests`` are the visible tests (in file order), ``calls`` the learner's results on them
     and ``known`` ``{"reference": record, "mutants": [{"name", "record"}]}`` as validation
-    recorded them."""
+    recorded them, or that decoded once by ``known_decoded``."""
     if not tests or len(calls) != len(tests):
         return None
+    if isinstance(known, dict):
+        known = known_decoded(known)
     learner = [_arrays(t, c) for t, c in zip(tests, calls, strict=True)]
-    reference = known.get("reference")
-    mutants = known.get("mutants") or []
     needed = min(2, len(tests))
     best: tuple[int, str] | None = None
-    for mutant in mutants:
-        record = mutant.get("record")
-        if not isinstance(record, list) or len(record) != len(tests):
+    for mutant in known.mutants:
+        if len(mutant.outputs) != len(tests):
             continue
-        agreed, agreed_where_wrong, contradicted = 0, 0, False
-        wrongs = _wrong_tests(record, reference, tests)
-        for test, mine, theirs, wrong in zip(tests, learner, record, wrongs, strict=True):
-            outputs = theirs.get("outputs") if isinstance(theirs, dict) else None
-            if mine is None or not isinstance(outputs, dict):
-                continue
-            same = _agrees(mine, outputs, test.tolerance)
-            agreed += same
-            agreed_where_wrong += same and wrong
-            contradicted |= wrong and not same
-        if agreed >= needed and agreed_where_wrong and not contradicted:
-            if best is None or agreed > best[0]:
-                best = (agreed, mutant["name"])
+        agreed = _behaves_like(tests, learner, mutant, known.wrong_tests(mutant, tests), needed)
+        if agreed and (best is None or agreed > best[0]):
+            best = (agreed, mutant.name)
     return None if best is None else {"mutant": best[1]}

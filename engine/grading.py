@@ -26,6 +26,7 @@ import yaml
 
 from engine import sandbox
 from engine.checks.spec import SpecError, schema_errors, under_code
+from engine.diagnosis import KnownOutputs
 from engine.kinds import function, training
 from engine.messages import msg
 from engine.results import (  # noqa: F401 - the public names of grading, re-exported
@@ -114,7 +115,7 @@ def grade_submission(
     runner: Runner | None = None,
     seed: int | None = None,
     record_outputs: bool = False,
-    known_outputs: dict | None = None,
+    known_outputs: dict | KnownOutputs | None = None,
     progress: Callable[[dict], None] | None = None,
 ) -> GradeResult:
     """Grade ``code`` against ``spec`` (a validated ``code:`` mapping of a problem file).
@@ -125,8 +126,9 @@ def grade_submission(
 
     ``record_outputs`` puts the visible tests' outputs in ``result.outputs`` (validation
     records the reference's and the mutants'); ``known_outputs`` (``{"reference": record,
-    "mutants": [{"name", "record"}]}``, those records) diagnoses a wrong answer that behaves
-    like one of the mutants (engine.diagnosis). Both are the function kind's.
+    "mutants": [{"name", "record"}]}``, those records, or them decoded once by
+    ``engine.diagnosis.known_decoded``) diagnoses a wrong answer that behaves like one of the
+    mutants (engine.diagnosis). Both are the function kind's.
 
     ``progress`` (with the default runner) hears the sandbox's progress events while the
     code runs (``engine.sandbox.run``): a training loop's step and loss, for the page."""

@@ -30,7 +30,11 @@ def can_read_learner_work(user: Visitor | None) -> bool:
 
 def access_submission(*, user: User, submission_id: int) -> Submission:
     """The submission if `user` wrote it or may read learners' work; 404 for anyone else."""
-    queryset = Submission.objects.select_related("problem", "problem_version")
+    # The version's snapshot and validation report (over 100 KB of JSON for lstm-cell) are
+    # the grader's: nothing that shows a submission reads them.
+    queryset = Submission.objects.select_related("problem", "problem_version").defer(
+        "problem_version__snapshot", "problem_version__validation"
+    )
     # The owner first: one query, without loading the user's permissions (two more queries on
     # every request of the event stream and the submission page).
     submission = queryset.filter(pk=submission_id, user_id=user.pk).first()

@@ -33,13 +33,15 @@ logger = logging.getLogger(__name__)
 OUTPUT_KEEP_CHARS = 16 * 1024
 
 
-def submission_dispatch(*, submission_id: int) -> None:
-    """Ring the doorbell for one submission; called after the row is committed."""
-    queue = (
-        Submission.objects.filter(pk=submission_id)
-        .values_list("problem_version__queue", flat=True)
-        .first()
-    )
+def submission_dispatch(*, submission_id: int, queue: str | None = None) -> None:
+    """Ring the doorbell for one submission; called after the row is committed. `queue`: its
+    version's, when the caller has it at hand (otherwise read)."""
+    if queue is None:
+        queue = (
+            Submission.objects.filter(pk=submission_id)
+            .values_list("problem_version__queue", flat=True)
+            .first()
+        )
     run_in_background(
         task_name=GRADE_SUBMISSION,
         function=_grade_by_id,
@@ -54,15 +56,20 @@ def _grade_by_id(submission_id: int) -> None:
 
 def submission_claim(*, submission_id: int) -> Submission | None:
     """queued → running, attempts + 1, with a lease. None if someone else has it or it is finished,
+    or if it has crashed its worker GRADING_MAX_ATTEMPTS times (it ends as IE),
     or if its learner already has a submission running: one job per learner at a time, so one
     learner's slow submissions cannot take every grading slot while others wait. A deferred
     submission stays queued and is rung when its learner's running one finishes."""
-    user_id = (
+    row = (
         Submission.objects.filter(pk=submission_id, status=SubmissionStatus.QUEUED)
-        .values_list("user_id", flat=True)
+        .values_list("user_id", "attempts")
         .first()
     )
-    if user_id is None:
+    if row is None:
+        return None
+    user_id, attempts = row
+    if attempts >= settings.GRADING_MAX_ATTEMPTS:
+        _give_up_if_poison(submission_id=submission_id)
         return None
     now = timezone.now()
     lease = now + timedelta(seconds=settings.GRADING_LEASE_SECONDS)
@@ -86,7 +93,12 @@ def submission_claim(*, submission_id: int) -> Submission | None:
     if not claimed:
         return None
     submission_changed(submission_id)
-    return Submission.objects.select_related("problem_version", "problem").get(pk=submission_id)
+    # The version's validation report is read only when its decoded records are not cached.
+    return (
+        Submission.objects.select_related("problem_version", "problem", "user")
+        .defer("problem_version__validation")
+        .get(pk=submission_id)
+    )
 
 
 def _truncate(text: str) -> str:
@@ -111,26 +123,30 @@ def submission_finish(*, submission: Submission, result: dict) -> bool:
     verdict = result["verdict"]
     status = SubmissionStatus.ERROR if verdict == Verdict.IE else SubmissionStatus.DONE
     now = timezone.now()
+    values = {
+        "status": status,
+        "verdict": verdict,
+        "score": max(0.0, min(float(result.get("score", 0)), float(result.get("max_score", 0)))),
+        "max_score": max(0.0, float(result.get("max_score", 0))),
+        "tests": _json_safe(result.get("tests", [])),
+        "stdout": _truncate(result.get("stdout", "")),
+        "stderr": _truncate(result.get("stderr", "")),
+        "message": result.get("message", ""),
+        "message_data": _json_safe(result.get("message_data")),
+        "diagnosis": result.get("diagnosis"),
+        "finished_at": now,
+        "lease_expires_at": None,
+        "updated_at": now,
+    }
     with transaction.atomic():
         updated = Submission.objects.filter(
             pk=submission.pk, status=SubmissionStatus.RUNNING, attempts=submission.attempts
-        ).update(
-            status=status,
-            verdict=verdict,
-            score=max(0.0, min(float(result.get("score", 0)), float(result.get("max_score", 0)))),
-            max_score=max(0.0, float(result.get("max_score", 0))),
-            tests=_json_safe(result.get("tests", [])),
-            stdout=_truncate(result.get("stdout", "")),
-            stderr=_truncate(result.get("stderr", "")),
-            message=result.get("message", ""),
-            message_data=_json_safe(result.get("message_data")),
-            diagnosis=result.get("diagnosis"),
-            finished_at=now,
-            lease_expires_at=None,
-            updated_at=now,
-        )
+        ).update(**values)
+        if updated:
+            # What was just written, without reading it back (nor its user and problem again).
+            for name, value in values.items():
+                setattr(submission, name, value)
         if updated and status == SubmissionStatus.DONE and not submission.visible_only:
-            submission.refresh_from_db()
             events.announce(events.submission_graded, sender=Submission, submission=submission)
     if updated:
         submission_changed(submission.pk)
@@ -139,8 +155,7 @@ def submission_finish(*, submission: Submission, result: dict) -> bool:
 
 def submission_grade(*, submission_id: int) -> None:
     """Claim, grade through the engine (and its sandbox), finish. Idempotent per delivery."""
-    _give_up_if_poison(submission_id=submission_id)
-    submission = submission_claim(submission_id=submission_id)
+    submission = submission_claim(submission_id=submission_id)  # gives up on a poison one
     if submission is None:
         return
     spec = submission.problem_version.engine_spec
@@ -148,11 +163,11 @@ def submission_grade(*, submission_id: int) -> None:
     progress = SubmissionProgress(submission.pk, hidden_follows=hidden)
     try:
         result = grading.grade_code(
-            spec=submission.problem_version.engine_spec,
+            spec=spec,
             code=submission.code,
             visible_only=submission.visible_only,
             seed=grading.hidden_tests_seed(submission_id=submission.pk),
-            validation=submission.problem_version.validation,
+            known=grading.known_outputs_for_version(version=submission.problem_version),
             progress=progress,
         )
     except BaseException as error:  # the engine's fault, never the learner's (SystemExit too)

@@ -1,7 +1,8 @@
 """Values for pictures of what differs: a visible test's expected and returned arrays as plain
 JSON, computed in the trusted process from the values the judge already holds.
 
-``test_values(test, call)`` gives, for a visible test,
+``test_values(test, call, passed=...)`` gives, for a visible test (a failing one, or a
+passing one whose pictures are images),
 ``{"outputs": [picture, ...], "inputs": [picture, ...]}`` (``inputs`` only for the arguments
 a spec's ``pictures: {inputs: [...]}`` names), or None when nothing can be drawn; training
 checks add ``{"charts": [chart, ...]}`` (``chart(...)``: a loss curve, predicted vs true).
@@ -111,12 +112,19 @@ def input_picture(name: str, value: Any, images: bool) -> dict | None:
     return picture
 
 
-def test_values(test, call, pictures: dict | None = None) -> dict | None:
-    """The pictures of a visible test's array outputs (and named inputs), or None."""
+def test_values(test, call, pictures: dict | None = None, *, passed: bool = False) -> dict | None:
+    """The pictures of a visible test's array outputs (and named inputs), or None.
+
+    A test that ``passed`` gets pictures only when they are images (the augmentation
+    problems: the flipped picture is worth seeing): its heatmaps would show expected and got
+    alike, and cost every result that carries them, its database row and each event that
+    sends it, for nothing."""
     if getattr(test, "hidden", True) or not test.compare_values:
         return None
     pictures = pictures or {}
     images = pictures.get("kind") == "image"
+    if passed and not images:
+        return None
     expected = [test.expected] if len(test.outputs) == 1 else list(test.expected)
     value = call.value if call.error is None else None
     if len(test.outputs) == 1:

@@ -14,6 +14,7 @@ from engine.checks.pictures import test_values
 from engine.checks.plan import PreparedProblem, PreparedTest
 from engine.checks.plan import prepare as prepare_problem
 from engine.checks.validate import function_spec_errors
+from engine.diagnosis import KnownOutputs
 from engine.messages import msg
 from engine.results import (
     ErrorDict,
@@ -47,7 +48,7 @@ def grade(
     runner: Runner,
     *,
     record_outputs: bool = False,
-    known_outputs: dict | None = None,
+    known_outputs: dict | KnownOutputs | None = None,
 ) -> GradeResult:
     """``record_outputs`` puts the visible tests' outputs in ``result.outputs`` (validation
     records the reference's and the mutants'); ``known_outputs`` diagnoses a wrong answer
@@ -86,7 +87,7 @@ def _with_diagnosis(
     result: GradeResult,
     visible_calls: list,
     record_outputs: bool,
-    known_outputs: dict | None,
+    known_outputs: dict | KnownOutputs | None,
 ) -> GradeResult:
     """The result with the visible outputs recorded and/or a misconception diagnosed."""
     if not visible_calls:
@@ -170,7 +171,7 @@ def _judge(
 ) -> TestResult:
     name = name or test.name
     failure = find_failure(test, call)
-    values = None if test.hidden else test_values(test, call, pictures)
+    values = None if test.hidden else test_values(test, call, pictures, passed=failure is None)
     if failure is None:
         return TestResult(name, True, test.points, test.points, "", test.hidden, values=values)
     data = failure.data

@@ -7,9 +7,11 @@ the submission runs, and ends when the verdict is written, or after
 `EVENT_STREAM_SECONDS` (the browser's EventSource reconnects): bounded long-polling, so a
 stream holds a worker thread for seconds, not for ever. One user holds at most
 `EVENT_STREAMS_PER_USER` streams at once (counted in the shared cache); the next gets a 429,
-so no user can take every thread of the web server and starve `/healthz` and the pages. It re-reads the row (one primary-key query) when the
-pipeline's Redis nudge arrives (problems/notify.py), and at least every POLL_SECONDS, which
-is all it has when no Redis is configured.
+so no user can take every thread of the web server and starve `/healthz` and the pages.
+When the pipeline's Redis nudge arrives (problems/notify.py), and at least every
+POLL_SECONDS (all it has when no Redis is configured), it looks at the row's `updated_at`
+(one primary-key query of one column), and reads and sends the whole row only when that
+changed.
 """
 
 from __future__ import annotations
@@ -109,41 +111,58 @@ def _progress_event(state: dict) -> str:
     return f"event: progress\ndata: {json.dumps(state, separators=(',', ':'))}\n\n"
 
 
-def _stream(user, submission_id: int, language: str):
+def _stream(user, submission: Submission, language: str):
+    """The submission as read by the access check first; then, after each nudge (or poll), a
+    look at its `updated_at` alone, and the whole row read and sent only when it changed;
+    while it runs, the grader's progress whenever it changed."""
     yield "retry: 1000\n\n"
+    yield _event(submission, language)
+    if submission.is_finished:
+        yield "event: end\ndata: {}\n\n"
+        return
     deadline = time.monotonic() + _stream_seconds()
-    last_seen = None
     last_progress = None
     last_write = time.monotonic()
-    pubsub = _subscribe(submission_id)
+    shown = submission.updated_at
+    pubsub = _subscribe(submission.pk)
+    # The first look comes before any wait: a change between the access check and the
+    # subscription would otherwise wait for the next poll.
+    wait = False
     try:
-        while True:
-            submission = access_submission(user=user, submission_id=submission_id)
-            if submission.updated_at != last_seen:
-                last_seen = submission.updated_at
+        while time.monotonic() <= deadline:
+            close_old_connections()
+            if wait:
+                _wait_for_change(pubsub)
+            wait = True
+            updated_at = _updated_at(submission.pk)
+            if updated_at is None:  # deleted meanwhile: nothing more to follow
+                return
+            if updated_at != shown:
+                submission = access_submission(user=user, submission_id=submission.pk)
+                shown = submission.updated_at
                 last_write = time.monotonic()
                 yield _event(submission, language)
-            elif time.monotonic() - last_write >= HEARTBEAT_SECONDS:
-                # A comment line: a closed connection fails this write, freeing its slot.
-                last_write = time.monotonic()
-                yield ": still grading\n\n"
-            if submission.is_finished:
-                yield "event: end\ndata: {}\n\n"
-                return
+                if submission.is_finished:
+                    yield "event: end\ndata: {}\n\n"
+                    return
             running = submission.status == SubmissionStatus.RUNNING
-            state = progress.current(submission_id) if running else None
+            state = progress.current(submission.pk) if running else None
             if state is not None and state.get("seq") != last_progress:
                 last_progress = state.get("seq")
                 last_write = time.monotonic()
                 yield _progress_event(state)
-            if time.monotonic() > deadline:
-                return
-            close_old_connections()
-            _wait_for_change(pubsub)
+            elif time.monotonic() - last_write >= HEARTBEAT_SECONDS:
+                # A comment line: a closed connection fails this write, freeing its slot.
+                last_write = time.monotonic()
+                yield ": still grading\n\n"
     finally:
         if pubsub is not None:
             pubsub.close()
         close_old_connections()
+
+
+def _updated_at(submission_id: int):
+    return Submission.objects.filter(pk=submission_id).values_list("updated_at", flat=True).first()
 
 
 def _subscribe(submission_id: int):
@@ -187,7 +206,7 @@ def submission_events(request, pk: int):
             {"detail": _("Log in (or send your API token) to follow a submission.")}, status=401
         )
     try:
-        access_submission(user=user, submission_id=pk)
+        submission = access_submission(user=user, submission_id=pk)
     except Http404:
         return JsonResponse({"detail": _("No submission you may see has this number.")}, status=404)
     slot = _StreamSlot(user.pk)
@@ -200,7 +219,7 @@ def submission_events(request, pk: int):
         ) % {"count": _streams_per_user(), "seconds": retry}
         return JsonResponse({"detail": message}, status=429, headers={"Retry-After": str(retry)})
     response = StreamingHttpResponse(
-        _SlotStream(_stream(user, pk, get_language() or "ja"), slot),
+        _SlotStream(_stream(user, submission, get_language() or "ja"), slot),
         content_type="text/event-stream",
     )
     response["Cache-Control"] = "no-cache"

@@ -96,5 +96,7 @@ def submission_create(
             code=code,
             visible_only=visible_only,
         )
-        transaction.on_commit(lambda: submission_dispatch(submission_id=submission.pk))
+        transaction.on_commit(
+            lambda: submission_dispatch(submission_id=submission.pk, queue=version.queue)
+        )
     return submission

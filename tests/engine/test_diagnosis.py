@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from engine.diagnosis import known_decoded
 from engine.grading import Verdict, grade_submission, load_code_spec
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
@@ -65,6 +66,23 @@ def test_a_mutants_wrong_answer_is_diagnosed_as_that_mutant(lstm, runner, name):
     assert result.verdict == Verdict.WA
     assert result.diagnosis == {"mutant": name}
     assert result.to_dict()["diagnosis"] == {"mutant": name}
+
+
+def test_records_decoded_once_diagnose_every_answer_as_the_raw_records_do(lstm, runner):
+    # given validation's records decoded once, as a worker keeps them per problem version
+    spec, document, known = lstm
+    decoded = known_decoded(known)
+    answers = [m["code"] for m in document["mutants"]] + [document["solution"]]
+    diagnosed = 0
+    for code in answers:
+        # when the same answer is diagnosed against the raw and the decoded records
+        raw = grade_submission(spec, code, runner=runner, known_outputs=known)
+        once = grade_submission(spec, code, runner=runner, known_outputs=decoded)
+        # then the diagnosis is the same, whatever was diagnosed before with that object
+        assert once.verdict == raw.verdict
+        assert once.diagnosis == raw.diagnosis
+        diagnosed += raw.diagnosis is not None
+    assert diagnosed >= 4  # the four mutants named above, at least
 
 
 def test_a_correct_answer_is_never_diagnosed(lstm, runner):

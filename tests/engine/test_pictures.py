@@ -158,8 +158,35 @@ def test_an_augmentation_problem_shows_its_input_and_outputs_as_images(runner):
     assert all(t.values is None for t in result.tests if t.hidden)
 
 
+def test_only_the_failing_visible_tests_of_a_function_carry_heatmaps(runner):
+    # given an LSTM cell that is right except on a single sample, where h is doubled
+    spec = _load("02-lstm/lstm-cell.yaml")
+    wrong_for_one_sample = (
+        spec["solution"]
+        + "\n\n_right_lstm = lstm\n\n\ndef lstm(x, prev_h, prev_c, W, U, b):\n"
+        + "    h, c = _right_lstm(x, prev_h, prev_c, W, U, b)\n"
+        + "    return (2 * h, c) if x.shape[0] == 1 else (h, c)\n"
+    )
+    # when it is graded
+    result = grade_submission(spec, wrong_for_one_sample, runner=runner)
+    # then the failing visible test shows h and c as expected and got heatmaps
+    assert result.verdict == "WA"
+    visible = [t for t in result.tests if not t.hidden]
+    [failing] = [t for t in visible if not t.passed]
+    assert failing.name == "a single sample (batch 1)"
+    h, c = failing.values["outputs"]
+    assert h["kind"] == c["kind"] == "heatmap"
+    assert h["first_diff"] == [0, 0] and c["first_diff"] is None
+    assert len(h["expected"]) == len(h["got"]) == 7
+    # and the passing ones, whose expected and got would look alike, carry no values at all
+    passing = [t for t in visible if t.passed]
+    assert len(passing) == len(visible) - 1
+    assert all(t.values is None for t in passing)
+
+
 @pytest.mark.parametrize("visible_only", [False, True])
 def test_a_correct_submission_has_pictures_with_no_difference(runner, visible_only):
+    # Images, unlike heatmaps, stay on passing tests: the flipped picture is worth seeing.
     spec = _load("11-fw-data-augmentation/horizontal-flip.yaml")
     if visible_only:
         spec = {**spec, "tests": [t for t in spec["tests"] if not t.get("hidden")]}

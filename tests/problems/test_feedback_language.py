@@ -12,7 +12,8 @@ import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from problems.models import Submission
+from problems.grading import known_outputs_for_version
+from problems.models import ProblemVersion, Submission
 from problems.services.authoring import problem_publish_if_proven
 from problems.services.submissions import submission_create
 from problems.validation import problem_version_validate
@@ -55,6 +56,26 @@ def test_validation_records_the_mutants_visible_outputs(lstm_cell):
     assert len(record) == len(visible)
     assert set(record[0]["outputs"]) == {"h", "c"}
     assert runs["reference"]["outputs"][0]["passed"] is True
+
+
+def test_a_worker_decodes_a_versions_records_once_and_again_after_revalidation(
+    lstm_cell, django_assert_num_queries
+):
+    # given a worker that has diagnosed against this version once
+    version = lstm_cell.versions.get()
+    first = known_outputs_for_version(version=version)
+    assert MUTANT in [m.name for m in first.mutants]
+    # when it grades the next submission, with the version read without its report
+    lean = ProblemVersion.objects.defer("validation").get(pk=version.pk)
+    with django_assert_num_queries(0):
+        again = known_outputs_for_version(version=lean)
+    # then the decoded records are the ones it kept, and the report was not read
+    assert again is first
+    # and a new validation of the version is decoded afresh
+    problem_version_validate(version=version)
+    renewed = known_outputs_for_version(version=version)
+    assert renewed is not first
+    assert [m.name for m in renewed.mutants] == [m.name for m in first.mutants]
 
 
 @pytest.mark.parametrize("language", ["ja", "en"])
