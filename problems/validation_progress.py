@@ -93,6 +93,7 @@ class ValidationProgressRecorder:
         self.on_write = on_write
         self.entry: dict = {}
         self.training_written = 0.0
+        self.step_began = 0.0
 
     def _record(self) -> None:
         _write(self.version_id, self.entry)
@@ -117,6 +118,7 @@ class ValidationProgressRecorder:
         self._record()
 
     def step_started(self, step: ValidationStep) -> None:
+        self.step_began = time.monotonic()
         self.entry["step"] = {**asdict(step), "number": self.entry["done"] + 1}
         self._record()
 
@@ -133,6 +135,8 @@ class ValidationProgressRecorder:
         else:
             return
         now = time.monotonic()
+        if now - self.step_began < TRAINING_WRITE_EVERY:
+            return  # a quick grading (most are): its steps say enough
         if now - self.training_written < TRAINING_WRITE_EVERY and event.get("phase") == "train":
             return
         self.training_written = now

@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 import pytest
 from django.contrib.admin.models import LogEntry
 
-from problems.models import Problem
+from problems.content.loader import problem_version_sync
+from problems.models import CodeSpec, Problem
 from problems.selectors.authoring import validation_progress_get
 from problems.services.authoring import problem_version_validation_start
 from problems.validation import problem_version_validate, validate_version_by_id
@@ -17,7 +18,7 @@ from problems.validation_progress import (
     ValidationStep,
     validation_progress_read,
 )
-from tests.factories import load_content_problems
+from tests.factories import load_content_problems, make_problem
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_cache")]
 
@@ -59,7 +60,13 @@ def test_it_records_every_grading_in_order_until_done_reaches_total(leaky_relu):
     assert report.ok and len(gradings) >= 5
     total = len(gradings)
     assert seen[0]["state"] == "running" and seen[0]["done"] == 0 and seen[0]["total"] == total
-    started = [entry["step"] for entry in seen[1:-1] if entry["done"] < entry["step"]["number"]]
+    # (a grading that runs long also writes its own progress: one entry per step started here)
+    running = [entry["step"] for entry in seen[1:-1] if entry["done"] < entry["step"]["number"]]
+    started = [
+        step
+        for k, step in enumerate(running)
+        if k == 0 or step["number"] != running[k - 1]["number"]
+    ]
     assert [(step["kind"], step["name"]) for step in started] == gradings
     assert [step["number"] for step in started] == list(range(1, total + 1))
     mutants = [step for step in started if step["kind"] == "mutant"]
@@ -285,3 +292,42 @@ def _as_posted(response) -> dict:
             if value is not None and value is not False:
                 data[form.add_prefix(name)] = value
     return data
+
+
+# A reference that trains for a moment and reports its steps as the grader helpers do.
+TRAINING_RELU = (
+    "import time\nimport numpy as np\n\n\ndef relu(x):\n"
+    "    for step in range(1, 11):\n"
+    "        time.sleep(0.1)\n"
+    "        _grader_progress(step, 10, 1.0 / step)\n"
+    "    return np.maximum(x, 0)\n"
+)
+
+
+def test_a_long_grading_records_its_own_training_steps():
+    # given a problem whose reference takes a second, reporting its steps
+    problem = make_problem("code", slug="training-relu", published=False)
+    CodeSpec.objects.create(
+        problem=problem,
+        entry_points=["relu"],
+        starter_code="def relu(x):\n    pass\n",
+        reference={"code": TRAINING_RELU},
+        tests=[{"name": "vector", "args": {"x": {"value": [-1.0, 2.0]}}}],
+        mutants=[{"name": "identity", "code": "def relu(x):\n    return x\n"}],
+    )
+    problem_version_sync(problem)
+    version = problem.versions.get()
+    seen: list[dict] = []
+    recorder = ValidationProgressRecorder(version_id=version.pk, on_write=seen.append)
+    # when it is validated
+    report = problem_version_validate(version=version, progress=recorder)
+    # then while the reference ran, its own steps were recorded (in order), the mutant's not
+    training = [
+        (entry["step"]["kind"], entry["step"]["training"])
+        for entry in seen
+        if entry.get("step") and entry["step"].get("training")
+    ]
+    steps = [t["step"] for kind, t in training if "step" in t]
+    assert report.ok, report.problems
+    assert training and all(kind == "reference" for kind, _ in training)
+    assert steps == sorted(steps) and all(t.get("total", 10) == 10 for _, t in training)
