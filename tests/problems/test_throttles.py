@@ -82,7 +82,7 @@ def test_one_learners_slow_submissions_do_not_delay_another_learners(
     graded: list[str] = []
     lock = threading.Lock()
 
-    def slow_grade(*, spec, code, visible_only=False, seed=None, known=None):
+    def slow_grade(*, spec, code, visible_only=False, seed=None, known=None, progress=None):
         with lock:
             graded.append(code)
         time.sleep(0.4)

@@ -10,7 +10,8 @@ import os
 import numpy as np
 import pytest
 
-from engine.sandbox import Call, RunStatus
+from engine import sandbox
+from engine.sandbox import Call, Job, RunStatus
 from tests.sandbox.sandboxkit import Sandbox, _sandbox_available, survivors
 
 pytestmark = pytest.mark.skipif(
@@ -296,3 +297,24 @@ def test_the_decoder_cpu_budget_is_measured_per_stream():
     with pytest.raises(wire.BudgetError, match="CPU"):
         list(wire.iter_messages(frames, budget=tight))
     assert len(list(wire.iter_messages(frames, budget=wire.RESULT_BUDGET))) == 200
+
+
+RANDOM_DRAWS = """
+import random
+import numpy as np
+import torch
+
+def draws():
+    return [random.random(), float(np.random.rand()), float(torch.rand(1))]
+"""
+
+
+def test_every_job_starts_from_the_same_random_state_in_every_mode():
+    # A program that draws random numbers (a mutant drawing fresh noise, say) gets the same
+    # ones on every run, warm or cold: regrades, validation's records and diagnoses agree.
+    job = Job(code=RANDOM_DRAWS, calls=(Call("draws", ()),), framework="torch")
+    runs = [sandbox.run(job, mode=mode) for mode in ("warm", "warm", "cold")]
+    assert all(run.status == RunStatus.OK for run in runs), [r.message for r in runs]
+    values = [run.calls[0].value for run in runs]
+    assert values[0] == values[1] == values[2]
+    assert len(set(values[0])) == 3  # three different generators, each drawn
