@@ -14,6 +14,9 @@ Parameters are plain JSON values; a template names how each is shown:
     {x:msg}      a nested message ({"code", "params"}), or nothing when the value is None
     {x:text}     a nested message, or plain text as it is (stored before it was a message)
 
+Any value may be bilingual text, ``{"ja": ..., "en": ...}`` (no "code" key: an author's label
+for a test), shown in the rendering language (``in_language``) before the spec applies.
+
 A hidden test's message keeps only the parameters its summary template uses
 (``hidden_params``), so neither inputs nor expected values reach a learner through it.
 """
@@ -32,6 +35,20 @@ LANGUAGES = ("ja", "en")
 def msg(code: str, **params: Any) -> dict:
     """A message as data; ``code`` must be in the table (``tests/engine/test_messages.py``)."""
     return {"code": code, "params": params}
+
+
+def is_bilingual(value: Any) -> bool:
+    """An author's text in both languages, ``{"ja", "en"}``, as opposed to a nested message."""
+    return isinstance(value, dict) and "code" not in value and ("ja" in value or "en" in value)
+
+
+def in_language(value: Any, lang: str) -> Any:
+    """A bilingual value in ``lang`` (the other language when that one is empty); any other
+    value as it is."""
+    if not is_bilingual(value):
+        return value
+    other = "en" if lang == "ja" else "ja"
+    return value.get(lang) or value.get(other) or ""
 
 
 def _number(x: Any) -> str:
@@ -63,8 +80,11 @@ class _Formatter(string.Formatter):
         self.lang = lang
 
     def format_field(self, value: Any, format_spec: str) -> str:
+        value = in_language(value, self.lang)
         if format_spec == "msg":
-            return "" if value is None else render(value, self.lang)
+            if value is None:
+                return ""
+            return render(value, self.lang) if isinstance(value, dict) else str(value)
         if format_spec == "text":  # a nested message, or plain text (results stored before)
             return render(value, self.lang) if isinstance(value, dict) else str(value or "")
         if value is None:

@@ -59,6 +59,7 @@ class TestResultDict(TypedDict):
     hint: Any
     values: dict | None  # visible tests: expected and returned arrays, charts (pictures)
     message_data: dict | None  # ``message`` as {code, params} (engine.messages)
+    label: dict | None  # {ja, en}: the visible test's name for the page (``name`` identifies)
 
 
 class GradeResultDict(TypedDict):
@@ -91,6 +92,7 @@ class TestResult:
     # Visible tests only: expected and returned arrays, charts (engine.checks.pictures)
     values: dict | None = None
     message_data: dict | None = None  # ``message`` as {code, params} (engine.messages)
+    label: dict | None = None  # {ja, en} for the page; never for a hidden test
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,7 @@ def _test_dict(t: TestResult) -> TestResultDict:
         hint=copy.deepcopy(t.hint),
         values=copy.deepcopy(t.values),
         message_data=copy.deepcopy(t.message_data),
+        label=copy.deepcopy(t.label),
     )
 
 
@@ -237,6 +240,7 @@ def static_rejection(problem: Gradable, code: str) -> GradeResult | None:
         0,
         f"Your code {v.sentence}.",
         message_data=msg("forbidden_call", violation=v.data),
+        label={"ja": "禁止された呼び出しがないこと", "en": "no forbidden calls"},
     )
     error = ErrorDict(type="ForbiddenCall", message=v.sentence, line=v.line, column=v.column)
     message = f"Not run: your code {v.sentence}."
@@ -479,7 +483,7 @@ def summarise(
         total=len(tests),
         test=msg("test.hidden", n=hidden_indices.index(first_index) + 1)
         if first.hidden
-        else msg("test.named", name=first.name),
+        else msg("test.named", name=first.label or first.name),
         first=first.message_data or msg("subject.text", text=first.message),
     )
     return GradeResult(

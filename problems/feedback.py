@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.utils.translation import get_language
 
-from engine.messages import render_stored
+from engine.messages import in_language, render_stored
 
 
 def language_code(language: str | None = None) -> str:
@@ -23,14 +23,19 @@ def message_in_language(*, message: str, data: dict | None, language: str | None
 
 
 def tests_in_language(*, tests: list[dict], language: str | None = None) -> list[dict]:
-    """Each test with its message rendered (the data stays beside it for API clients)."""
+    """Each test with its message rendered (the data stays beside it for API clients) and,
+    when visible, its ``title``: the author's label in ``language``, else its ``name``."""
     lang = language_code(language)
-    return [
-        {**test, "message": render_stored(test.get("message_data"), test.get("message", ""), lang)}
-        if test.get("message_data")
-        else test
-        for test in tests
-    ]
+    return [_test_in_language(test, lang) for test in tests]
+
+
+def _test_in_language(test: dict, lang: str) -> dict:
+    shown = dict(test)
+    if test.get("message_data"):
+        shown["message"] = render_stored(test["message_data"], test.get("message", ""), lang)
+    if not test.get("hidden"):
+        shown["title"] = in_language(test.get("label"), lang) or test.get("name", "")
+    return shown
 
 
 def diagnosis_stored(*, diagnosis: dict | None, spec: dict) -> dict | None:

@@ -52,6 +52,7 @@ class PreparedTest:
     mutable: frozenset[str] = frozenset()
     grad: GradCheck | None = None
     hint: Any = None
+    label: dict | None = None  # {ja, en} for the page; visible tests only (``name`` identifies)
 
 
 @dataclass(frozen=True)
@@ -226,6 +227,7 @@ def _prepare_test(
         mutable=frozenset(test.get("mutable", [])),
         grad=grad,
         hint=test.get("hint"),
+        label=None if test.get("hidden", False) else test.get("label"),
     )
 
 

@@ -153,12 +153,25 @@ TEXT = {
     ],
 }
 
+# A visible test's name in both languages, for the page: ``name`` stays the identifier that
+# logs, validation records and seeds use.
+LABEL = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["ja", "en"],
+    "properties": {
+        "ja": {"type": "string", "minLength": 1},
+        "en": {"type": "string", "minLength": 1},
+    },
+}
+
 TEST = {
     "type": "object",
     "additionalProperties": False,
     "required": ["name", "args"],
     "properties": {
         "name": {"type": "string", "minLength": 1},
+        "label": {"$ref": "#/$defs/label"},
         "check": {"type": "string", "description": "training exercises: the suite's check"},
         "entry": {"type": "string"},
         "points": {"type": "number", "exclusiveMinimum": 0},
@@ -290,6 +303,7 @@ SPEC_SCHEMA = {
             ],
         },
         "arg": ARG,
+        "label": LABEL,
         "args": ARGS,
         "upstream": UPSTREAM,
         "text": TEXT,

@@ -194,6 +194,7 @@ def semantic_errors(spec: dict) -> list[str]:
         if test["name"] in seen:
             errors.append(f"{where}.name: duplicate test name {test['name']!r}")
         seen.add(test["name"])
+        errors += label_errors(test, where)
         if "entry" not in test and len(entries) > 1:
             errors.append(
                 f"{where}: missing required field `entry` (there are several entry points)"
@@ -221,6 +222,13 @@ def semantic_errors(spec: dict) -> list[str]:
         except SyntaxError as exc:
             errors.append(f"mutants[{i}].code: syntax error at line {exc.lineno}: {exc.msg}")
     return errors
+
+
+def label_errors(test: dict, where: str) -> list[str]:
+    """A hidden test is shown as 非公開テスト N / hidden test N: a label would never be seen."""
+    if test.get("hidden", False) and "label" in test:
+        return [f"{where}.label: a hidden test is shown only as 'hidden test N'; remove its label"]
+    return []
 
 
 def _reference_errors(spec: dict) -> list[str]:

@@ -172,8 +172,11 @@ def _judge(
     name = name or test.name
     failure = find_failure(test, call)
     values = None if test.hidden else test_values(test, call, pictures, passed=failure is None)
+    label = None if test.hidden else test.label
     if failure is None:
-        return TestResult(name, True, test.points, test.points, "", test.hidden, values=values)
+        return TestResult(
+            name, True, test.points, test.points, "", test.hidden, values=values, label=label
+        )
     data = failure.data
     if test.hidden and call.error is not None:
         message = f"raised {hidden_exception_type(call.error.type)}"
@@ -184,5 +187,14 @@ def _judge(
         message = f"{message} (hidden test: its inputs are not shown)"
         data = hidden_message(data)
     return TestResult(
-        name, False, 0, test.points, message, test.hidden, test.hint, values, message_data=data
+        name,
+        False,
+        0,
+        test.points,
+        message,
+        test.hidden,
+        test.hint,
+        values,
+        message_data=data,
+        label=label,
     )

@@ -75,8 +75,11 @@ def _test_result(
     test: TrainingTest, failure: Failure | None, values: dict | None = None
 ) -> TestResult:
     values = None if test.hidden else values
+    label = None if test.hidden else test.label
     if failure is None:
-        return TestResult(test.name, True, test.points, test.points, "", test.hidden, values=values)
+        return TestResult(
+            test.name, True, test.points, test.points, "", test.hidden, values=values, label=label
+        )
     message = failure.summary if test.hidden else failure.detail
     data = failure.data
     if test.hidden:
@@ -92,4 +95,5 @@ def _test_result(
         test.hint,
         values,
         message_data=data,
+        label=label,
     )

@@ -69,6 +69,7 @@ class TrainingTest:
     points: float = 1
     hidden: bool = False
     hint: Any = None
+    label: dict | None = None  # {ja, en} for the page; visible tests only
     # A PreparedTest's generated inputs: a training check makes its own, so code that walks
     # every problem's prepared tests sees none here.
     args: tuple = ()

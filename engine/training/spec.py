@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from engine.checks.plan import default_seed, hidden_seed
-from engine.checks.spec import entry_signatures
+from engine.checks.spec import entry_signatures, label_errors
 from engine.training.core import PreparedTraining, TrainingTest
 from engine.training.suites import SUITES
 
@@ -38,6 +38,7 @@ def training_spec_errors(spec: dict) -> list[str]:
         if test["name"] in seen:
             errors.append(f"{where}.name: duplicate test name {test['name']!r}")
         seen.add(test["name"])
+        errors += label_errors(test, where)
         check = test.get("check")
         if check is None:
             errors.append(f"{where}: missing required field `check` ({', '.join(suite.checks)})")
@@ -75,6 +76,7 @@ def prepare_training(spec: dict, seed: int | None = None) -> PreparedTraining:
         TrainingTest(
             index=i,
             name=t["name"],
+            label=None if t.get("hidden", False) else t.get("label"),
             check=t["check"],
             params={**spec.get("args", {}), **t.get("args", {})},
             seed=_test_seed(spec, t, seed),

@@ -90,7 +90,7 @@ def learner_texts(node: object, path: str = "") -> Iterator[tuple[str, str, str]
     """(field path, language, text) of every text a learner reads in a content document.
 
     That is every {ja, en} pair: title, statement, explanation, description, choices, and
-    inside `code:` the tests' hints and the mutants' feedback. Code itself is a plain string
+    inside `code:` the tests' labels and hints and the mutants' feedback. Code itself is a plain string
     (starter, solution, reference, mutants' code) and never such a pair.
     """
     if isinstance(node, dict):

@@ -13,7 +13,7 @@ import pytest
 from engine.checks.compare import Subject, Tolerance, compare, subject_data
 from engine.grading import hidden_message
 from engine.message_table import MESSAGES
-from engine.messages import msg, render, render_stored, template_fields
+from engine.messages import is_bilingual, msg, render, render_stored, template_fields
 
 ENGINE = Path(__file__).resolve().parents[2] / "engine"
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
@@ -136,3 +136,35 @@ def test_a_gradient_subject_names_the_argument():
     data = subject_data(Subject("gradient", "W"))
     assert render(data, "ja") == "「W」に関する勾配"
     assert render(data, "en") == "the gradient w.r.t. 'W'"
+
+
+def test_a_bilingual_parameter_renders_in_the_rendering_language():
+    # given a summary whose test parameter is an author's label in both languages, nested in
+    # the summary as stored data would have it
+    label = {"ja": "バッチ 3、入力次元 5", "en": "batch 3, input 5"}
+    data = msg(
+        "summary.failed",
+        failed=1,
+        total=4,
+        test=msg("test.named", name=label),
+        first=msg("subject.text", text={"ja": "値が違います", "en": "wrong values"}),
+    )
+    # then each language shows its own text, never the other's nor the dict
+    ja = render(data, "ja")
+    en = render(data, "en")
+    assert "テスト「バッチ 3、入力次元 5」" in ja and "値が違います" in ja
+    assert "'batch 3, input 5'" in en and "wrong values" in en
+    assert "{" not in ja + en and "batch 3" not in ja and not JAPANESE.search(en)
+
+
+def test_a_bilingual_parameter_with_one_language_shows_it_in_both():
+    data = msg("test.named", name={"ja": "", "en": "batch 3"})
+    assert render(data, "ja") == "テスト「batch 3」"
+    assert render(data, "en") == "'batch 3'"
+
+
+def test_a_nested_message_is_not_taken_for_bilingual_text():
+    assert is_bilingual({"ja": "勾配", "en": "gradient"})
+    assert not is_bilingual(msg("subject.output", name="h"))
+    assert not is_bilingual({"code": "subject.text", "params": {"text": "x"}, "ja": "x"})
+    assert not is_bilingual("plain text")

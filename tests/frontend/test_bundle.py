@@ -140,6 +140,28 @@ def test_it_polls_with_etags_when_there_is_no_event_stream(open_page):
     assert "不合格" in hidden.inner_text()
 
 
+def test_each_visible_test_is_named_by_its_title_with_its_name_kept_beside(open_page):
+    # given a result whose tests the API titled in Japanese (the label of each visible test)
+    titled = {
+        **WRONG,
+        "tests": [
+            {**WRONG["tests"][0], "title": "形が正しい"},
+            {**WRONG["tests"][1], "title": "ゲートの値"},
+            WRONG["tests"][2],
+        ],
+    }
+    page = open_page()
+    FakeGradingApi(details=[submission("running"), titled]).install(page)
+    # when
+    page.click("button[name='visible_only'][value='true']")
+    page.wait_for_selector("#submission-panel .badge[data-verdict='WA']")
+    # then the table reads in Japanese and the stable name stays on the row
+    names = page.locator("#submission-panel .test-row:not(.test-row--hidden) .test-name")
+    assert names.all_inner_texts() == ["形が正しい", "ゲートの値"]
+    assert names.nth(1).get_attribute("data-test-name") == "gates"
+    assert "gates" not in page.inner_text("#submission-panel .test-table")
+
+
 def test_a_diagnosed_misconception_is_shown_above_the_tests_with_code_and_math(open_page):
     # given a wrong answer the API diagnosed as a known misconception
     diagnosed = {

@@ -180,3 +180,53 @@ def test_grade_lang_ja_json_has_japanese_messages_and_the_diagnosis(lstm_cell, t
     english = json.loads(out.getvalue())
     assert not JAPANESE.search(english["message"])
     assert english["diagnosis"]["message"] == _mutant(lstm_cell)["feedback"]["en"]
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_the_api_titles_each_visible_test_in_the_request_language(graded_mutant, language):
+    # given a graded wrong answer to a problem whose visible tests are labelled
+    user, submission = graded_mutant
+    spec = submission.problem.versions.get().engine_spec
+    visible = [t for t in spec["tests"] if not t.get("hidden")]
+    client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_authenticate(user)
+    # when
+    data = client.get(f"/api/submissions/{submission.pk}/").json()
+    # then each visible test has its label as title, its name unchanged beside it
+    shown = [t for t in data["tests"] if not t["hidden"]]
+    assert [t["title"] for t in shown] == [t["label"][language] for t in visible]
+    assert [t["name"] for t in shown] == [t["name"] for t in visible]
+    assert all("title" not in t and "label" not in t for t in data["tests"] if t["hidden"])
+    # and the summary names the first failing test by the same title
+    first = next(t for t in shown if not t["passed"])
+    named = f"テスト「{first['title']}」" if language == "ja" else f"'{first['title']}'"
+    assert named in data["message"]
+
+
+def test_the_page_names_the_tests_in_the_page_language(graded_mutant, client):
+    user, submission = graded_mutant
+    spec = submission.problem.versions.get().engine_spec
+    first = spec["tests"][0]
+    client.force_login(user)
+    page = client.get(f"/submissions/{submission.pk}/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert f'data-test-name="{first["name"]}">{first["label"]["ja"]}</td>' in page
+    assert f"<code>{first['name']}</code>" not in page
+
+
+def test_a_test_stored_without_a_label_is_titled_by_its_name(lstm_cell):
+    # given a submission graded before tests had labels
+    user = make_user()
+    old = make_graded_submission(
+        user,
+        lstm_cell,
+        verdict="WA",
+        tests=[
+            {"name": "t", "passed": False, "points": 0, "max_points": 1, "message": "old words"},
+            {"name": "hidden test 1", "passed": True, "points": 1, "max_points": 1, "hidden": True},
+        ],
+    )
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="ja")
+    client.force_authenticate(user)
+    tests = client.get(f"/api/submissions/{old.pk}/").json()["tests"]
+    assert tests[0]["title"] == "t"
+    assert "title" not in tests[1]

@@ -50,7 +50,8 @@ function testRow(test, index) {
   return h(
     "tr",
     { class: "test-row", "data-passed": String(Boolean(test.passed)) },
-    h("td", {}, h("code", {}, test.name ?? "")),
+    // The author's label in the page's language (the API's `title`); `name` identifies the test.
+    h("td", { class: "test-name", "data-test-name": test.name ?? "" }, test.title ?? test.name ?? ""),
     h("td", {}, result),
     h("td", { class: "num" }, test.max_points == null ? "" : `${test.points ?? 0} / ${test.max_points}`),
     h(
