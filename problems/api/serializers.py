@@ -152,10 +152,11 @@ class SubmissionRequestSerializer(serializers.Serializer):
     visible_only = serializers.BooleanField(required=False, default=False)
 
 
-def _in_language(text):
-    """An author's per-test hint, a string or {"ja", "en"}, in the request's language."""
+def _in_language(text, language: str | None = None):
+    """An author's per-test hint, a string or {"ja", "en"}, in `language` (the request's by
+    default; the event stream passes its own, as its generator outlives the request)."""
     if isinstance(text, dict):
-        language = (get_language() or "ja")[:2]
+        language = (language or get_language() or "ja")[:2]
         return text.get(language) or text.get("ja") or text.get("en")
     return text
 
@@ -260,7 +261,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
                     }
                 )
             else:
-                shown.append({**test, "hint": _in_language(test.get("hint"))})
+                shown.append({**test, "hint": _in_language(test.get("hint"), language)})
         return shown
 
 

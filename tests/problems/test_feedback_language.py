@@ -230,3 +230,22 @@ def test_a_test_stored_without_a_label_is_titled_by_its_name(lstm_cell):
     tests = client.get(f"/api/submissions/{old.pk}/").json()["tests"]
     assert tests[0]["title"] == "t"
     assert "title" not in tests[1]
+
+
+def test_a_hint_is_in_the_language_the_event_stream_passes_not_the_active_one(lstm_cell):
+    # given a failed test with a bilingual hint, serialised for an English stream while the
+    # thread's active language is Japanese (the stream's generator outlives its request)
+    from django.utils import translation
+
+    from problems.api.serializers import SubmissionSerializer
+
+    hint = {"ja": "ゲートの順番を確認", "en": "check the order of the gates"}
+    submission = make_graded_submission(
+        make_user(),
+        lstm_cell,
+        verdict="WA",
+        tests=[{"name": "t", "passed": False, "points": 0, "max_points": 1, "hint": hint}],
+    )
+    with translation.override("ja"):
+        data = SubmissionSerializer(submission, context={"language": "en"}).data
+    assert data["tests"][0]["hint"] == hint["en"]
