@@ -182,9 +182,12 @@ def _follow(session: requests.Session, submission_id: int) -> dict:
                 )
             # Bytes, split as EventSource splits (on \r and \n only): str.splitlines would also
             # cut at U+2028 and the like, which JSON may carry unescaped.
+            event = None
             for raw in stream.iter_lines():
                 line = raw.decode("utf-8")
-                if line.startswith("data: {"):
+                if line.startswith("event: "):
+                    event = line[len("event: ") :]
+                elif line.startswith("data: {") and event == "status":  # not `progress`
                     body = json.loads(line[len("data: ") :])
                     if body["status"] in ("done", "error"):
                         return body
