@@ -55,6 +55,7 @@ class SubmissionProgress:
         self.written = False
         self.last_write = -WRITE_EVERY
         self.last_phase: str | None = None
+        self.wrote_last_step = False  # the latest write was a loop's last step
         self.state: dict = {}
         self.losses: list[list[float]] = []
         self.part: int | None = None
@@ -69,7 +70,10 @@ class SubmissionProgress:
         else:
             return
         phase_changed = self.state["phase"] != self.last_phase
-        final_step = self.state.get("step") == self.state.get("total")
+        # A loop's last step goes at once, but not right after another: the events come from
+        # the learner's process, and code that sends nothing but "last steps" would otherwise
+        # write (and wake every stream following the submission) once per message.
+        final_step = self._at_last_step() and not self.wrote_last_step
         if now - self.started < QUIET_SECONDS:
             return
         if not (phase_changed or final_step) and now - self.last_write < WRITE_EVERY:
@@ -111,9 +115,13 @@ class SubmissionProgress:
             "eta_seconds": now - self.started,
         }
 
+    def _at_last_step(self) -> bool:
+        return self.state["phase"] == "train" and self.state["step"] == self.state["total"]
+
     def _write(self, now: float) -> None:
         self.seq += 1
         self.last_write, self.last_phase = now, self.state["phase"]
+        self.wrote_last_step = self._at_last_step()
         value = {**self.state, "seq": self.seq, "elapsed_seconds": now - self.started}
         try:
             cache.set(_key(self.submission_id), value, TTL_SECONDS)

@@ -182,3 +182,18 @@ def test_the_stream_sends_the_progress_of_a_running_submission_then_its_verdict(
     # and the state went with the verdict
     assert progress.current(submission.pk) is None
     assert requests.get(f"{url}/", headers=headers, timeout=10).json()["progress"] is None
+
+
+@pytest.mark.parametrize("parts", [1, 2])
+def test_a_flood_of_last_steps_is_held_to_the_usual_pace(reporter, parts):
+    # given: code in the sandbox that sends nothing but "last step" messages, a thousand in a
+    # second (the harness throttles its own reporter, but anything there can write frames)
+    report, clock = reporter
+    clock.now += 1.0
+    for n in range(1000):
+        report(_train(40, part=n % parts, parts=parts))
+        clock.now += 0.001
+    # then: about one write per WRITE_EVERY, not one per message (each is a cache write and
+    # a nudge that wakes every stream following the submission)
+    assert report.seq <= 2 + 1.0 / WRITE_EVERY
+    assert progress.current(7)["step"] == 40
