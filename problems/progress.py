@@ -64,6 +64,9 @@ class SubmissionProgress:
         self.started = clock()
         self.seq = 0
         self.written = False
+        # A failed write (the cache down, or timing out) ends the writes of this grading: they
+        # run inside the sandbox's watchdog loop, which must not wait on the cache again and again
+        self.given_up = False
         self.last_write = -WRITE_EVERY
         self.last_phase: str | None = None
         self.wrote_last_step = False  # the latest write was a loop's last step
@@ -73,6 +76,8 @@ class SubmissionProgress:
         self.part_started: tuple[float, int] | None = None  # (time, step) of the part's first event
 
     def __call__(self, event: dict) -> None:
+        if self.given_up:
+            return
         now = self.clock()
         if event.get("phase") == "train":
             self._train(event, now)
@@ -138,6 +143,7 @@ class SubmissionProgress:
             cache.set(_key(self.submission_id, self.attempt), value, TTL_SECONDS)
         except Exception:  # noqa: BLE001 - a cache outage hides the bar, never the verdict
             logger.warning("could not record the progress of submission %s", self.submission_id)
+            self.given_up = True
             return
         self.written = True
         submission_changed(self.submission_id)
