@@ -103,6 +103,7 @@ class Decoded:
     started: bool = False  # the harness reached the learner's code
     wire_error: str | None = None  # the stream was malformed (after ``started``: by the learner)
     over_budget: str | None = None  # well-formed but beyond the trusted decoder's budget
+    over_budget_detail: dict | None = None  # that, as a message {"code", "params"}
     setup_ms: list | None = None  # the harness's setup timings (diagnostics only)
     awaited: bool = False  # the harness asked for the hidden calls after the visible ones
     await_cpu: float = 0.0  # the CPU seconds it reported having used by then
@@ -118,6 +119,8 @@ def decode_results(data: bytes | bytearray, n_calls: int, n_visible: int | None 
         _decode_into(out, data, n_calls, n_visible)
     except BudgetError as exc:
         out.wire_error = out.over_budget = str(exc)[:500]
+        if exc.code:
+            out.over_budget_detail = {"code": exc.code, "params": exc.params}
         out.kind = "incomplete"
         out.calls = []
     except WireError as exc:
