@@ -350,8 +350,21 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ja": "結果のデータが上限の {bytes} バイトを超えました",
     },
     "limit.result_budget": {
-        "en": "the result is too large to check: {why}; return a few NumPy arrays instead of nested lists or many small pieces",
-        "ja": "結果が大きすぎて確認できません（{why}）。入れ子のリストや細かな断片ではなく、少数の NumPy 配列で返してください",
+        "en": "the result is too large to check: {why:text}; return a few NumPy arrays instead of nested lists or many small pieces",
+        "ja": "結果が大きすぎて確認できません（{why:text}）。入れ子のリストや細かな断片ではなく、少数の NumPy 配列で返してください",
+    },
+    # Which of the trusted decoder's budgets a result went over (engine/sandbox/inside/wire.py).
+    "budget.cpu": {
+        "en": "more than {seconds:num} s of the grader's CPU to decode",
+        "ja": "読み取りに採点側の CPU 時間が {seconds:num} 秒より多く必要です",
+    },
+    "budget.containers": {
+        "en": "more than {count} lists, tuples or dicts",
+        "ja": "リスト・タプル・辞書が {count} 個を超えています",
+    },
+    "budget.elements": {
+        "en": "more than {count} elements",
+        "ja": "要素が {count} 個を超えています",
     },
     "limit.unknown_time": {"en": "your code ran too long", "ja": "実行に時間がかかりすぎました"},
     "limit.unknown_memory": {

@@ -160,7 +160,7 @@ def submission_grade(*, submission_id: int) -> None:
         return
     spec = submission.problem_version.engine_spec
     hidden = not submission.visible_only and any(t.get("hidden") for t in spec.get("tests", []))
-    progress = SubmissionProgress(submission.pk, hidden_follows=hidden)
+    progress = SubmissionProgress(submission.pk, submission.attempts, hidden_follows=hidden)
     try:
         result = grading.grade_code(
             spec=spec,

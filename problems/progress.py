@@ -5,7 +5,9 @@ The sandbox reports what the job's visible part is doing (``engine.sandbox.run``
 ``on_progress``: numbers from the learner's own process, display only) and when the hidden
 part starts (then nothing but the trusted clock). The worker keeps the latest state in the
 shared cache under the submission's key, never in its row, and nudges the event stream
-(problems/notify.py), which sends it as an ``event: progress``. Jobs shorter than
+(problems/notify.py), which sends it as an ``event: progress``. The key names the attempt
+too: a worker stopped mid-grading leaves its state behind (until the TTL), and the next
+attempt must not show it, nor a worker that lost its lease clear or overwrite the next's. Jobs shorter than
 ``QUIET_SECONDS`` write nothing: most submissions are graded in tens of milliseconds, and a
 progress bar for them would only cost the pipeline time.
 """
@@ -27,14 +29,15 @@ MAX_POINTS = 120  # loss points kept for the live chart (thinned by halves beyon
 TTL_SECONDS = 15 * 60  # outlives any grading (the lease is shorter); a crashed worker's expires
 
 
-def _key(submission_id: int) -> str:
-    return f"submission-progress:{submission_id}"
+def _key(submission_id: int, attempt: int) -> str:
+    return f"submission-progress:{submission_id}:{attempt}"
 
 
-def current(submission_id: int) -> dict | None:
-    """The latest progress of a submission being graded, or None (none reported, or gone)."""
+def current(submission_id: int, attempt: int) -> dict | None:
+    """The latest progress of attempt `attempt` (the row's `attempts`) of a submission being
+    graded, or None (none reported, or gone)."""
     try:
-        value = cache.get(_key(submission_id))
+        value = cache.get(_key(submission_id, attempt))
     except Exception:  # noqa: BLE001 - a cache outage hides the bar, never the submission
         logger.warning("could not read the progress of submission %s", submission_id)
         return None
@@ -45,22 +48,36 @@ class SubmissionProgress:
     """The ``progress`` callback of one grading: turns the sandbox's events into the state the
     page shows, and writes it now and then. ``close()`` removes it once the verdict is written."""
 
-    def __init__(self, submission_id: int, *, hidden_follows: bool = False, clock=time.monotonic):
+    def __init__(
+        self,
+        submission_id: int,
+        attempt: int,
+        *,
+        hidden_follows: bool = False,
+        clock=time.monotonic,
+    ):
         self.submission_id = submission_id
+        self.attempt = attempt  # the claim's `attempts`
         # hidden tests run after the visible part: they train again, so the time left counts them
         self.hidden_follows = hidden_follows
         self.clock = clock
         self.started = clock()
         self.seq = 0
         self.written = False
+        # A failed write (the cache down, or timing out) ends the writes of this grading: they
+        # run inside the sandbox's watchdog loop, which must not wait on the cache again and again
+        self.given_up = False
         self.last_write = -WRITE_EVERY
         self.last_phase: str | None = None
+        self.wrote_last_step = False  # the latest write was a loop's last step
         self.state: dict = {}
         self.losses: list[list[float]] = []
         self.part: int | None = None
         self.part_started: tuple[float, int] | None = None  # (time, step) of the part's first event
 
     def __call__(self, event: dict) -> None:
+        if self.given_up:
+            return
         now = self.clock()
         if event.get("phase") == "train":
             self._train(event, now)
@@ -69,7 +86,10 @@ class SubmissionProgress:
         else:
             return
         phase_changed = self.state["phase"] != self.last_phase
-        final_step = self.state.get("step") == self.state.get("total")
+        # A loop's last step goes at once, but not right after another: the events come from
+        # the learner's process, and code that sends nothing but "last steps" would otherwise
+        # write (and wake every stream following the submission) once per message.
+        final_step = self._at_last_step() and not self.wrote_last_step
         if now - self.started < QUIET_SECONDS:
             return
         if not (phase_changed or final_step) and now - self.last_write < WRITE_EVERY:
@@ -111,14 +131,19 @@ class SubmissionProgress:
             "eta_seconds": now - self.started,
         }
 
+    def _at_last_step(self) -> bool:
+        return self.state["phase"] == "train" and self.state["step"] == self.state["total"]
+
     def _write(self, now: float) -> None:
         self.seq += 1
         self.last_write, self.last_phase = now, self.state["phase"]
+        self.wrote_last_step = self._at_last_step()
         value = {**self.state, "seq": self.seq, "elapsed_seconds": now - self.started}
         try:
-            cache.set(_key(self.submission_id), value, TTL_SECONDS)
+            cache.set(_key(self.submission_id, self.attempt), value, TTL_SECONDS)
         except Exception:  # noqa: BLE001 - a cache outage hides the bar, never the verdict
             logger.warning("could not record the progress of submission %s", self.submission_id)
+            self.given_up = True
             return
         self.written = True
         submission_changed(self.submission_id)
@@ -127,6 +152,6 @@ class SubmissionProgress:
         if not self.written:
             return
         try:
-            cache.delete(_key(self.submission_id))
+            cache.delete(_key(self.submission_id, self.attempt))
         except Exception:  # noqa: BLE001 - it expires anyway
             logger.warning("could not clear the progress of submission %s", self.submission_id)

@@ -52,7 +52,8 @@ def validation_progress_read(version_id: int) -> dict | None:
         return None
 
 
-def _write(version_id: int, entry: dict) -> None:
+def _write(version_id: int, entry: dict) -> bool:
+    """Whether the entry was recorded."""
     entry["updated_at"] = timezone.now().isoformat()
     try:
         cache.set(
@@ -62,6 +63,8 @@ def _write(version_id: int, entry: dict) -> None:
         )
     except Exception:  # a progress bar is not worth failing a validation for
         logger.exception("could not record validation progress of %s", version_id)
+        return False
+    return True
 
 
 def validation_progress_queue(*, version_id: int, queued_at: datetime) -> None:
@@ -94,9 +97,13 @@ class ValidationProgressRecorder:
         self.entry: dict = {}
         self.training_written = 0.0
         self.step_began = 0.0
+        # After a failed write, a grading's own steps are no longer written: they are written
+        # from inside the sandbox's watchdog loop, which must not wait on the cache again and again
+        self.cache_failed = False
 
     def _record(self) -> None:
-        _write(self.version_id, self.entry)
+        if not _write(self.version_id, self.entry):
+            self.cache_failed = True
         if self.on_write is not None:
             self.on_write(copy.deepcopy(self.entry))
 
@@ -126,7 +133,7 @@ class ValidationProgressRecorder:
         """The running grading's own progress (the sandbox's events: a training exercise's
         step k of N, then its hidden tests), at most every TRAINING_WRITE_EVERY seconds."""
         step = self.entry.get("step")
-        if step is None:
+        if step is None or self.cache_failed:
             return
         if event.get("phase") == "train":
             step["training"] = {"step": event["step"], "total": event["total"]}

@@ -103,6 +103,7 @@ class Decoded:
     started: bool = False  # the harness reached the learner's code
     wire_error: str | None = None  # the stream was malformed (after ``started``: by the learner)
     over_budget: str | None = None  # well-formed but beyond the trusted decoder's budget
+    over_budget_detail: dict | None = None  # that, as a message {"code", "params"}
     setup_ms: list | None = None  # the harness's setup timings (diagnostics only)
     awaited: bool = False  # the harness asked for the hidden calls after the visible ones
     await_cpu: float = 0.0  # the CPU seconds it reported having used by then
@@ -118,6 +119,8 @@ def decode_results(data: bytes | bytearray, n_calls: int, n_visible: int | None 
         _decode_into(out, data, n_calls, n_visible)
     except BudgetError as exc:
         out.wire_error = out.over_budget = str(exc)[:500]
+        if exc.code:
+            out.over_budget_detail = {"code": exc.code, "params": exc.params}
         out.kind = "incomplete"
         out.calls = []
     except WireError as exc:
@@ -260,6 +263,9 @@ class ResultScanner:
         self.on_progress = on_progress
         self.pos = 0
         self.frames = 0  # frames other than progress ones
+        # (frame start, where its walk got to, arrays left) of a frame still arriving: its
+        # walk resumes there, so a frame of many small arrays costs once, not once per read
+        self.walk: tuple[int, int, int] | None = None
 
     def scan(self, buf: bytes | bytearray) -> str | None:
         view = memoryview(buf)
@@ -272,13 +278,8 @@ class ResultScanner:
             jlen, narr = wire._HEAD.unpack_from(view, self.pos + 4)
             if jlen > wire.MAX_JSON_BYTES:
                 return "bad"
-            end = self.pos + head + jlen
-            for _ in range(narr):
-                if len(buf) - end < wire._LEN.size:
-                    return None
-                (alen,) = wire._LEN.unpack_from(view, end)
-                end += wire._LEN.size + alen
-            if end > len(buf):
+            end = self._frame_end(buf, view, self.pos + head + jlen, narr)
+            if end is None or end > len(buf):
                 return None
             obj = (
                 self._small(view[self.pos + head : end])
@@ -295,6 +296,21 @@ class ResultScanner:
             if kind == "await" and self.n_visible is not None:
                 return "await" if self.frames == 1 + self.n_visible else "bad"
             self.frames += 1
+
+    def _frame_end(self, buf, view, end: int, narr: int) -> int | None:
+        """Where the frame at ``pos`` ends (its arrays' lengths walked), or None until they
+        have all arrived."""
+        if self.walk is not None and self.walk[0] == self.pos:
+            _, end, narr = self.walk
+        while narr:
+            if len(buf) - end < wire._LEN.size:
+                self.walk = (self.pos, end, narr)
+                return None
+            (alen,) = wire._LEN.unpack_from(view, end)
+            end += wire._LEN.size + alen
+            narr -= 1
+        self.walk = (self.pos, end, 0)
+        return end
 
     @staticmethod
     def _small(raw: memoryview) -> dict | None:

@@ -139,7 +139,9 @@ def _decoder_budget(o: RunOutcome):
             RunStatus.OUTPUT_LIMIT,
             f"the result is too large to check: {o.decoded.over_budget}; "
             "return a few NumPy arrays instead of nested lists or many small pieces",
-            detail=_said("limit.result_budget", why=o.decoded.over_budget),
+            detail=_said(
+                "limit.result_budget", why=o.decoded.over_budget_detail or o.decoded.over_budget
+            ),
         )
     return None
 

@@ -290,8 +290,9 @@ def _grader_train(model, ex, dx, dy, steps):
         n = counts[first]
         if id(optimizer) == first and n % every == 0 and -1 not in trace["steps"]:
             record(n)
-        if id(optimizer) == first and _grader_report_due(min(n, steps), steps):
-            _grader_report(min(n, steps), steps, latest[0])
+        # Steps past the budget are not reported: each would be a "last step", never held back
+        if id(optimizer) == first and n <= steps and _grader_report_due(n, steps):
+            _grader_report(n, steps, latest[0])
 
     params = list(torch.nn.Module.parameters(model))
     versions = [p._version for p in params]

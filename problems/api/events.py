@@ -146,7 +146,7 @@ def _stream(user, submission: Submission, language: str):
                     yield "event: end\ndata: {}\n\n"
                     return
             running = submission.status == SubmissionStatus.RUNNING
-            state = progress.current(submission.pk) if running else None
+            state = progress.current(submission.pk, submission.attempts) if running else None
             if state is not None and state.get("seq") != last_progress:
                 last_progress = state.get("seq")
                 last_write = time.monotonic()

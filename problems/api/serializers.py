@@ -246,7 +246,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
         """While it is graded, what the grader reports (problems/progress.py); else null."""
         if submission.status != SubmissionStatus.RUNNING:
             return None
-        return progress.current(submission.pk)
+        return progress.current(submission.pk, submission.attempts)
 
     def get_tests(self, submission: Submission) -> list[dict]:
         # Hidden tests keep their verdict but never their inputs or details.

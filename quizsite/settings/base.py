@@ -234,10 +234,16 @@ LOGGING = {
 
 CONTENT_DIR = BASE_DIR / "content"
 
-# Throttle counters must be shared by every web process: Redis when there is one.
+# Throttle counters must be shared by every web process: Redis when there is one. A Redis
+# that stops answering fails a request within seconds rather than holding it for ever (a
+# grading's progress is written from inside the sandbox's watchdog loop: problems/progress.py).
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

@@ -376,6 +376,20 @@ def test_loss_falls_passes_when_any_rung_of_the_ladder_lowers_the_loss():
     assert "cut graph" not in failure.detail
 
 
+def test_training_past_its_step_budget_reports_its_last_step_once():
+    # given: a learner's train that takes 3 x steps optimiser steps (the over-budget mutant)
+    spec = _seq2seq_spec()
+    code = next(m["code"] for m in spec["mutants"] if m["name"] == "over-budget")
+    events: list[dict] = []
+    # when: it is graded, the page hearing its progress
+    result = grade_submission(spec, code, progress=events.append)
+    # then: its steps up to the budget, the last of them once (each step past the budget was
+    # reported as the last one again, one message per optimiser step)
+    steps = [e["step"] for e in events if e["phase"] == "train"]
+    assert result.verdict == Verdict.WA
+    assert steps == sorted(steps) and steps.count(400) == 1, steps
+
+
 def test_step_budget_says_how_many_steps_were_taken():
     plan = _plan("step_budget", steps=400)
     assert plan.judge(_results({"optimizer_steps": 400, "parameter_updates": 400})) is None

@@ -40,7 +40,9 @@ def test_the_web_side_sees_a_workers_progress_then_the_verdict(worker, settings)
     # when
     worker.start()
     seen = wait_until(
-        lambda: (state := progress.current(submission.pk)) and state["phase"] == "train" and state,
+        lambda: (state := progress.current(submission.pk, 1))
+        and state["phase"] == "train"
+        and state,
         timeout=120,
         what="a progress report from the worker",
         worker=worker,
@@ -55,4 +57,4 @@ def test_the_web_side_sees_a_workers_progress_then_the_verdict(worker, settings)
         worker=worker,
     )
     assert done.verdict == "AC"
-    assert progress.current(submission.pk) is None
+    assert progress.current(submission.pk, 1) is None

@@ -20,7 +20,9 @@ needs_sandbox = pytest.mark.skipif(
 )
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
-ENGLISH_WORDS = re.compile(r"\b(exceeded|limit|the program|killed|exited|bytes)\b")
+ENGLISH_WORDS = re.compile(
+    r"\b(exceeded|limit|the program|killed|exited|bytes|more than|elements|lists|CPU to)\b"
+)
 
 CASES = {
     "wall": ("import time\ndef f():\n    time.sleep(30)\n", Limits(wall_seconds=1), "1 秒"),
@@ -41,6 +43,9 @@ CASES = {
         "65536 バイト",
     ),
     "exit": ("import os\ndef f():\n    os._exit(3)\n", Limits(), "終了コード 3"),
+    # a result too large for the trusted decoder (engine/sandbox/inside/wire.py RESULT_BUDGET)
+    "containers": ("def f():\n    return [[0] for _ in range(200_000)]\n", Limits(), "100000"),
+    "elements": ("def f():\n    return [0] * 2_000_000\n", Limits(), "1000000"),
 }
 
 

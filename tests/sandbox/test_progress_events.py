@@ -141,3 +141,32 @@ def test_a_malformed_progress_message_is_dropped(fields):
 def test_a_wellformed_progress_message_keeps_only_its_numbers():
     event = progress_event(_progress(extra="<script>", phase="hidden"))
     assert event == {"phase": "train", "step": 1, "total": 4, "loss": 0.5, "part": 0, "parts": 1}
+
+
+def test_a_frame_of_many_small_arrays_is_walked_once_however_it_arrives(monkeypatch):
+    # given: code in the sandbox writing one frame of many empty arrays, which the
+    # supervisor reads 64 KiB at a time (every grading now has a scanner: its progress)
+    narr = 100_000
+    stream = _frames(START) + wire.MAGIC + wire._HEAD.pack(2, narr) + b"{}"
+    stream += wire._LEN.pack(0) * narr
+    walked = []
+    length = wire._LEN
+
+    class CountingLength:
+        size = length.size
+
+        def unpack_from(self, *args):
+            walked.append(1)
+            return length.unpack_from(*args)
+
+    scanner = ResultScanner(n_visible=None, on_progress=[].append)
+    monkeypatch.setattr(wire, "_LEN", CountingLength())
+    # when
+    buf = bytearray()
+    for start in range(0, len(stream), 1 << 16):
+        buf += stream[start : start + (1 << 16)]
+        scanner.scan(buf)
+    # then: each array's length read once, not again on every read that follows (that cost
+    # the trusted side seconds per megabyte, and turned a crash into a time-out)
+    assert scanner.pos == len(stream)
+    assert len(walked) == narr

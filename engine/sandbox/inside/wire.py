@@ -33,7 +33,12 @@ class WireError(ValueError):
 
 class BudgetError(WireError):
     """A well-formed stream asks the decoder for more than its budget (containers,
-    elements, nesting): refused before it is parsed."""
+    elements, nesting): refused before it is parsed. ``code`` and ``params`` say which, as
+    a message (engine/message_table.py ``budget.*``) for the learner's language."""
+
+    def __init__(self, message: str, code: str = "", **params):
+        super().__init__(message)
+        self.code, self.params = code, params
 
 
 # The trusted decoder's budget for one result stream: JSON containers (``[``/``{``) and
@@ -226,7 +231,11 @@ def iter_messages(data, max_arrays=100000, budget=None):
 
     def check_cpu():
         if cpu_cap is not None and time.thread_time() - cpu_start > cpu_cap:
-            raise BudgetError(f"more than {cpu_cap:g} s of the grader's CPU to decode")
+            raise BudgetError(
+                f"more than {cpu_cap:g} s of the grader's CPU to decode",
+                "budget.cpu",
+                seconds=cpu_cap,
+            )
 
     while pos < n:
         check_cpu()
@@ -241,9 +250,17 @@ def iter_messages(data, max_arrays=100000, budget=None):
             containers += raw.count(b"[") + raw.count(b"{")
             elements += raw.count(b",")
             if containers > budget["containers"]:
-                raise BudgetError(f"more than {budget['containers']} lists, tuples or dicts")
+                raise BudgetError(
+                    f"more than {budget['containers']} lists, tuples or dicts",
+                    "budget.containers",
+                    count=budget["containers"],
+                )
             if elements > budget["elements"]:
-                raise BudgetError(f"more than {budget['elements']} elements")
+                raise BudgetError(
+                    f"more than {budget['elements']} elements",
+                    "budget.elements",
+                    count=budget["elements"],
+                )
         try:
             obj = json.loads(raw)
         except (ValueError, RecursionError) as exc:
