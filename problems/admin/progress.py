@@ -174,9 +174,10 @@ def validation_progress_view(request: HttpRequest, pk: int) -> JsonResponse:
         version = access_version_validation(user=request.user, pk=pk)
     except PermissionDenied:
         return JsonResponse(
-            {"detail": "Only authors may follow a validation; log in to the admin as one."},
+            {"detail": _("Only authors may follow a validation; log in to the admin as one.")},
             status=403,
         )
     except Http404:
-        return JsonResponse({"detail": f"There is no problem version {pk}."}, status=404)
+        detail = _("There is no problem version %(pk)s.") % {"pk": pk}
+        return JsonResponse({"detail": detail}, status=404)
     return JsonResponse(validation_progress_json(validation_progress_get(version=version)))
