@@ -22,6 +22,7 @@ from problems.selectors.attempts import (
     attempt_history,
     attempt_list_for_user,
     attempt_section_scores,
+    attempts_open,
 )
 from problems.selectors.content import (
     problems_for_display,
@@ -47,8 +48,9 @@ def quiz_detail(request, slug: str):
     attempts = []
     if request.user.is_authenticated:
         attempts = attempt_list_for_user(user=request.user, quiz=quiz)
+    # The quiz's attempt in progress, resumed at its first unanswered question.
     open_attempt = next(
-        (a for a in attempts if a.finished_at is None and not _expired(a)),
+        (item for item in attempts_open(user=request.user) if item.attempt.quiz_id == quiz.pk),
         None,
     )
     context = {"quiz": quiz, "attempts": attempts, "open_attempt": open_attempt}

@@ -141,3 +141,12 @@ def test_only_the_learner_abandons_their_quiz_and_next_stays_on_the_site(quiz_in
     )
     response = owner.post(f"/attempts/{fresh.pk}/abandon/", {"next": "https://evil.example/"})
     assert response["Location"] == "/"
+
+
+def test_the_quiz_page_continues_at_the_first_unanswered_question(quiz_in_progress):
+    attempt = quiz_in_progress["attempt"]
+    page = client_for(quiz_in_progress["learner"]).get(f"/quizzes/{attempt.quiz.slug}/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert f'href="{_resume_url(attempt, 2)}" data-resume' in html
+    assert _resume_url(attempt, 1) not in html
