@@ -58,6 +58,7 @@ def script_strings() -> dict[str, str]:
         "pictures.input": _("Input {name}"),
         "pictures.first_diff": _("The first difference is at index {index} (marked with a frame)."),
         "pictures.no_diff": _("No difference beyond the tolerance."),
+        "pictures.largest_diff": _("The largest difference is at index {index}."),
         "pictures.shape_differs": _(
             "Your output has shape {got}; the expected shape is {expected}, so there is no picture of the difference."
         ),

@@ -310,3 +310,22 @@ def test_pictures_draw_what_differs_and_say_so_in_words(open_page):
     big = page.locator(".picture-group").nth(2)
     assert big.locator("canvas").count() == 0 and "5000" in big.inner_text()
     assert page.locator(".test-row--hidden + .test-pictures").count() == 0
+
+
+def test_the_pictures_say_where_the_largest_difference_is_when_it_is_not_the_first(open_page):
+    # given: the first difference at (0, 0) is small, the largest (the message's) at (1, 1)
+    picture = _picture("h", [2, 2], [0.0, 0.0, 0.0, 0.0], [0.1, 0.0, 0.0, 0.9], [0, 0])
+    failed = {
+        "name": "values",
+        "passed": False,
+        "points": 0,
+        "max_points": 1,
+        "message": "h: max abs error 0.9 at index (1, 1)",
+        "hidden": False,
+        "values": {"outputs": [picture]},
+    }
+    api = FakeGradingApi(events=[submission("done", "WA", score=0, tests=[failed])])
+    page = open_page(query="?follow=42", before_load=api.install)
+    page.wait_for_selector("#submission-panel .test-pictures details[open]")
+    notes = page.locator(".picture-group[data-output=h] .picture-note").all_inner_texts()
+    assert "(0, 0)" in notes[0] and notes[1] == "差が最も大きいのは位置 (1, 1) です。"

@@ -252,6 +252,11 @@ function outputPictures(picture, leading = []) {
     notes.push(
       picture.first_diff ? t("pictures.first_diff", { index: shapeText(picture.first_diff) }) : t("pictures.no_diff"),
     );
+    // The message names the largest error: say where it is too, when it is elsewhere.
+    const largest = cleaned.reduce((best, d, k) => (d > cleaned[best] ? k : best), 0);
+    if (picture.first_diff && largest !== mark && cleaned[largest] > 0) {
+      notes.push(t("pictures.largest_diff", { index: shapeText(indexOf(largest, picture.shape)) }));
+    }
     return h(
       "div",
       { class: "picture-group", "data-output": name },
