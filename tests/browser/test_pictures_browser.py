@@ -129,7 +129,9 @@ def test_a_wrong_lstm_cell_shows_expected_got_and_difference_heatmaps(page, site
             expected_canvas = group.locator("canvas.heatmap").first
             expect(expected_canvas).to_have_attribute("aria-label", re.compile(labels["expected"]))
             assert _distinct_colours(expected_canvas) > 5
-            expect(group.locator(".picture-note").first).to_contain_text(re.compile(r"\(\d+, \d+\)"))
+            expect(group.locator(".picture-note").first).to_contain_text(
+                re.compile(r"\(\d+, \d+\)")
+            )
             expect(group.locator(".scale-bar")).to_have_count(3)
         # and no hidden test has pictures, on the page or in the API
         expect(panel.locator(".test-row--hidden + .test-pictures")).to_have_count(0)
