@@ -99,6 +99,7 @@ class Decoded:
     calls: list = dataclasses.field(default_factory=list)
     error: ErrorInfo | None = None
     memory_error: bool = False
+    visible_memory_error: bool = False  # a visible call (before the await) raised MemoryError
     message: str = ""
     started: bool = False  # the harness reached the learner's code
     wire_error: str | None = None  # the stream was malformed (after ``started``: by the learner)
@@ -176,6 +177,7 @@ def _decode_into(
             err = _error(obj.get("error"))
             if obj.get("memory_error") and err is not None and err.type == "MemoryError":
                 out.memory_error = True
+                out.visible_memory_error |= not out.awaited
             out.calls.append(
                 CallResult(
                     value=dec(obj.get("value")),

@@ -252,7 +252,10 @@ def verdict(outcome: RunOutcome) -> RunResult:
         stdout=outcome.stdout,
         stderr=outcome.stderr,
         stdout_truncated=outcome.stdout_truncated,
-        hidden_started=outcome.hidden_started,
+        # a MemoryError raised by a visible call is the visible part's failure, even when the
+        # job went on to the hidden calls: the learner may see it (and where it came from)
+        hidden_started=outcome.hidden_started
+        and not (status == RunStatus.MEMORY and outcome.decoded.visible_memory_error),
         wall_seconds=outcome.wall_seconds,
         cpu_seconds=outcome.cpu_seconds,
         peak_memory_kb=outcome.peak_memory_kb,

@@ -266,3 +266,23 @@ def test_a_visible_call_that_runs_too_long_is_a_plain_tle():
     result, jobs = _grade(code)
     assert len(jobs) == 1 and result.verdict == "TLE"
     assert result.message.startswith("Time limit exceeded: ")
+
+
+# A visible call that asks for too much memory, or a hidden one only (by its input's size).
+GREEDY = """
+def f(x):
+    if x.size > 20 or x.shape == (3, 7):
+        bytearray(8 * 1024 ** 3)
+    return x
+"""
+
+
+@needs_sandbox
+@pytest.mark.parametrize(
+    ("visible_shape", "in_hidden"), [((3, 7), False), ((2, 2), True)], ids=["visible", "hidden"]
+)
+def test_a_memory_error_belongs_to_the_part_whose_call_raised_it(visible_shape, in_hidden):
+    calls = (Call("f", (np.ones(visible_shape),)), Call("f", (np.ones((5, 5)),)))
+    run = _run("warm", GREEDY, calls=calls, limits=Limits(memory_mb=256))
+    assert run.status == RunStatus.MEMORY, (run.status, run.message)
+    assert run.hidden_started is in_hidden
