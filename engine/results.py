@@ -440,6 +440,35 @@ def grade_in_one_run(
     return summarise(problem, results, errors, stdout, stderr)
 
 
+def passed_result(name: str, test: Any, values: dict | None, label: Any) -> TestResult:
+    """A passed test's result (``test``: a kind's prepared test, with ``points`` and ``hidden``)."""
+    return TestResult(
+        name, True, test.points, test.points, "", test.hidden, values=values, label=label
+    )
+
+
+def failed_result(
+    name: str, test: Any, message: str, data: dict | None, values: dict | None, label: Any
+) -> TestResult:
+    """A failed test's result; a hidden test's says its inputs are not shown and keeps only
+    the summary of its message data (``hidden_message``)."""
+    if test.hidden:
+        message = f"{message} (hidden test: its inputs are not shown)"
+        data = hidden_message(data)
+    return TestResult(
+        name,
+        False,
+        0,
+        test.points,
+        message,
+        test.hidden,
+        test.hint,
+        values,
+        message_data=data,
+        label=label,
+    )
+
+
 def hidden_message(data: dict | None) -> dict | None:
     """A hidden test's message: the summary of ``data`` and nothing of its inputs or values."""
     if data is None:

@@ -25,9 +25,10 @@ from engine.results import (
     TestResult,
     Verdict,
     error_dict,
+    failed_result,
     grade_in_one_run,
     hidden_exception_type,
-    hidden_message,
+    passed_result,
 )
 from engine.sandbox.api import Call, CallResult, GradRequest, Job, Limits, RunResult, RunStatus
 
@@ -174,27 +175,11 @@ def _judge(
     values = None if test.hidden else test_values(test, call, pictures, passed=failure is None)
     label = None if test.hidden else test.label
     if failure is None:
-        return TestResult(
-            name, True, test.points, test.points, "", test.hidden, values=values, label=label
-        )
+        return passed_result(name, test, values, label)
     data = failure.data
     if test.hidden and call.error is not None:
         message = f"raised {hidden_exception_type(call.error.type)}"
         data = msg("hidden_raised", type=hidden_exception_type(call.error.type))
     else:
         message = failure.summary if test.hidden else failure.detail
-    if test.hidden:
-        message = f"{message} (hidden test: its inputs are not shown)"
-        data = hidden_message(data)
-    return TestResult(
-        name,
-        False,
-        0,
-        test.points,
-        message,
-        test.hidden,
-        test.hint,
-        values,
-        message_data=data,
-        label=label,
-    )
+    return failed_result(name, test, message, data, values, label)

@@ -17,8 +17,9 @@ from engine.results import (
     Runner,
     RunPlan,
     TestResult,
+    failed_result,
     grade_in_one_run,
-    hidden_message,
+    passed_result,
 )
 from engine.sandbox.api import RunResult
 from engine.training.core import (
@@ -77,23 +78,6 @@ def _test_result(
     values = None if test.hidden else values
     label = None if test.hidden else test.label
     if failure is None:
-        return TestResult(
-            test.name, True, test.points, test.points, "", test.hidden, values=values, label=label
-        )
+        return passed_result(test.name, test, values, label)
     message = failure.summary if test.hidden else failure.detail
-    data = failure.data
-    if test.hidden:
-        message = f"{message} (hidden test: its inputs are not shown)"
-        data = hidden_message(data)
-    return TestResult(
-        test.name,
-        False,
-        0,
-        test.points,
-        message,
-        test.hidden,
-        test.hint,
-        values,
-        message_data=data,
-        label=label,
-    )
+    return failed_result(test.name, test, message, failure.data, values, label)
