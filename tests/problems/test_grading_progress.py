@@ -16,6 +16,7 @@ from problems import progress
 from problems.progress import MAX_POINTS, QUIET_SECONDS, WRITE_EVERY, SubmissionProgress
 from problems.services.submissions import submission_create
 from tests.factories import make_code_problem, make_user
+from tests.silent_cache import silent_cache
 
 
 class Clock:
@@ -234,35 +235,15 @@ def test_a_stopped_attempts_progress_is_not_shown_as_the_next_ones(db, settings)
 def test_a_cache_that_stops_answering_is_asked_once_per_grading(settings):
     # given: a Redis that takes connections and never answers (a hung server, a dropped
     # link); a grading's progress is written from inside the sandbox's watchdog loop
-    import socket
-
-    silent = socket.socket()
-    silent.bind(("127.0.0.1", 0))
-    silent.listen(64)
-    port = silent.getsockname()[1]
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{port}/0",
-            "OPTIONS": {"socket_connect_timeout": 0.1, "socket_timeout": 0.1},
-        }
-    }
-    clock = Clock()
-    report = SubmissionProgress(9, 1, clock=clock)
-    # when: a long loop reports, each report due for a write
-    for step in range(1, 11):
-        clock.now += 1.0
-        report(_train(step, total=20))
-    report.close()
-    # then: one request timed out, and the grading wrote no more (each would have held the
-    # watchdog as long again); nothing was recorded
-    silent.setblocking(False)
-    asked = 0
-    while True:
-        try:
-            silent.accept()[0].close()
-        except BlockingIOError:
-            break
-        asked += 1
-    silent.close()
+    with silent_cache(settings) as silent:
+        clock = Clock()
+        report = SubmissionProgress(9, 1, clock=clock)
+        # when: a long loop reports, each report due for a write
+        for step in range(1, 11):
+            clock.now += 1.0
+            report(_train(step, total=20))
+        report.close()
+        # then: one request timed out, and the grading wrote no more (each would have held
+        # the watchdog as long again); nothing was recorded
+        asked = silent.connections()
     assert asked == 1 and not report.written

@@ -19,6 +19,7 @@ from problems.validation_progress import (
     validation_progress_read,
 )
 from tests.factories import load_content_problems, make_problem
+from tests.silent_cache import silent_cache
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_cache")]
 
@@ -336,36 +337,17 @@ def test_a_long_grading_records_its_own_training_steps():
 def test_a_cache_that_stops_answering_is_not_asked_at_each_training_step(settings, monkeypatch):
     # given: a Redis that takes connections and never answers; a grading's own steps are
     # written from inside the sandbox's watchdog loop
-    import socket
-
     from problems import validation_progress
 
-    silent = socket.socket()
-    silent.bind(("127.0.0.1", 0))
-    silent.listen(64)
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{silent.getsockname()[1]}/0",
-            "OPTIONS": {"socket_connect_timeout": 0.1, "socket_timeout": 0.1},
-        }
-    }
     monkeypatch.setattr(validation_progress, "TRAINING_WRITE_EVERY", 0.0)  # every step due
-    recorder = ValidationProgressRecorder(version_id=1)
-    # when: the validation starts, and its reference reports ten training steps
-    recorder.start(total=3)
-    recorder.step_started(ValidationStep("reference", "reference", 1, 1))
-    for step in range(1, 11):
-        recorder.training({"phase": "train", "step": step, "total": 10})
-    # then: the start (a read, a write) and the step were tried, each timing out; the
-    # training steps were not
-    silent.setblocking(False)
-    asked = 0
-    while True:
-        try:
-            silent.accept()[0].close()
-        except BlockingIOError:
-            break
-        asked += 1
-    silent.close()
+    with silent_cache(settings) as silent:
+        recorder = ValidationProgressRecorder(version_id=1)
+        # when: the validation starts, and its reference reports ten training steps
+        recorder.start(total=3)
+        recorder.step_started(ValidationStep("reference", "reference", 1, 1))
+        for step in range(1, 11):
+            recorder.training({"phase": "train", "step": step, "total": 10})
+        # then: the start (a read, a write) and the step were tried, each timing out; the
+        # training steps were not
+        asked = silent.connections()
     assert asked == 3
